@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package lluvia-lua needs to build, test and run (Debian 12).
+# Idempotent: when everything is already installed it only checks and returns.
+# Works as root or through sudo. Pass --dev to add the fuzzing toolchain (clang).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config       # compiler and build system
+  lua5.4 liblua5.4-dev                   # Lua 5.4 interpreter and headers
+  libvulkan-dev libvulkan-volk-dev       # Vulkan headers and the volk meta-loader
+  glslang-tools glslang-dev              # GLSL -> SPIR-V, in-process (compute nodes)
+  lua-busted                             # the spec runner
+  mesa-vulkan-drivers                    # lavapipe: the CPU Vulkan device
+  vulkan-validationlayers                # VK_LAYER_KHRONOS_validation for the specs
+)
+if [ "${1:-}" = "--dev" ]; then
+  packages+=(clang libclang-rt-14-dev)  # libFuzzer target (-DLLUVIA_FUZZ=ON)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

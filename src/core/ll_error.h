@@ -1,0 +1,38 @@
+/* ll_error.h: how the core reports failure. A failing call fills an ll_error with a code
+ * and a message naming the parameter, the value and (for device failures) the Vulkan
+ * result; it never prints, exits or raises. Not for: logging or warnings. */
+#ifndef LL_ERROR_H
+#define LL_ERROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum ll_status {
+    LL_OK = 0,
+    LL_E_ARGUMENT,        /* the caller passed a bad value (lluvia's ValueError) */
+    LL_E_HOST_MEMORY,     /* malloc failed */
+    LL_E_DEVICE_MEMORY,   /* the device is out of memory: a collection may help */
+    LL_E_UNSUPPORTED,     /* the device cannot do what was asked (format, memory type) */
+    LL_E_DEVICE,          /* any other Vulkan or driver failure */
+    LL_E_STATE            /* the object is in the wrong state (released, mapped, ...) */
+} ll_status;
+
+#define LL_ERROR_MESSAGE_MAX 480
+
+typedef struct ll_error {
+    ll_status code;
+    char message[LL_ERROR_MESSAGE_MAX];
+} ll_error;
+
+/* Fills err (when not NULL) with code and a printf-style message. Returns false, so that
+ * a failing function can end with `return ll_fail(err, ...)`. */
+bool ll_fail(ll_error *err, ll_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Clears err to LL_OK with an empty message. */
+void ll_error_clear(ll_error *err);
+
+/* The name of a ll_status ("argument", "device memory", ...). */
+const char *ll_status_name(ll_status code);
+
+#endif

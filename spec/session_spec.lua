@@ -1,0 +1,191 @@
+-- session_spec.lua: API.md "Session" and "Enumerations": devices, createSession and its
+-- options, memory type flags, validation, lifetime.
+local ll = require "lluvia"
+local support = require "support"
+
+describe("ll.getAvailableDevices", function()
+  it("lists at least one device with id, name, deviceType and apiVersion", function()
+    local devices = ll.getAvailableDevices()
+    assert.is_true(#devices >= 1)
+    for i, d in ipairs(devices) do
+      assert.are.equal(i - 1, d.id)
+      assert.is_string(d.name)
+      assert.is_truthy(({DiscreteGpu = 1, IntegratedGpu = 1, VirtualGpu = 1, Cpu = 1,
+        Other = 1})[d.deviceType])
+      assert.is_truthy(d.apiVersion:match("^%d+%.%d+%.%d+$"))
+    end
+  end)
+end)
+
+describe("ll.createSession", function()
+  support.no_validation_messages()
+
+  it("opens the default device", function()
+    local s <close> = ll.createSession()
+    assert.is_string(s.deviceName)
+    assert.is_string(s.deviceType)
+    local devices = ll.getAvailableDevices()
+    local expected = devices[1]
+    for _, d in ipairs(devices) do
+      if d.deviceType == "DiscreteGpu" then expected = d break end
+    end
+    if not os.getenv("LLUVIA_DEVICE") then
+      assert.are.equal(expected.name, s.deviceName)
+      assert.are.equal(expected.id, s.deviceId)
+    end
+  end)
+
+  it("chooses a device by id and by a case-insensitive name substring", function()
+    local d = ll.getAvailableDevices()[1]
+    local by_id <close> = ll.createSession{device = d.id}
+    assert.are.equal(d.name, by_id.deviceName)
+    local by_name <close> = ll.createSession{device = d.name:sub(1, 4):upper()}
+    assert.are.equal(d.name, by_name.deviceName)
+  end)
+
+  it("rejects a device that does not exist, naming it and listing the devices", function()
+    local msg = support.raises("no device matches 'no such gpu'", ll.createSession,
+      {device = "no such gpu"})
+    assert.is_truthy(msg:find("bad argument #1 to '[%w.]*createSession'"))
+    assert.is_truthy(msg:find(ll.getAvailableDevices()[1].name, 1, true))
+    support.raises("no device matches '99'", ll.createSession, {device = 99})
+    support.raises("device id must be an integer >= 0, got -1", ll.createSession, {device = -1})
+    support.raises("device must be an id or a name, got true", ll.createSession, {device = true})
+  end)
+
+  it("rejects unknown options and mistyped ones", function()
+    support.raises("unknown option 'enableDebgu'", ll.createSession, {enableDebgu = true})
+    support.raises("enableDebug must be a boolean, got 1", ll.createSession, {enableDebug = 1})
+    support.raises("bufferImageGranularity must be a power of two, got 1000",
+      ll.createSession, {bufferImageGranularity = 1000})
+    support.raises("stagingSize must be a positive integer, got 0", ll.createSession,
+      {stagingSize = 0})
+    support.raises("table expected, got string", ll.createSession, "debug")
+  end)
+
+  it("turns the validation layer on with enableDebug", function()
+    local s = support.session()
+    assert.is_true(s.validationEnabled)
+    assert.is_false(s:hasReceivedVulkanWarningMessages())
+  end)
+
+  it("takes forceStaging, stagingSize and a larger bufferImageGranularity", function()
+    local s <close> = ll.createSession{forceStaging = true, stagingSize = 1 << 20,
+      bufferImageGranularity = 4096, enableDebug = true}
+    assert.is_true(s.forceStaging)
+    assert.are.equal(1 << 20, s.stagingSize)
+    assert.are.equal(4096, s.bufferImageGranularity)
+  end)
+
+  it("gives sessions with the same options separate objects", function()
+    local a <close> = ll.createSession{enableDebug = true}
+    local b <close> = ll.createSession{enableDebug = true}
+    assert.are_not.equal(a, b)
+    a:release()
+    assert.is_string(b.deviceName) -- b still works after a is released
+    assert.are.same(support.session():getSupportedMemoryPropertyFlags(),
+      b:getSupportedMemoryPropertyFlags())
+  end)
+end)
+
+describe("Session", function()
+  support.no_validation_messages()
+
+  it("lists one table of flag names per memory type", function()
+    local flags = support.session():getSupportedMemoryPropertyFlags()
+    assert.is_true(#flags >= 1)
+    local order = {DeviceLocal = 1, HostVisible = 2, HostCoherent = 3, HostCached = 4,
+      LazilyAllocated = 5}
+    for _, list in ipairs(flags) do
+      local last = 0
+      for _, name in ipairs(list) do
+        assert.is_truthy(order[name], name)
+        assert.is_true(order[name] > last, "flags in the enumeration's order")
+        last = order[name]
+      end
+    end
+  end)
+
+  it("raises on every use after release, and releases twice quietly", function()
+    local s = ll.createSession{enableDebug = true}
+    s:release()
+    s:release()
+    support.raises("lluvia: Session has been released", function() return s.deviceName end)
+    support.raises("lluvia: Session has been released", s.getSupportedMemoryPropertyFlags, s)
+    assert.are.equal("lluvia.Session (released)", tostring(s))
+  end)
+
+  it("closes with <close> and is collected without release", function()
+    local name
+    do
+      local s <close> = ll.createSession{enableDebug = true}
+      name = s.deviceName
+    end
+    assert.is_string(name)
+    ll.createSession{enableDebug = true} -- dropped: __gc releases it
+    collectgarbage()
+    collectgarbage()
+  end)
+
+  it("has read-only fields and a readable tostring", function()
+    local s = support.session()
+    assert.has_error(function() s.deviceName = "x" end)
+    assert.is_truthy(tostring(s):find("lluvia.Session(", 1, true))
+    assert.are.equal("lluvia.Session", getmetatable(s))
+  end)
+
+  it("rejects methods called on other values", function()
+    local s = support.session()
+    support.raises("Session expected, got 42", s.getSupportedMemoryPropertyFlags, 42)
+  end)
+end)
+
+describe("enumerations", function()
+  local expected = {
+    BufferUsageFlagBits = {"IndexBuffer", "IndirectBuffer", "StorageBuffer",
+      "StorageTexelBuffer", "TransferDst", "TransferSrc", "UniformBuffer",
+      "UniformTexelBuffer", "VertexBuffer"},
+    ImageUsageFlagBits = {"TransferSrc", "TransferDst", "Sampled", "Storage",
+      "ColorAttachment", "DepthStencilAttachment", "TransientAttachment", "InputAttachment"},
+    MemoryPropertyFlagBits = {"DeviceLocal", "HostVisible", "HostCoherent", "HostCached",
+      "LazilyAllocated"},
+    ChannelType = {"Uint8", "Int8", "Uint16", "Int16", "Float16", "Uint32", "Int32",
+      "Float32", "Uint64", "Int64", "Float64"},
+    ImageLayout = {"Undefined", "General", "TransferSrcOptimal", "TransferDstOptimal",
+      "ShaderReadOnlyOptimal", "Preinitialized"},
+    ImageFilterMode = {"Nearest", "Linear"},
+    ImageAddressMode = {"Repeat", "MirroredRepeat", "ClampToEdge", "ClampToBorder",
+      "MirrorClampToEdge"},
+  }
+  for tname, names in pairs(expected) do
+    it(tname .. " maps each name to itself, in order", function()
+      local e = ll[tname]
+      local seen = {}
+      for k, v in pairs(e) do
+        assert.are.equal(k, v)
+        seen[#seen + 1] = k
+      end
+      assert.are.same(names, seen)
+      assert.are.equal(#names, #e)
+    end)
+  end
+
+  it("raises for an unknown name, listing the valid ones", function()
+    support.raises("ChannelType has no value Float128 (valid: Uint8, Int8,",
+      function() return ll.ChannelType.Float128 end)
+  end)
+
+  it("are read-only", function()
+    support.raises("ChannelType is read-only", function() ll.ChannelType.X = "X" end)
+  end)
+end)
+
+describe("no Vulkan device", function()
+  it("is a lluvia: error that says how to get one", function()
+    local _, err, code = support.run_host({"-e", "require('lluvia').createSession()"}, nil,
+      {VK_DRIVER_FILES = "/nonexistent.json", VK_ICD_FILENAMES = "/nonexistent.json"})
+    assert.are_not.equal(0, code)
+    assert.is_truthy(err:find("lluvia:", 1, true), err)
+    assert.is_truthy(err:find("mesa-vulkan-drivers", 1, true), err)
+  end)
+end)

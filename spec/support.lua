@@ -1,0 +1,89 @@
+-- support.lua: what the specs share: sessions with validation on, the check that a test
+-- produced no Vulkan validation message, and running the host as a subprocess.
+local ll = require "lluvia"
+local luassert = require "luassert"
+
+local support = {}
+
+-- The host binary the specs run under (scripts/test.sh sets LLUVIA_HOST).
+support.host = os.getenv("LLUVIA_HOST") or "build/lluvia-lua"
+
+local sessions = {}
+
+-- A session with the validation layer on, shared by every spec asking the same options
+-- (sessions are cheap to share; creating one with validation costs tens of milliseconds).
+function support.session(options)
+  options = options or {}
+  local key = {}
+  for k, v in pairs(options) do key[#key + 1] = k .. "=" .. tostring(v) end
+  table.sort(key)
+  key = table.concat(key, ",")
+  if not sessions[key] then
+    local o = {enableDebug = true}
+    for k, v in pairs(options) do o[k] = v end
+    sessions[key] = ll.createSession(o)
+  end
+  return sessions[key]
+end
+
+-- Call inside a describe block: every test in it fails if the validation layer reported
+-- a warning or an error while it ran.
+function support.no_validation_messages()
+  local busted = require "busted"
+  local before
+  busted.before_each(function() before = ll.debugMessageCount() end)
+  busted.after_each(function()
+    luassert.are.equal(before, ll.debugMessageCount(),
+      "the Vulkan validation layer reported messages (see stderr)")
+  end)
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+support.quote = shell_quote
+
+-- Runs a shell command; returns stdout, stderr and the exit code.
+function support.run(command, stdin)
+  local out, err = os.tmpname(), os.tmpname()
+  local full = command .. " >" .. out .. " 2>" .. err
+  if stdin then
+    local inp = os.tmpname()
+    local f = assert(io.open(inp, "w"))
+    f:write(stdin)
+    f:close()
+    full = full .. " <" .. inp
+  else
+    full = full .. " </dev/null"
+  end
+  local _, _, code = os.execute(full)
+  local function slurp(path)
+    local f = assert(io.open(path, "r"))
+    local s = f:read("a")
+    f:close()
+    os.remove(path)
+    return s
+  end
+  return slurp(out), slurp(err), code
+end
+
+-- Runs the host with the given argument list (each quoted).
+function support.run_host(args, stdin, env)
+  local parts = {}
+  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
+  parts[#parts + 1] = shell_quote(support.host)
+  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
+  return support.run(table.concat(parts, " "), stdin)
+end
+
+-- Expects fn to raise an error whose message contains `fragment` (plain text).
+function support.raises(fragment, fn, ...)
+  local ok, msg = pcall(fn, ...)
+  assert(not ok, "expected an error containing '" .. fragment .. "', got success")
+  msg = tostring(msg)
+  assert(msg:find(fragment, 1, true),
+    "expected an error containing '" .. fragment .. "', got: " .. msg)
+  return msg
+end
+
+return support

@@ -1,0 +1,76 @@
+/* session.h: a Session, lluvia's entry point: the chosen device, its memory types, and the
+ * command buffer that transfers are recorded into. Several sessions with the same options
+ * share one VkInstance and VkDevice (context.h) but are separate objects.
+ * Not for: memory placement (memory.h) or transfers (staging.h). */
+#ifndef LL_SESSION_H
+#define LL_SESSION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <volk.h>
+
+#include "context.h"
+#include "ll_error.h"
+
+typedef struct ll_session_options {
+    bool enable_debug;          /* Khronos validation layer, where installed */
+    const char *device;         /* NULL: $LLUVIA_DEVICE, else the first discrete GPU, else 0 */
+    bool force_staging;         /* route every transfer through staging (also $LLUVIA_FORCE_STAGING) */
+    uint64_t buffer_image_granularity; /* 0: the device's; else a larger power of two (tests) */
+    uint64_t staging_size;      /* bytes of the staging buffer; 0: LL_DEFAULT_STAGING_SIZE */
+} ll_session_options;
+
+#define LL_DEFAULT_STAGING_SIZE (16u << 20)
+
+struct ll_staging;
+
+typedef struct ll_session {
+    atomic_int refs;
+    ll_device *device;          /* shared; VkDevice, queue, properties */
+    uint64_t messages_at_start; /* of the device's instance, when the session was made */
+    bool force_staging;
+    VkDeviceSize granularity;   /* bufferImageGranularity in force */
+    VkDeviceSize staging_size;
+    pthread_mutex_t command_lock; /* held from ll_session_begin_commands to submit/abort */
+    VkCommandPool command_pool;
+    VkCommandBuffer command_buffer;
+    VkFence fence;
+    struct ll_staging *staging; /* created on first use by staging.c; guarded by command_lock */
+    void (*staging_destroy)(struct ll_session *); /* set by whoever created `staging` */
+} ll_session;
+
+/* Creates a session; NULL and err on failure. */
+ll_session *ll_session_create(const ll_session_options *options, ll_error *err);
+
+/* Reference counting: objects made from a session retain it. */
+void ll_session_retain(ll_session *session);
+void ll_session_release(ll_session *session);
+
+static inline VkDevice ll_session_vk(const ll_session *s) { return s->device->handle; }
+static inline const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *s)
+{
+    return &s->device->properties;
+}
+static inline const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(
+    const ll_session *s)
+{
+    return &s->device->memory;
+}
+
+/* Whether the validation layer is on for this session. */
+bool ll_session_validation_enabled(const ll_session *session);
+
+/* True once the validation layer reported a warning or error since the session was made
+ * (counted per VkInstance: sessions sharing one see each other's messages). */
+bool ll_session_has_warnings(const ll_session *session);
+
+/* Starts recording one-shot commands. On success the session's command lock is held and
+ * *cmd is in the recording state; end it with ll_session_submit_commands (submit, wait)
+ * or ll_session_abort_commands (drop). */
+bool ll_session_begin_commands(ll_session *session, VkCommandBuffer *cmd, ll_error *err);
+bool ll_session_submit_commands(ll_session *session, ll_error *err);
+void ll_session_abort_commands(ll_session *session);
+
+#endif

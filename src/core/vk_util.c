@@ -1,0 +1,66 @@
+/* vk_util.c: names of Vulkan results and device types, and VkResult -> ll_error. */
+#include "vk_util.h"
+
+const char *ll_vk_result_name(VkResult result)
+{
+    switch (result) {
+#define NAME(r) case r: return #r
+    NAME(VK_SUCCESS);
+    NAME(VK_NOT_READY);
+    NAME(VK_TIMEOUT);
+    NAME(VK_EVENT_SET);
+    NAME(VK_EVENT_RESET);
+    NAME(VK_INCOMPLETE);
+    NAME(VK_ERROR_OUT_OF_HOST_MEMORY);
+    NAME(VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    NAME(VK_ERROR_INITIALIZATION_FAILED);
+    NAME(VK_ERROR_DEVICE_LOST);
+    NAME(VK_ERROR_MEMORY_MAP_FAILED);
+    NAME(VK_ERROR_LAYER_NOT_PRESENT);
+    NAME(VK_ERROR_EXTENSION_NOT_PRESENT);
+    NAME(VK_ERROR_FEATURE_NOT_PRESENT);
+    NAME(VK_ERROR_INCOMPATIBLE_DRIVER);
+    NAME(VK_ERROR_TOO_MANY_OBJECTS);
+    NAME(VK_ERROR_FORMAT_NOT_SUPPORTED);
+    NAME(VK_ERROR_FRAGMENTED_POOL);
+    NAME(VK_ERROR_UNKNOWN);
+    NAME(VK_ERROR_OUT_OF_POOL_MEMORY);
+    NAME(VK_ERROR_INVALID_EXTERNAL_HANDLE);
+    NAME(VK_ERROR_FRAGMENTATION);
+    NAME(VK_ERROR_INVALID_OPAQUE_CAPTURE_ADDRESS);
+#undef NAME
+    default: return "VK_RESULT_UNKNOWN";
+    }
+}
+
+ll_status ll_vk_status(VkResult result)
+{
+    switch (result) {
+    case VK_SUCCESS: return LL_OK;
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
+    case VK_ERROR_TOO_MANY_OBJECTS: return LL_E_DEVICE_MEMORY;
+    case VK_ERROR_OUT_OF_HOST_MEMORY: return LL_E_HOST_MEMORY;
+    case VK_ERROR_FORMAT_NOT_SUPPORTED:
+    case VK_ERROR_FEATURE_NOT_PRESENT:
+    case VK_ERROR_EXTENSION_NOT_PRESENT:
+    case VK_ERROR_LAYER_NOT_PRESENT:
+    case VK_ERROR_INCOMPATIBLE_DRIVER: return LL_E_UNSUPPORTED;
+    default: return LL_E_DEVICE;
+    }
+}
+
+bool ll_fail_vk(ll_error *err, VkResult result, const char *what)
+{
+    return ll_fail(err, ll_vk_status(result), "%s: %s", what, ll_vk_result_name(result));
+}
+
+const char *ll_vk_device_type_name(VkPhysicalDeviceType type)
+{
+    switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "DiscreteGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "IntegratedGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "VirtualGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "Cpu";
+    default: return "Other";
+    }
+}

@@ -1,0 +1,23 @@
+/* vk_util.h: small helpers around Vulkan results and enumerations shared by the core.
+ * Not for: anything that owns Vulkan objects. */
+#ifndef LL_VK_UTIL_H
+#define LL_VK_UTIL_H
+
+#include <volk.h>
+
+#include "ll_error.h"
+
+/* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY, etc. */
+const char *ll_vk_result_name(VkResult result);
+
+/* The ll_status that a failed VkResult maps to (LL_E_DEVICE_MEMORY for the out-of-memory
+ * results, LL_E_UNSUPPORTED for the not-supported ones, else LL_E_DEVICE). */
+ll_status ll_vk_status(VkResult result);
+
+/* Fills err with "<what>: <result name>" and returns false. */
+bool ll_fail_vk(ll_error *err, VkResult result, const char *what);
+
+/* "DiscreteGpu", "IntegratedGpu", "VirtualGpu", "Cpu" or "Other". */
+const char *ll_vk_device_type_name(VkPhysicalDeviceType type);
+
+#endif

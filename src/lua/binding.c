@@ -1,0 +1,172 @@
+/* binding.c: the shared helpers of binding.h: errors, classes, objects, options. */
+#include "binding.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int ll_lua_raise(lua_State *L, int arg, const ll_error *err)
+{
+    if (err->code == LL_E_ARGUMENT && arg > 0)
+        return luaL_argerror(L, arg, err->message);
+    return luaL_error(L, "lluvia: %s", err->message);
+}
+
+int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    return luaL_argerror(L, arg, lua_tostring(L, -1));
+}
+
+const char *ll_lua_describe(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+    case LUA_TBOOLEAN:
+    case LUA_TNIL:
+    case LUA_TNONE:
+        luaL_tolstring(L, idx, NULL);
+        break;
+    case LUA_TSTRING: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        if (n > 40)
+            lua_pushfstring(L, "'%.37s...'", s);
+        else
+            lua_pushfstring(L, "'%s'", s);
+        break;
+    }
+    default:
+        luaL_tolstring(L, idx, NULL);
+        break;
+    }
+    /* Keep the string referenced from the registry until the next call: messages built
+     * from it are raised right away. */
+    lua_setfield(L, LUA_REGISTRYINDEX, "lluvia.describe");
+    lua_getfield(L, LUA_REGISTRYINDEX, "lluvia.describe");
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return s;
+}
+
+/* ---- classes and objects ---------------------------------------------------------- */
+
+static int class_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    lua_CFunction getter = lua_tocfunction(L, lua_upvalueindex(2));
+    return getter != NULL ? getter(L) : 0;
+}
+
+static int class_newindex(lua_State *L)
+{
+    return luaL_error(L, "lluvia: %s field '%s' is read-only", luaL_typename(L, 1),
+                      luaL_tolstring(L, 2, NULL));
+}
+
+void ll_lua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
+                      ll_lua_getter getter, lua_CFunction release, lua_CFunction tostring)
+{
+    luaL_newmetatable(L, tname);
+    lua_newtable(L); /* methods */
+    if (methods != NULL)
+        luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, lua_pushfstring(L, "%s.methods", tname));
+    lua_pop(L, 1); /* the key string */
+    if (getter != NULL)
+        lua_pushcfunction(L, getter);
+    else
+        lua_pushnil(L);
+    lua_pushcclosure(L, class_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, class_newindex);
+    lua_setfield(L, -2, "__newindex");
+    if (release != NULL) {
+        lua_pushcfunction(L, release);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, release);
+        lua_setfield(L, -2, "__close");
+    }
+    if (tostring != NULL) {
+        lua_pushcfunction(L, tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    /* Scripts see the class name, never the metamethods themselves. */
+    lua_pushstring(L, tname);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods)
+{
+    lua_pushfstring(L, "%s.methods", tname);
+    if (lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TTABLE)
+        luaL_error(L, "lluvia: internal: class %s is not registered", tname);
+    luaL_setfuncs(L, methods, 0);
+    lua_pop(L, 1);
+}
+
+ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, int nuv)
+{
+    ll_lua_object *o = lua_newuserdatauv(L, sizeof *o, nuv);
+    o->ptr = ptr;
+    luaL_setmetatable(L, tname);
+    return o;
+}
+
+ll_lua_object *ll_lua_to_object(lua_State *L, int idx, const char *tname)
+{
+    return luaL_testudata(L, idx, tname);
+}
+
+void *ll_lua_check_object(lua_State *L, int idx, const char *tname, const char *label)
+{
+    ll_lua_object *o = luaL_testudata(L, idx, tname);
+    if (o == NULL)
+        ll_lua_argerror(L, idx, "%s expected, got %s", label, ll_lua_describe(L, idx));
+    if (o->ptr == NULL)
+        luaL_error(L, "lluvia: %s has been released", label);
+    return o->ptr;
+}
+
+void ll_lua_set_parent(lua_State *L, int idx, int n)
+{
+    lua_setiuservalue(L, idx, n);
+}
+
+/* ---- options ---------------------------------------------------------------------- */
+
+void ll_lua_check_options(lua_State *L, int arg, const char *const allowed[])
+{
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, arg) != 0) {
+        bool known = false;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *key = lua_tostring(L, -2);
+            for (int i = 0; allowed[i] != NULL && !known; i++)
+                known = strcmp(key, allowed[i]) == 0;
+        }
+        if (!known) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int i = 0; allowed[i] != NULL; i++) {
+                if (i > 0)
+                    luaL_addstring(&b, ", ");
+                luaL_addstring(&b, allowed[i]);
+            }
+            luaL_pushresult(&b);
+            ll_lua_argerror(L, arg, "unknown option %s (options are: %s)",
+                            ll_lua_describe(L, -3), lua_tostring(L, -1));
+        }
+        lua_pop(L, 1);
+    }
+}

@@ -1,0 +1,109 @@
+/* binding.h: helpers every Lua type of the binding shares: classes (metatables with
+ * methods and read-only fields), object userdata whose parents live in user values,
+ * enumerations and flags by name, and raising core errors as Lua errors.
+ * Not for: any one type's behaviour (l_<type>.c). */
+#ifndef LL_BINDING_H
+#define LL_BINDING_H
+
+#include <stdint.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "ll_error.h"
+
+/* ---- errors ---------------------------------------------------------------------- */
+
+/* Raises err: "lluvia: <message>" for device and memory-system failures; for
+ * LL_E_ARGUMENT, a `bad argument #arg` error when arg > 0. Never returns. */
+int ll_lua_raise(lua_State *L, int arg, const ll_error *err);
+
+/* Raises `bad argument #arg to 'fn' (<formatted>)`. Never returns. */
+int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...);
+
+/* A short printable form of the value at idx, for messages: "42", "'abc'", "nil",
+ * "table". Pushes nothing; the result is valid until the value is popped. */
+const char *ll_lua_describe(lua_State *L, int idx);
+
+/* ---- classes and objects ---------------------------------------------------------- */
+
+/* A class's field reader: called as getter(L) with the object at 1 and the key at 2 when
+ * the key is not a method; pushes the value and returns 1, or returns 0 for nil. */
+typedef int (*ll_lua_getter)(lua_State *L);
+
+/* Creates the metatable `tname` (registry) with __index dispatching to `methods` then to
+ * `getter`, __gc and __close calling `release`, __tostring, and __name. `methods` may add
+ * `release` itself. Leaves nothing on the stack. */
+void ll_lua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
+                      ll_lua_getter getter, lua_CFunction release, lua_CFunction tostring);
+
+/* Adds methods to an existing class (another file's type offering a constructor there:
+ * createMemory on Session, say). */
+void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods);
+
+/* The userdata of every core object: the core pointer, NULL once released. Parents are
+ * kept alive in the userdata's user values (1..nparents). */
+typedef struct ll_lua_object {
+    void *ptr;
+} ll_lua_object;
+
+/* Pushes a new object userdata of class tname holding ptr, with room for nuv user values. */
+ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, int nuv);
+
+/* The object at idx if it is of class tname (else a `bad argument` error naming `label`);
+ * raises `lluvia: <label> has been released` when released. */
+void *ll_lua_check_object(lua_State *L, int idx, const char *tname, const char *label);
+
+/* The object userdata at idx if of class tname, released or not; NULL if another value. */
+ll_lua_object *ll_lua_to_object(lua_State *L, int idx, const char *tname);
+
+/* Stores the value at the top of the stack as user value n of the userdata at idx (pops). */
+void ll_lua_set_parent(lua_State *L, int idx, int n);
+
+/* ---- enumerations ----------------------------------------------------------------- */
+
+typedef struct ll_lua_enum_entry {
+    const char *name;
+    uint32_t value;
+} ll_lua_enum_entry;
+
+typedef struct ll_lua_enum {
+    const char *table;                /* "ChannelType": the name of ll.<table> */
+    const ll_lua_enum_entry *entries; /* ended by {NULL, 0} */
+    int case_insensitive;
+} ll_lua_enum;
+
+extern const ll_lua_enum ll_enum_buffer_usage;     /* VkBufferUsageFlagBits */
+extern const ll_lua_enum ll_enum_image_usage;      /* VkImageUsageFlagBits */
+extern const ll_lua_enum ll_enum_memory_property;  /* VkMemoryPropertyFlagBits */
+extern const ll_lua_enum ll_enum_channel_type;     /* ll_dtype, in ChannelType order */
+extern const ll_lua_enum ll_enum_image_layout;     /* VkImageLayout */
+extern const ll_lua_enum ll_enum_filter_mode;      /* VkFilter */
+extern const ll_lua_enum ll_enum_address_mode;     /* VkSamplerAddressMode */
+extern const ll_lua_enum *const ll_enums[];        /* all of the above, NULL-ended */
+
+/* The value named by the string at arg; an unknown name is an argument error that lists
+ * the valid ones. With `none_ok`, nil/none returns `def`. */
+uint32_t ll_lua_check_enum(lua_State *L, int arg, const ll_lua_enum *e, int none_ok,
+                           uint32_t def);
+
+/* Flags from one name or a list of names at arg; nil/none gives `def`. */
+uint32_t ll_lua_check_flags(lua_State *L, int arg, const ll_lua_enum *e, uint32_t def);
+
+/* Pushes the flags as a list of names in the enumeration's order. */
+void ll_lua_push_flags(lua_State *L, const ll_lua_enum *e, uint32_t flags);
+
+/* The name of a value, or NULL. */
+const char *ll_lua_enum_name(const ll_lua_enum *e, uint32_t value);
+
+/* ---- options tables --------------------------------------------------------------- */
+
+/* Checks that every key of the options table at arg is one of `allowed` (NULL-ended);
+ * an unknown key is an argument error that names it and lists the allowed ones. */
+void ll_lua_check_options(lua_State *L, int arg, const char *const allowed[]);
+
+/* ---- module parts ----------------------------------------------------------------- */
+
+int ll_lua_open_session(lua_State *L);
+
+#endif

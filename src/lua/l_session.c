@@ -1,0 +1,205 @@
+/* l_session.c: the Lua Session type, ll.createSession, ll.getAvailableDevices and
+ * ll.debugMessageCount. Memory creation (createMemory) is added by l_memory.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "binding.h"
+#include "l_session.h"
+#include "session.h"
+#include "vk_util.h"
+
+#define MAX_LISTED_DEVICES 64
+
+ll_session *ll_lua_check_session(lua_State *L, int idx)
+{
+    return ll_lua_check_object(L, idx, LL_SESSION_T, "Session");
+}
+
+static void push_version(lua_State *L, uint32_t v)
+{
+    lua_pushfstring(L, "%d.%d.%d", (int)VK_API_VERSION_MAJOR(v), (int)VK_API_VERSION_MINOR(v),
+                    (int)VK_API_VERSION_PATCH(v));
+}
+
+static int l_get_available_devices(lua_State *L)
+{
+    ll_device_info list[MAX_LISTED_DEVICES];
+    uint32_t n;
+    ll_error err;
+    if (!ll_enumerate_devices(list, MAX_LISTED_DEVICES, &n, &err))
+        return ll_lua_raise(L, 0, &err);
+    if (n > MAX_LISTED_DEVICES)
+        n = MAX_LISTED_DEVICES;
+    lua_createtable(L, (int)n, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, list[i].id);
+        lua_setfield(L, -2, "id");
+        lua_pushstring(L, list[i].name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, ll_vk_device_type_name(list[i].type));
+        lua_setfield(L, -2, "deviceType");
+        push_version(L, list[i].api_version);
+        lua_setfield(L, -2, "apiVersion");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static const char *const session_options[] = {
+    "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize", NULL,
+};
+
+static uint64_t opt_size(lua_State *L, const char *field, uint64_t def)
+{
+    int t = lua_getfield(L, 1, field);
+    uint64_t v = def;
+    if (t != LUA_TNIL) {
+        int isint;
+        lua_Integer i = lua_tointegerx(L, -1, &isint);
+        if (!isint || i <= 0)
+            ll_lua_argerror(L, 1, "%s must be a positive integer, got %s", field,
+                            ll_lua_describe(L, -1));
+        v = (uint64_t)i;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static bool opt_bool(lua_State *L, const char *field)
+{
+    int t = lua_getfield(L, 1, field);
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        ll_lua_argerror(L, 1, "%s must be a boolean, got %s", field, ll_lua_describe(L, -1));
+    bool v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_create_session(lua_State *L)
+{
+    ll_session_options opts = {0};
+    char device[32];
+    if (!lua_isnoneornil(L, 1)) {
+        ll_lua_check_options(L, 1, session_options);
+        opts.enable_debug = opt_bool(L, "enableDebug");
+        opts.force_staging = opt_bool(L, "forceStaging");
+        opts.buffer_image_granularity = opt_size(L, "bufferImageGranularity", 0);
+        opts.staging_size = opt_size(L, "stagingSize", 0);
+        switch (lua_getfield(L, 1, "device")) {
+        case LUA_TNIL:
+            break;
+        case LUA_TNUMBER:
+            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+                ll_lua_argerror(L, 1, "device id must be an integer >= 0, got %s",
+                                ll_lua_describe(L, -1));
+            snprintf(device, sizeof device, "%lld", (long long)lua_tointeger(L, -1));
+            opts.device = device;
+            break;
+        case LUA_TSTRING:
+            opts.device = lua_tostring(L, -1); /* stays on the stack until we return */
+            break;
+        default:
+            ll_lua_argerror(L, 1, "device must be an id or a name, got %s",
+                            ll_lua_describe(L, -1));
+        }
+    }
+    ll_lua_object *o = ll_lua_push_object(L, LL_SESSION_T, NULL, 0);
+    ll_error err;
+    o->ptr = ll_session_create(&opts, &err);
+    if (o->ptr == NULL)
+        return ll_lua_raise(L, 1, &err);
+    return 1;
+}
+
+static int l_debug_message_count(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)ll_debug_message_count());
+    return 1;
+}
+
+static int session_release(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_SESSION_T);
+    ll_session_release(o->ptr);
+    o->ptr = NULL;
+    return 0;
+}
+
+static int session_tostring(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_SESSION_T);
+    if (o->ptr == NULL) {
+        lua_pushliteral(L, "lluvia.Session (released)");
+        return 1;
+    }
+    ll_session *s = o->ptr;
+    lua_pushfstring(L, "lluvia.Session(%s, %s)", ll_session_properties(s)->deviceName,
+                    ll_vk_device_type_name(ll_session_properties(s)->deviceType));
+    return 1;
+}
+
+static int session_get_memory_flags(lua_State *L)
+{
+    ll_session *s = ll_lua_check_session(L, 1);
+    const VkPhysicalDeviceMemoryProperties *m = ll_session_memory_properties(s);
+    lua_createtable(L, (int)m->memoryTypeCount, 0);
+    for (uint32_t i = 0; i < m->memoryTypeCount; i++) {
+        ll_lua_push_flags(L, &ll_enum_memory_property, m->memoryTypes[i].propertyFlags);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static int session_has_warnings(lua_State *L)
+{
+    lua_pushboolean(L, ll_session_has_warnings(ll_lua_check_session(L, 1)));
+    return 1;
+}
+
+static int session_get(lua_State *L)
+{
+    ll_session *s = ll_lua_check_session(L, 1);
+    const char *key = lua_tostring(L, 2);
+    if (key == NULL)
+        return 0;
+    const VkPhysicalDeviceProperties *p = ll_session_properties(s);
+    if (strcmp(key, "deviceName") == 0)
+        lua_pushstring(L, p->deviceName);
+    else if (strcmp(key, "deviceType") == 0)
+        lua_pushstring(L, ll_vk_device_type_name(p->deviceType));
+    else if (strcmp(key, "deviceId") == 0)
+        lua_pushinteger(L, s->device->index);
+    else if (strcmp(key, "apiVersion") == 0)
+        push_version(L, p->apiVersion);
+    else if (strcmp(key, "validationEnabled") == 0)
+        lua_pushboolean(L, ll_session_validation_enabled(s));
+    else if (strcmp(key, "forceStaging") == 0)
+        lua_pushboolean(L, s->force_staging);
+    else if (strcmp(key, "bufferImageGranularity") == 0)
+        lua_pushinteger(L, (lua_Integer)s->granularity);
+    else if (strcmp(key, "stagingSize") == 0)
+        lua_pushinteger(L, (lua_Integer)s->staging_size);
+    else
+        return 0;
+    return 1;
+}
+
+int ll_lua_open_session(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"getSupportedMemoryPropertyFlags", session_get_memory_flags},
+        {"hasReceivedVulkanWarningMessages", session_has_warnings},
+        {"release", session_release},
+        {NULL, NULL},
+    };
+    ll_lua_new_class(L, LL_SESSION_T, methods, session_get, session_release, session_tostring);
+    static const luaL_Reg functions[] = {
+        {"createSession", l_create_session},
+        {"getAvailableDevices", l_get_available_devices},
+        {"debugMessageCount", l_debug_message_count},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, functions, 0);
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* staging.h: transfers between host memory and device memory the host cannot map, through
+ * one staging buffer the session owns and reuses (created on first use, never per
+ * transfer), in chunks for transfers larger than it. Not for: host-visible memory, which
+ * buffers copy to directly (unless the session forces staging). */
+#ifndef LL_STAGING_H
+#define LL_STAGING_H
+
+#include <stdint.h>
+
+#include <volk.h>
+
+#include "ll_error.h"
+#include "session.h"
+
+/* Records the device side of one chunk into cmd: the chunk holds bytes [done, done +
+ * bytes) of the transfer and sits in `staging` at `staging_offset`. For an upload the
+ * callback copies from staging to the object; for a download, from the object to staging.
+ * It records whatever barriers the object needs around its copy. */
+typedef void (*ll_staging_record)(VkCommandBuffer cmd, VkBuffer staging,
+                                  VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
+                                  void *user);
+
+/* Copies `size` bytes from `src` to the device. Chunks are multiples of `unit` bytes (a
+ * row of an image, say; 1 for buffers), so `unit` must not exceed the staging size. */
+bool ll_staging_upload(ll_session *session, const void *src, uint64_t size, uint64_t unit,
+                       ll_staging_record record, void *user, ll_error *err);
+
+/* Copies `size` bytes from the device to `dst`, in the same way. */
+bool ll_staging_download(ll_session *session, void *dst, uint64_t size, uint64_t unit,
+                         ll_staging_record record, void *user, ll_error *err);
+
+/* Records and runs commands that need no host data (buffer-to-buffer copies, clears,
+ * layout changes): `record` is called once with staging VK_NULL_HANDLE. */
+bool ll_session_run_commands(ll_session *session, ll_staging_record record, void *user,
+                             ll_error *err);
+
+#endif

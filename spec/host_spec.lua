@@ -157,7 +157,8 @@ end)
 describe("stock lua5.4", function()
   it("loads lluvia.so through package.cpath", function()
     local dir = support.host:match("^(.*)/[^/]*$") or "."
-    local out, err, code = run("lua5.4 -e " .. quote(
+    local lua = os.getenv("LLUVIA_STOCK_LUA") or "lua5.4"
+    local out, err, code = run(lua .. " -e " .. quote(
       "package.cpath = '" .. dir .. "/?.so;' .. package.cpath " ..
       "local ll = require 'lluvia' print(ll.ChannelType.Uint8, #ll.getAvailableDevices() > 0)"))
     assert.are.equal(0, code, err)

@@ -1,0 +1,80 @@
+/* test_session.c: the core Session without Lua: device choice, shared contexts, one-shot
+ * command submission, and errors that leave nothing behind. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "test_util.h"
+
+static void test_devices(void)
+{
+    ll_device_info list[8];
+    uint32_t n = 0;
+    ll_error err;
+    CHECK_MSG(ll_enumerate_devices(list, 8, &n, &err), "%s", err.message);
+    CHECK(n >= 1);
+    uint32_t index = 99;
+    CHECK(ll_choose_device(NULL, &index, &err) && index < n);
+    CHECK(ll_choose_device("0", &index, &err) && index == 0);
+    CHECK(!ll_choose_device("no such device", &index, &err));
+    CHECK(err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "no device matches 'no such device'") != NULL);
+    CHECK(!ll_choose_device("4000000000", &index, &err) && err.code == LL_E_ARGUMENT);
+}
+
+static void test_shared_device(void)
+{
+    ll_error err;
+    ll_session_options opts = {.enable_debug = true};
+    ll_session *a = ll_session_create(&opts, &err);
+    ll_session *b = ll_session_create(&opts, &err);
+    CHECK_MSG(a != NULL && b != NULL, "%s", err.message);
+    if (a == NULL || b == NULL)
+        return;
+    CHECK(a != b);
+    CHECK(a->device == b->device); /* one VkDevice for both */
+    CHECK(a->command_pool != b->command_pool);
+    CHECK(ll_session_validation_enabled(a));
+    ll_session_release(a);
+    /* b still works after a is gone */
+    VkCommandBuffer cmd;
+    CHECK_MSG(ll_session_begin_commands(b, &cmd, &err), "%s", err.message);
+    CHECK_MSG(ll_session_submit_commands(b, &err), "%s", err.message);
+    CHECK(ll_session_begin_commands(b, &cmd, &err));
+    ll_session_abort_commands(b);
+    CHECK(!ll_session_has_warnings(b));
+    ll_session_release(b);
+}
+
+static void test_bad_options(void)
+{
+    ll_error err;
+    ll_session_options opts = {.buffer_image_granularity = 3000};
+    CHECK(ll_session_create(&opts, &err) == NULL);
+    CHECK(err.code == LL_E_ARGUMENT);
+    ll_session_options bad_device = {.device = "definitely-not-a-gpu"};
+    CHECK(ll_session_create(&bad_device, &err) == NULL);
+    CHECK(err.code == LL_E_ARGUMENT);
+}
+
+static void test_granularity(void)
+{
+    ll_error err;
+    ll_session_options opts = {.buffer_image_granularity = 4096};
+    ll_session *s = ll_session_create(&opts, &err);
+    CHECK_MSG(s != NULL, "%s", err.message);
+    if (s == NULL)
+        return;
+    CHECK(s->granularity == 4096);
+    ll_session_release(s);
+}
+
+int main(void)
+{
+    setenv("LLUVIA_ENABLE_DEBUG", "1", 1);
+    test_devices();
+    test_shared_device();
+    test_bad_options();
+    test_granularity();
+    return test_finish("session");
+}

@@ -1,0 +1,196 @@
+-- bench_ndarray.lua: how fast ll.ndarray is, side by side with its reference points, in
+-- one run: element access against a plain Lua table and against the bare C metamethod pair
+-- (the floor any userdata pays), bulk operations against memset/memcpy of the same bytes,
+-- and fromTable/totable against copying the same nested table in Lua.
+-- Not a test: it asserts nothing. Run from the repository root, under the host or, with
+-- the module, under the stock interpreter:
+--   build/lluvia-lua bench/bench_ndarray.lua
+--   lua5.4 bench/bench_ndarray.lua
+-- $LLUVIA_BUILD names another build directory (lluvia.so there, benchfloor.so in its
+-- bench/); $BENCH_REPS sets the repetitions, the best of which is reported.
+local build = os.getenv("LLUVIA_BUILD") or "build"
+package.cpath = build .. "/?.so;" .. build .. "/bench/?.so;" .. package.cpath
+local ll = require "lluvia"
+local floor = require "benchfloor"
+local now = floor.now
+
+local N = 1000000                -- elements of the access loops
+local REPS = tonumber(os.getenv("BENCH_REPS")) or 7
+local IMAGE = {3840, 2160, 4}    -- uint8, the bulk operations
+local IMAGE_BYTES = 3840 * 2160 * 4
+local ROWS, COLS = 1000, 1000    -- fromTable / totable
+
+-- Best (least) seconds of reps runs of f(r); `after(result)` runs untimed after each.
+local function best(f, after)
+  local t_best = math.huge
+  for r = 1, REPS do
+    collectgarbage()
+    local t0 = now()
+    local result = f(r)
+    local t = now() - t0
+    if after then after(result) end
+    if t < t_best then t_best = t end
+  end
+  return t_best
+end
+
+-- ---- the table ---------------------------------------------------------------------------
+
+local rows = {}
+local function row(operation, ours, reference, ratio, target, met)
+  rows[#rows + 1] = {operation, ours, reference, ratio, target, met}
+end
+
+local function ns_per(t, n) return ("%.1f ns/elem"):format(t / n * 1e9) end
+local function ms(t) return ("%.2f ms"):format(t * 1e3) end
+local function mps(t, n) return ("%.1f M/s"):format(n / t / 1e6) end
+
+local function print_table()
+  local head = {"operation", "ours", "reference", "ratio", "target", ""}
+  local width = {}
+  for c = 1, #head do
+    width[c] = #head[c]
+    for _, r in ipairs(rows) do width[c] = math.max(width[c], #r[c]) end
+  end
+  local function line(r)
+    local cells = {}
+    for c = 1, #head do cells[c] = r[c] .. (" "):rep(width[c] - #r[c]) end
+    print((table.concat(cells, "  "):gsub("%s+$", "")))
+  end
+  line(head)
+  local rule = {}
+  for c = 1, #head do rule[c] = ("-"):rep(width[c]) end
+  line(rule)
+  for _, r in ipairs(rows) do line(r) end
+end
+
+local function ratio_row(operation, t_ours, t_ref, ref_name, n, limit)
+  local ratio = t_ours / t_ref
+  local target, met = "", ""
+  if limit then
+    target = ("<= %.2f"):format(limit)
+    met = ratio <= limit and "met" or "MISSED"
+  end
+  local fmt = n and function(t) return ns_per(t, n) end or ms
+  row(operation, fmt(t_ours), fmt(t_ref) .. " (" .. ref_name .. ")", ("%.2f"):format(ratio),
+    target, met)
+end
+
+-- ---- element access -------------------------------------------------------------------------
+
+local function read_loop(x, n)
+  local s = 0
+  for i = 1, n do s = s + x[i] end
+  return s
+end
+
+local function write_loop(x, n)
+  for i = 1, n do x[i] = i & 63 end
+end
+
+local function rw_loop(x, n)
+  for i = 1, n do x[i] = x[i] + 1 end
+end
+
+local loops = {
+  {"read   s = s + x[i]", read_loop},
+  {"write  x[i] = i & 63", write_loop},
+  {"update x[i] = x[i] + 1", rw_loop},
+}
+
+local plain = {}
+for i = 1, N do plain[i] = 0.0 end
+local bare = floor.new(N)
+local arrays = {}
+for _, dt in ipairs{"float64", "float32", "float16", "int32", "uint8"} do
+  arrays[dt] = ll.ndarray({N}, dt)
+end
+
+for _, l in ipairs(loops) do
+  local name, loop = l[1], l[2]
+  local t_table = best(function() return loop(plain, N) end)
+  local t_bare = best(function() return loop(bare, N) end)
+  local t_ours = best(function() return loop(arrays.float64, N) end)
+  ratio_row(name .. " (float64)", t_ours, t_bare, "bare C pair", N, 1.25)
+  ratio_row(name .. " (float64)", t_ours, t_table, "Lua table", N)
+  if loop == rw_loop then
+    ratio_row("bare C pair: " .. name, t_bare, t_table, "Lua table", N)
+    for _, dt in ipairs{"float32", "float16", "int32", "uint8"} do
+      arrays[dt]:fill(0)
+      local t = best(function() return loop(arrays[dt], N) end)
+      ratio_row(name .. " (" .. dt .. ")", t, t_bare, "bare C pair", N, 1.25)
+    end
+  end
+end
+
+-- ---- bulk operations ----------------------------------------------------------------------------
+
+local image = ll.ndarray(IMAGE, "uint8")
+image:fill(1) -- touch every page before timing
+local t_fill = best(function(r) return image:fill(r & 0xff) end)
+ratio_row("fill 3840x2160x4 uint8", t_fill, floor.memset(IMAGE_BYTES, REPS), "memset", nil, 1.5)
+
+local t_alloc_copy = floor.alloc_memcpy(IMAGE_BYTES, REPS)
+local t_copy = floor.memcpy(IMAGE_BYTES, REPS)
+
+local t_tostring = best(function() return image:tostring() end)
+ratio_row("tostring 3840x2160x4 uint8", t_tostring, t_alloc_copy, "malloc+memcpy", nil, 1.5)
+ratio_row("tostring 3840x2160x4 uint8", t_tostring, t_copy, "memcpy, no alloc", nil)
+
+local bytes = image:tostring()
+local t_from = best(function() return ll.ndarray.fromString(bytes, IMAGE, "uint8") end,
+  function(a) a:release() end)
+ratio_row("fromString 3840x2160x4 uint8", t_from, t_alloc_copy, "malloc+memcpy", nil, 1.5)
+ratio_row("fromString 3840x2160x4 uint8", t_from, t_copy, "memcpy, no alloc", nil)
+
+local t_clone = best(function() return image:copy() end, function(a) a:release() end)
+ratio_row("copy 3840x2160x4 uint8", t_clone, t_alloc_copy, "malloc+memcpy", nil, 1.5)
+bytes = nil
+
+-- ---- fromTable / totable ----------------------------------------------------------------------
+
+local ints, floats = {}, {}
+for i = 1, ROWS do
+  local ri, rf = {}, {}
+  for j = 1, COLS do
+    ri[j] = i * j
+    rf[j] = i * j + 0.5
+  end
+  ints[i], floats[i] = ri, rf
+end
+
+local function lua_copy(t)
+  local out = {}
+  for i = 1, #t do
+    local src, dst = t[i], {}
+    for j = 1, #src do dst[j] = src[j] end
+    out[i] = dst
+  end
+  return out
+end
+
+local COUNT = ROWS * COLS
+local t_lua_copy = best(function() return lua_copy(ints) end)
+
+local function table_row(operation, t)
+  local rate = COUNT / t / 1e6
+  row(operation, mps(t, COUNT), mps(t_lua_copy, COUNT) .. " (Lua nested copy)",
+    ("%.2f"):format(t / t_lua_copy), ">= 20 M/s", rate >= 20 and "met" or "MISSED")
+end
+
+table_row("fromTable 1000x1000 ints -> int64 (inferred)",
+  best(function() return ll.ndarray.fromTable(ints) end, function(a) a:release() end))
+table_row("fromTable 1000x1000 floats -> float64 (inferred)",
+  best(function() return ll.ndarray.fromTable(floats) end, function(a) a:release() end))
+table_row("fromTable 1000x1000 floats -> float32",
+  best(function() return ll.ndarray.fromTable(floats, "float32") end, function(a) a:release() end))
+table_row("fromTable 1000x1000 ints -> uint32",
+  best(function() return ll.ndarray.fromTable(ints, "uint32") end, function(a) a:release() end))
+local a64 = ll.ndarray.fromTable(ints)
+local a32 = ll.ndarray.fromTable(floats, "float32")
+table_row("totable 1000x1000 int64", best(function() return a64:totable() end))
+table_row("totable 1000x1000 float32", best(function() return a32:totable() end))
+
+print(("ll.ndarray benchmark: %s, best of %d runs, access loops over %d elements")
+  :format(_VERSION, REPS, N))
+print_table()

@@ -1,0 +1,1315 @@
+/* l_ndarray.c: ll.ndarray, the typed, contiguous, row-major host array: its storage, the
+ * userdata and its metamethods, and the C functions l_ndarray.h offers the other types.
+ * Not for: element conversion rules (src/core/dtype.c) or device memory. */
+#include "l_ndarray.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "binding.h"
+
+_Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua integers");
+
+#define RELEASED_MESSAGE "lluvia: ndarray has been released"
+#define REPR_MAX_ELEMENTS 100 /* __tostring lists the values of arrays this small */
+#define PAGE_ALIGNMENT 4096   /* the usual minImportedHostPointerAlignment */
+/* More than a 48-bit address space holds: refused without asking the allocator (which,
+ * under AddressSanitizer, would abort rather than fail). */
+#define MAX_STORAGE_BYTES (UINT64_C(1) << 48)
+
+/* User values of the userdata. */
+#define UV_OWNER 1  /* views: the array that owns the storage */
+#define UV_PARENT 2 /* foreign storage: the object its memory belongs to */
+#define UV_COUNT 2
+
+/* For the few helpers of the element fast paths, which the compiler would otherwise call
+ * out of line because they are used in several places. */
+#define HOT_INLINE static inline __attribute__((always_inline))
+
+/* Not a ll_fit: the value was not a number at all. */
+#define FIT_NOT_NUMBER (-1)
+
+/* ---- storage -------------------------------------------------------------------------- */
+
+typedef enum storage_kind {
+    STORAGE_OWNED,  /* malloc'd block, data aligned inside it */
+    STORAGE_FOREIGN /* someone else's memory */
+} storage_kind;
+
+struct ll_ndarray_storage {
+    unsigned char *data; /* NULL once ended */
+    void *block;         /* STORAGE_OWNED: what malloc returned */
+    uint64_t nbytes;
+    uint64_t capacity;
+    int refs;
+    storage_kind kind;
+    ll_ndarray_release_hook hook;
+    void *ud;
+};
+
+/* What a released array points at, so that the fast paths test one pointer. Never freed,
+ * never written. */
+static ll_ndarray_storage dead_storage = {.refs = 1, .kind = STORAGE_FOREIGN};
+
+static uint64_t round_up(uint64_t n, uint64_t to)
+{
+    return (n + to - 1) / to * to;
+}
+
+/* NULL when out of memory. `zero`: the bytes must read as zeros. The block comes from
+ * malloc, over-allocated and aligned by hand: glibc hands a freed big malloc block back
+ * warm, while aligned_alloc of the same size maps fresh pages (a fault per page) each time. */
+static ll_ndarray_storage *storage_alloc(uint64_t nbytes, bool zero)
+{
+    uint64_t align = nbytes >= LL_NDARRAY_PAGE_THRESHOLD ? PAGE_ALIGNMENT : LL_NDARRAY_ALIGNMENT;
+    uint64_t capacity = round_up(nbytes, align);
+    if (capacity > MAX_STORAGE_BYTES || capacity + align > SIZE_MAX)
+        return NULL;
+    ll_ndarray_storage *s = malloc(sizeof *s);
+    if (s == NULL)
+        return NULL;
+    *s = (ll_ndarray_storage){.nbytes = nbytes, .capacity = capacity, .refs = 1,
+                              .kind = STORAGE_OWNED};
+    s->block = malloc((size_t)(capacity + align));
+    if (s->block == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->data = (unsigned char *)s->block + (align - (uintptr_t)s->block % align) % align;
+    if (zero)
+        memset(s->data, 0, (size_t)capacity);
+    else /* keep the padding defined: it may be handed to the device one day */
+        memset(s->data + nbytes, 0, (size_t)(capacity - nbytes));
+    return s;
+}
+
+/* Ends the storage: the memory goes, every array over it reads as released. `call_hook`:
+ * the array side ended it, so foreign memory's owner is told. */
+static void storage_end(ll_ndarray_storage *s, bool call_hook)
+{
+    unsigned char *data = s->data;
+    if (data == NULL)
+        return;
+    s->data = NULL;
+    switch (s->kind) {
+    case STORAGE_OWNED:
+        free(s->block);
+        s->block = NULL;
+        break;
+    case STORAGE_FOREIGN: {
+        ll_ndarray_release_hook hook = s->hook;
+        s->hook = NULL;
+        if (call_hook && hook != NULL)
+            hook(s->ud);
+        break;
+    }
+    }
+}
+
+void ll_ndarray_storage_retain(ll_ndarray_storage *s)
+{
+    if (s != &dead_storage)
+        s->refs++;
+}
+
+void ll_ndarray_storage_release(ll_ndarray_storage *s)
+{
+    if (s == NULL || s == &dead_storage)
+        return;
+    if (--s->refs == 0) {
+        storage_end(s, true);
+        free(s);
+    }
+}
+
+void ll_ndarray_storage_revoke(ll_ndarray_storage *s)
+{
+    if (s != NULL && s != &dead_storage)
+        storage_end(s, false);
+}
+
+bool ll_ndarray_storage_alive(const ll_ndarray_storage *s)
+{
+    return s->data != NULL;
+}
+
+void *ll_ndarray_storage_data(const ll_ndarray_storage *s)
+{
+    return s->data;
+}
+
+uint64_t ll_ndarray_storage_nbytes(const ll_ndarray_storage *s)
+{
+    return s->nbytes;
+}
+
+uint64_t ll_ndarray_storage_capacity(const ll_ndarray_storage *s)
+{
+    return s->capacity;
+}
+
+/* ---- the array header ----------------------------------------------------------------- */
+
+struct ll_ndarray {
+    ll_ndarray_storage *storage; /* &dead_storage once released */
+    /* the dtype's stores, copied here so that a store makes one indirect call */
+    ll_store_int_fn store_int;
+    ll_store_double_fn store_double;
+    int64_t count;
+    uint64_t nbytes;
+    size_t elsize;
+    ll_dtype dtype;
+    int ndim;
+    bool owner;    /* created the storage: releasing it ends the storage */
+    bool is_float; /* float16/32/64: stores convert values to double first */
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+};
+
+static void set_dtype(ll_ndarray *a, ll_dtype t)
+{
+    const ll_dtype_codec *c = ll_dtype_codec_of(t);
+    a->dtype = t;
+    a->elsize = ll_dtype_size(t);
+    a->store_int = c->store_int;
+    a->store_double = c->store_double;
+    a->is_float = ll_dtype_is_float(t);
+}
+
+/* Element count and byte size of a shape; false when either passes INT64_MAX. */
+static bool shape_size(int ndim, const int64_t *shape, size_t elsize, int64_t *count,
+                       uint64_t *nbytes)
+{
+    int64_t n = 1;
+    for (int k = 0; k < ndim; k++) {
+        if (shape[k] > INT64_MAX / n)
+            return false;
+        n *= shape[k];
+    }
+    if ((uint64_t)n > (uint64_t)INT64_MAX / elsize)
+        return false;
+    *count = n;
+    *nbytes = (uint64_t)n * elsize;
+    return true;
+}
+
+static void push_shape_string(lua_State *L, int ndim, const int64_t *shape)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addchar(&b, '{');
+    for (int k = 0; k < ndim; k++) {
+        char num[32];
+        snprintf(num, sizeof num, k == 0 ? "%lld" : ", %lld", (long long)shape[k]);
+        luaL_addstring(&b, num);
+    }
+    luaL_addchar(&b, '}');
+    luaL_pushresult(&b);
+}
+
+/* Pushes a new userdata, not yet holding storage (it reads as released, so a collection
+ * or an error before it is complete does nothing). */
+static ll_ndarray *push_header(lua_State *L, int ndim, const int64_t *shape, ll_dtype t)
+{
+    ll_ndarray *a = lua_newuserdatauv(L, sizeof *a, UV_COUNT);
+    memset(a, 0, sizeof *a);
+    a->storage = &dead_storage;
+    a->ndim = ndim;
+    memcpy(a->shape, shape, (size_t)ndim * sizeof shape[0]);
+    set_dtype(a, t);
+    luaL_setmetatable(L, LL_NDARRAY_T);
+    return a;
+}
+
+/* Tells the collector about storage it cannot see, so that big garbage arrays go soon. */
+static void account_external(lua_State *L, uint64_t nbytes)
+{
+    if (nbytes < LL_NDARRAY_PAGE_THRESHOLD || !lua_gc(L, LUA_GCISRUNNING))
+        return;
+    uint64_t kib = nbytes >> 10;
+    lua_gc(L, LUA_GCSTEP, (int)(kib > INT_MAX ? INT_MAX : kib));
+}
+
+/* Pushes a new array with its own storage. The shape must be valid. `arg` > 0: errors are
+ * argument errors of that argument; else `lluvia:` errors. */
+static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dtype t, bool zero,
+                            int arg)
+{
+    int64_t count = 0;
+    uint64_t nbytes = 0;
+    if (!shape_size(ndim, shape, ll_dtype_size(t), &count, &nbytes)) {
+        push_shape_string(L, ndim, shape);
+        const char *msg = lua_pushfstring(L, "shape %s of %s is too large: its byte size "
+                                          "overflows a 64-bit integer",
+                                          lua_tostring(L, -1), ll_dtype_name(t));
+        if (arg > 0)
+            luaL_argerror(L, arg, msg);
+        luaL_error(L, "lluvia: %s", msg);
+    }
+    ll_ndarray *a = push_header(L, ndim, shape, t);
+    ll_ndarray_storage *s = storage_alloc(nbytes, zero);
+    if (s == NULL) {
+        /* garbage arrays may hold the memory: collect them and try once more */
+        lua_gc(L, LUA_GCCOLLECT);
+        s = storage_alloc(nbytes, zero);
+    }
+    if (s == NULL) {
+        push_shape_string(L, ndim, shape);
+        luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s)",
+                   (lua_Integer)nbytes, lua_tostring(L, -1), ll_dtype_name(t));
+    }
+    a->storage = s;
+    a->owner = true;
+    a->count = count;
+    a->nbytes = nbytes;
+    account_external(L, nbytes);
+    return a;
+}
+
+static void array_release(ll_ndarray *a)
+{
+    ll_ndarray_storage *s = a->storage;
+    if (s == &dead_storage)
+        return;
+    a->storage = &dead_storage;
+    if (a->owner)
+        storage_end(s, true);
+    ll_ndarray_storage_release(s);
+}
+
+/* ---- argument helpers ----------------------------------------------------------------- */
+
+static int not_ndarray(lua_State *L, int idx);
+
+/* The array at idx of a method of ours (upvalue 1: the metatable): identity by comparing
+ * metatables, no registry look-up. Does not check that it is alive. */
+static ll_ndarray *self_at(lua_State *L, int idx)
+{
+    ll_ndarray *a = lua_touserdata(L, idx);
+    if (a == NULL || !lua_getmetatable(L, idx))
+        not_ndarray(L, idx);
+    bool ours = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (!ours)
+        not_ndarray(L, idx);
+    return a;
+}
+
+static int not_ndarray(lua_State *L, int idx)
+{
+    return ll_lua_argerror(L, idx, "ndarray expected, got %s", ll_lua_describe(L, idx));
+}
+
+/* The array at arg 1 of __index, __newindex and __len. Lua calls these metamethods only
+ * with a value whose metatable holds them, and __metatable keeps scripts from reaching
+ * them, so arg 1 is one of our arrays: checking its metatable again would cost a fifth of
+ * an element access (measured: bench/bench_ndarray.lua). Only the debug library can pass
+ * anything else; a value that is not a userdata at all is still refused. */
+HOT_INLINE ll_ndarray *element_self(lua_State *L)
+{
+    ll_ndarray *a = lua_touserdata(L, 1);
+    if (a == NULL)
+        not_ndarray(L, 1);
+    return a;
+}
+
+static unsigned char *live_data(lua_State *L, const ll_ndarray *a)
+{
+    unsigned char *data = a->storage->data;
+    if (data == NULL)
+        luaL_error(L, RELEASED_MESSAGE);
+    return data;
+}
+
+static ll_dtype check_dtype(lua_State *L, int arg, ll_dtype def)
+{
+    if (lua_isnoneornil(L, arg))
+        return def;
+    ll_dtype t = def;
+    size_t len;
+    const char *s = lua_type(L, arg) == LUA_TSTRING ? lua_tolstring(L, arg, &len) : NULL;
+    if (s == NULL || !ll_dtype_parse(s, len, &t))
+        ll_lua_argerror(L, arg, "unknown dtype %s (valid: %s, or their ChannelType names)",
+                        ll_lua_describe(L, arg), ll_dtype_names());
+    return t;
+}
+
+/* An index at idx, converted as luaL_checkinteger does: an integer, a float with an
+ * integral value, or a string holding one; false otherwise. */
+static bool to_integer(lua_State *L, int idx, lua_Integer *out)
+{
+    int isint;
+    *out = lua_tointegerx(L, idx, &isint);
+    return isint != 0;
+}
+
+/* A shape at arg: a table of 1..LL_NDARRAY_MAX_DIMS positive integers, or one positive
+ * integer for a 1-D shape. `allow_infer`: one entry may be -1 (reshape). Returns ndim. */
+static int check_shape(lua_State *L, int arg, int64_t *shape, bool allow_infer)
+{
+    lua_Integer n;
+    if (lua_type(L, arg) == LUA_TNUMBER) {
+        if (!to_integer(L, arg, &n) || n < 1)
+            ll_lua_argerror(L, arg, "shape must be a positive integer or a table of them, got %s",
+                            ll_lua_describe(L, arg));
+        shape[0] = n;
+        return 1;
+    }
+    if (lua_type(L, arg) != LUA_TTABLE)
+        ll_lua_argerror(L, arg, "shape must be a table of positive integers, got %s",
+                        ll_lua_describe(L, arg));
+    lua_Unsigned len = lua_rawlen(L, arg);
+    if (len < 1 || len > LL_NDARRAY_MAX_DIMS)
+        ll_lua_argerror(L, arg, "shape must have 1 to %d dimensions, got %I",
+                        LL_NDARRAY_MAX_DIMS, (lua_Integer)len);
+    int ndim = (int)len;
+    bool inferred = false;
+    for (int k = 0; k < ndim; k++) {
+        lua_rawgeti(L, arg, k + 1);
+        bool ok = to_integer(L, -1, &n) && (n >= 1 || (allow_infer && n == -1 && !inferred));
+        if (!ok)
+            ll_lua_argerror(L, arg, "shape[%d] must be a positive integer%s, got %s", k + 1,
+                            allow_infer ? " (or one -1)" : "", ll_lua_describe(L, -1));
+        inferred = inferred || n == -1;
+        shape[k] = n;
+        lua_pop(L, 1);
+    }
+    return ndim;
+}
+
+/* " at index 5" or " at index {1, 2}" for messages. */
+static const char *format_index(char *buf, size_t size, int n, const int64_t *idx)
+{
+    if (n == 1) {
+        snprintf(buf, size, " at index %lld", (long long)idx[0]);
+        return buf;
+    }
+    size_t used = (size_t)snprintf(buf, size, " at index {");
+    for (int k = 0; k < n && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, k == 0 ? "%lld" : ", %lld",
+                                 (long long)idx[k]);
+    if (used < size)
+        snprintf(buf + used, size - used, "}");
+    return buf;
+}
+
+#define INDEX_TEXT_MAX (LL_NDARRAY_MAX_DIMS * 22 + 16)
+
+/* Raises the argument error for a value (at vidx) the dtype cannot hold. */
+static int value_error(lua_State *L, int arg, int vidx, int fit, ll_dtype t, const char *where)
+{
+    const char *v = ll_lua_describe(L, vidx);
+    switch (fit) {
+    case LL_FIT_RANGE:
+        return ll_lua_argerror(L, arg, "value %s out of range for %s (%s)%s", v,
+                               ll_dtype_name(t), ll_dtype_range_text(t), where);
+    case LL_FIT_FRACTION:
+    case LL_FIT_NAN:
+        return ll_lua_argerror(L, arg, "value %s not an integer for %s%s", v, ll_dtype_name(t),
+                               where);
+    default:
+        return ll_lua_argerror(L, arg, "value %s not a number for %s%s", v, ll_dtype_name(t),
+                               where);
+    }
+}
+
+/* Stores the number at vidx into p; the reason it does not fit otherwise. Only numbers
+ * are taken, never strings. Two calls into Lua for the usual value: integers into integer
+ * dtypes as integers; any number into float dtypes as a double, except an integer beyond
+ * 2^53, which is read again as an integer so that it is rounded once, to the dtype. */
+HOT_INLINE int store_value(lua_State *L, const ll_ndarray *a, unsigned char *p, int vidx)
+{
+    if (a->is_float) {
+        if (lua_type(L, vidx) != LUA_TNUMBER)
+            return FIT_NOT_NUMBER;
+        double v = lua_tonumber(L, vidx);
+        if (fabs(v) >= 0x1p53 && lua_isinteger(L, vidx))
+            return a->store_int(p, lua_tointeger(L, vidx));
+        return a->store_double(p, v);
+    }
+    if (lua_isinteger(L, vidx))
+        return a->store_int(p, lua_tointeger(L, vidx));
+    if (lua_type(L, vidx) == LUA_TNUMBER)
+        return a->store_double(p, lua_tonumber(L, vidx));
+    return FIT_NOT_NUMBER;
+}
+
+/* A switch rather than the codec's load: inlined, it saves an indirect call and the
+ * out-parameters on the hottest path there is (measured: bench/bench_ndarray.lua). */
+HOT_INLINE void push_element(lua_State *L, const ll_ndarray *a, const unsigned char *p)
+{
+    switch (a->dtype) {
+    case LL_UINT8:
+        lua_pushinteger(L, *p);
+        return;
+    case LL_INT8:
+        lua_pushinteger(L, (int8_t)*p);
+        return;
+#define PUSH_AS(T, push)                                                                  \
+    {                                                                                     \
+        T v;                                                                              \
+        memcpy(&v, p, sizeof v);                                                          \
+        push(L, v);                                                                       \
+        return;                                                                           \
+    }
+    case LL_UINT16:
+        PUSH_AS(uint16_t, lua_pushinteger)
+    case LL_INT16:
+        PUSH_AS(int16_t, lua_pushinteger)
+    case LL_UINT32:
+        PUSH_AS(uint32_t, lua_pushinteger)
+    case LL_INT32:
+        PUSH_AS(int32_t, lua_pushinteger)
+    case LL_INT64:
+        PUSH_AS(int64_t, lua_pushinteger)
+    case LL_FLOAT32:
+        PUSH_AS(float, lua_pushnumber)
+    case LL_FLOAT64:
+        PUSH_AS(double, lua_pushnumber)
+#undef PUSH_AS
+    case LL_FLOAT16: {
+        uint16_t h;
+        memcpy(&h, p, sizeof h);
+        lua_pushnumber(L, ll_half_to_double(h));
+        return;
+    }
+    case LL_UINT64: {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        if (v <= (uint64_t)INT64_MAX)
+            lua_pushinteger(L, (lua_Integer)v);
+        else /* beyond Lua's integers: the nearest float (docs/ndarray.md) */
+            lua_pushnumber(L, (lua_Number)v);
+        return;
+    }
+    }
+}
+
+/* ---- element access ------------------------------------------------------------------- */
+
+static int flat_index_error(lua_State *L, const ll_ndarray *a, int arg)
+{
+    lua_Integer i;
+    if (!to_integer(L, arg, &i))
+        return ll_lua_argerror(L, arg, "ndarray index must be an integer, got %s",
+                               ll_lua_describe(L, arg));
+    return ll_lua_argerror(L, arg, "index %I out of bounds (1..%I)", i, (lua_Integer)a->count);
+}
+
+/* A flat 1-based index at arg, checked against the bounds; 0-based. */
+static int64_t check_flat_index(lua_State *L, const ll_ndarray *a, int arg)
+{
+    lua_Integer i;
+    if (!to_integer(L, arg, &i) || (lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
+        flat_index_error(L, a, arg);
+    return i - 1;
+}
+
+static const char *const field_names[] = {"shape", "dtype", "ndim", "nbytes", NULL};
+
+static int push_field(lua_State *L, ll_ndarray *a, int which)
+{
+    live_data(L, a);
+    switch (which) {
+    case 0:
+        lua_createtable(L, a->ndim, 0);
+        for (int k = 0; k < a->ndim; k++) {
+            lua_pushinteger(L, a->shape[k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        return 1;
+    case 1:
+        lua_pushstring(L, ll_dtype_name(a->dtype));
+        return 1;
+    case 2:
+        lua_pushinteger(L, a->ndim);
+        return 1;
+    default:
+        lua_pushinteger(L, (lua_Integer)a->nbytes);
+        return 1;
+    }
+}
+
+/* Keys that are not integers: methods (upvalue 2), fields, then integral floats and
+ * numeric strings as indices. */
+static int index_slow(lua_State *L, ll_ndarray *a)
+{
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL)
+            return 1;
+        const char *key = lua_tostring(L, 2);
+        for (int k = 0; field_names[k] != NULL; k++)
+            if (strcmp(key, field_names[k]) == 0)
+                return push_field(L, a, k);
+        lua_Integer ignored;
+        if (!to_integer(L, 2, &ignored)) /* any other name: nil, as for a missing field */
+            return 0;
+    }
+    unsigned char *data = live_data(L, a);
+    int64_t i = check_flat_index(L, a, 2);
+    push_element(L, a, data + (size_t)i * a->elsize);
+    return 1;
+}
+
+/* __index: integer keys first, with every check the API promises: the array is alive and
+ * the index in bounds. */
+static int nd_index(lua_State *L)
+{
+    ll_ndarray *a = element_self(L);
+    if (lua_isinteger(L, 2)) {
+        lua_Integer i = lua_tointeger(L, 2);
+        unsigned char *data = live_data(L, a);
+        if ((lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
+            return flat_index_error(L, a, 2);
+        push_element(L, a, data + (size_t)(i - 1) * a->elsize);
+        return 1;
+    }
+    return index_slow(L, a);
+}
+
+static int newindex_value_error(lua_State *L, const ll_ndarray *a, lua_Integer i, int fit)
+{
+    char where[INDEX_TEXT_MAX];
+    int64_t at = i;
+    return value_error(L, 3, 3, fit, a->dtype, format_index(where, sizeof where, 1, &at));
+}
+
+/* __newindex: as __index, and the value must fit the dtype. */
+static int nd_newindex(lua_State *L)
+{
+    ll_ndarray *a = element_self(L);
+    unsigned char *data = live_data(L, a);
+    /* one call converts the key: assignments have no method names to protect from the
+     * string-to-number attempt, as __index has */
+    int isint;
+    lua_Integer i = lua_tointegerx(L, 2, &isint);
+    if (!isint || (lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
+        return flat_index_error(L, a, 2);
+    int fit = store_value(L, a, data + (size_t)(i - 1) * a->elsize, 3);
+    if (fit != LL_FIT_OK)
+        return newindex_value_error(L, a, i, fit);
+    return 0;
+}
+
+static int nd_len(lua_State *L)
+{
+    ll_ndarray *a = element_self(L);
+    live_data(L, a);
+    lua_pushinteger(L, a->count);
+    return 1;
+}
+
+/* The n-d indices at first.. (exactly ndim of them), as a 0-based flat offset; idx gets
+ * the 1-based indices for messages. */
+static int64_t check_nd_indices(lua_State *L, const ll_ndarray *a, int first, int64_t *idx)
+{
+    int given = lua_gettop(L) - first + 1;
+    if (given != a->ndim)
+        ll_lua_argerror(L, first + (given < a->ndim ? given : a->ndim),
+                        "expected %d indices for a %d-D array, got %d", a->ndim, a->ndim,
+                        given < 0 ? 0 : given);
+    int64_t offset = 0;
+    for (int k = 0; k < a->ndim; k++) {
+        int arg = first + k;
+        lua_Integer i;
+        if (!to_integer(L, arg, &i))
+            ll_lua_argerror(L, arg, "index must be an integer, got %s", ll_lua_describe(L, arg));
+        if (i < 1 || i > a->shape[k])
+            ll_lua_argerror(L, arg, "index %I out of bounds for axis %d (1..%I)", i, k + 1,
+                            (lua_Integer)a->shape[k]);
+        idx[k] = i;
+        offset = offset * a->shape[k] + (i - 1);
+    }
+    return offset;
+}
+
+/* arr:get(i, j, ...) */
+static int nd_get(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    unsigned char *data = live_data(L, a);
+    int64_t idx[LL_NDARRAY_MAX_DIMS];
+    int64_t offset = check_nd_indices(L, a, 2, idx);
+    push_element(L, a, data + (size_t)offset * a->elsize);
+    return 1;
+}
+
+/* arr:set(v, i, j, ...) */
+static int nd_set(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    unsigned char *data = live_data(L, a);
+    luaL_checkany(L, 2);
+    int64_t idx[LL_NDARRAY_MAX_DIMS];
+    int64_t offset = check_nd_indices(L, a, 3, idx);
+    int fit = store_value(L, a, data + (size_t)offset * a->elsize, 2);
+    if (fit != LL_FIT_OK) {
+        char where[INDEX_TEXT_MAX];
+        value_error(L, 2, 2, fit, a->dtype, format_index(where, sizeof where, a->ndim, idx));
+    }
+    return 0;
+}
+
+/* pairs(arr): i, arr[i] for i = 1, #arr */
+static int pairs_next(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    unsigned char *data = live_data(L, a);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 0 || i >= a->count)
+        return 0;
+    lua_pushinteger(L, i + 1);
+    push_element(L, a, data + (size_t)i * a->elsize);
+    return 2;
+}
+
+static int nd_pairs(lua_State *L)
+{
+    self_at(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, pairs_next, 1);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    return 3;
+}
+
+/* ---- whole-array methods --------------------------------------------------------------- */
+
+/* Re-reads the data pointer at each row: making a table may run finalizers, which may
+ * release the array. */
+static void push_table_level(lua_State *L, const ll_ndarray *a, int level, int64_t *pos)
+{
+    int64_t n = a->shape[level];
+    lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
+    if (level < a->ndim - 1) {
+        for (int64_t j = 1; j <= n; j++) {
+            push_table_level(L, a, level + 1, pos);
+            lua_rawseti(L, -2, j);
+        }
+        return;
+    }
+    const unsigned char *p = live_data(L, a) + (size_t)*pos * a->elsize;
+    for (int64_t j = 1; j <= n; j++, p += a->elsize) {
+        push_element(L, a, p);
+        lua_rawseti(L, -2, j);
+    }
+    *pos += n;
+}
+
+static int nd_totable(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    luaL_checkstack(L, a->ndim + 4, "ndarray too deep");
+    int64_t pos = 0;
+    push_table_level(L, a, 0, &pos);
+    return 1;
+}
+
+static int nd_tostring(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    unsigned char *data = live_data(L, a);
+    lua_pushlstring(L, (const char *)data, (size_t)a->nbytes);
+    return 1;
+}
+
+static int nd_fill(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    unsigned char *data = live_data(L, a);
+    luaL_checkany(L, 2);
+    unsigned char elem[8];
+    int fit = store_value(L, a, elem, 2);
+    if (fit != LL_FIT_OK)
+        value_error(L, 2, 2, fit, a->dtype, "");
+    ll_fill_elements(data, (uint64_t)a->count, elem, a->elsize);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* Pushes a new header over a's storage (reshape, view), keeping a's owner alive. */
+static ll_ndarray *push_view(lua_State *L, int self, const ll_ndarray *a, int ndim,
+                             const int64_t *shape, ll_dtype t)
+{
+    ll_ndarray *v = push_header(L, ndim, shape, t);
+    if (a->owner)
+        lua_pushvalue(L, self);
+    else
+        lua_getiuservalue(L, self, UV_OWNER);
+    lua_setiuservalue(L, -2, UV_OWNER);
+    v->count = a->count * (int64_t)a->elsize / (int64_t)v->elsize;
+    v->nbytes = a->nbytes;
+    v->owner = false;
+    v->storage = a->storage;
+    ll_ndarray_storage_retain(v->storage);
+    return v;
+}
+
+/* arr:reshape(shape): same bytes, new shape; one entry may be -1. */
+static int nd_reshape(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    int ndim = check_shape(L, 2, shape, true);
+    int64_t known = 1;
+    int infer = -1;
+    bool overflow = false;
+    for (int k = 0; k < ndim; k++) {
+        if (shape[k] == -1)
+            infer = k;
+        else if (shape[k] > INT64_MAX / known)
+            overflow = true;
+        else
+            known *= shape[k];
+    }
+    if (infer >= 0 && !overflow && a->count % known == 0)
+        shape[infer] = a->count / known;
+    int64_t count = 0;
+    uint64_t nbytes = 0;
+    if (overflow || (infer >= 0 && a->count % known != 0) ||
+        !shape_size(ndim, shape, a->elsize, &count, &nbytes) || count != a->count) {
+        if (infer >= 0)
+            shape[infer] = -1;
+        push_shape_string(L, a->ndim, a->shape);
+        const char *from = lua_tostring(L, -1);
+        push_shape_string(L, ndim, shape);
+        return ll_lua_argerror(L, 2, "cannot reshape an array of shape %s (%I elements) to %s",
+                               from, (lua_Integer)a->count, lua_tostring(L, -1));
+    }
+    push_view(L, 1, a, ndim, shape, a->dtype);
+    return 1;
+}
+
+/* arr:view(dtype): same bytes, new dtype; the last axis scales as in numpy. */
+static int nd_view(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    if (lua_isnoneornil(L, 2))
+        ll_lua_argerror(L, 2, "dtype expected, got %s", ll_lua_describe(L, 2));
+    ll_dtype t = check_dtype(L, 2, a->dtype);
+    size_t size = ll_dtype_size(t);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    memcpy(shape, a->shape, sizeof shape);
+    int last = a->ndim - 1;
+    uint64_t last_bytes = (uint64_t)a->shape[last] * a->elsize;
+    if (last_bytes % size != 0) {
+        push_shape_string(L, a->ndim, a->shape);
+        return ll_lua_argerror(L, 2,
+                               "cannot view a %s array of shape %s as %s: the last axis holds "
+                               "%I bytes, not a multiple of %d",
+                               ll_dtype_name(a->dtype), lua_tostring(L, -1), ll_dtype_name(t),
+                               (lua_Integer)last_bytes, (int)size);
+    }
+    shape[last] = (int64_t)(last_bytes / size);
+    push_view(L, 1, a, a->ndim, shape, t);
+    return 1;
+}
+
+/* arr:copy(): a new array that owns a copy of the bytes. */
+static int nd_copy(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    ll_ndarray *c = push_new(L, a->ndim, a->shape, a->dtype, false, 0);
+    /* read the source only now: allocating may have run finalizers */
+    memcpy(c->storage->data, live_data(L, a), (size_t)a->nbytes);
+    return 1;
+}
+
+/* release(), __close and __gc. Idempotent. Dropping the user values lets the owner of a
+ * released view, or the parent of foreign storage, go before the view itself does. */
+static int nd_release(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    array_release(a);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_OWNER);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_PARENT);
+    return 0;
+}
+
+/* Integral values in full; others as the shortest decimal that reads back as the same
+ * element of the dtype. */
+static void format_float(char *buf, size_t size, double d, ll_dtype t)
+{
+    if (isnan(d)) {
+        snprintf(buf, size, "nan");
+        return;
+    }
+    if (isinf(d)) {
+        snprintf(buf, size, d < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (d == floor(d) && fabs(d) < 1e16) { /* integral: all digits, as Lua prints 2.0 */
+        snprintf(buf, size, "%.1f", d);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, d);
+        double back = strtod(buf, NULL);
+        bool same = t == LL_FLOAT16   ? ll_half_from_double(back) == ll_half_from_double(d)
+                    : t == LL_FLOAT32 ? (float)back == (float)d
+                                      : back == d;
+        if (same)
+            break;
+    }
+    if (strpbrk(buf, ".eninf") == NULL) /* looks like an integer: say it is a float */
+        strncat(buf, ".0", size - strlen(buf) - 1);
+}
+
+static void format_element(char *buf, size_t size, const ll_ndarray *a, const unsigned char *p)
+{
+    int64_t i;
+    double d;
+    if (a->dtype == LL_UINT64) {
+        uint64_t u;
+        memcpy(&u, p, sizeof u);
+        snprintf(buf, size, "%llu", (unsigned long long)u);
+    } else if (ll_dtype_codec_of(a->dtype)->load(p, &i, &d)) {
+        snprintf(buf, size, "%lld", (long long)i);
+    } else {
+        format_float(buf, size, d, a->dtype);
+    }
+}
+
+static void add_values(luaL_Buffer *b, const ll_ndarray *a, int level, const unsigned char **p)
+{
+    luaL_addchar(b, '{');
+    for (int64_t j = 0; j < a->shape[level]; j++) {
+        if (j > 0)
+            luaL_addstring(b, ", ");
+        if (level < a->ndim - 1) {
+            add_values(b, a, level + 1, p);
+        } else {
+            char num[48];
+            format_element(num, sizeof num, a, *p);
+            luaL_addstring(b, num);
+            *p += a->elsize;
+        }
+    }
+    luaL_addchar(b, '}');
+}
+
+/* __tostring: ndarray(uint8, {2, 3}, {{1, 2, 3}, {4, 5, 6}}); the values only for small
+ * arrays. Never raises for a released array. */
+static int nd_repr(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    if (a->storage->data == NULL) {
+        lua_pushliteral(L, "ndarray(released)");
+        return 1;
+    }
+    /* values copied first: building the string allocates, which may release the array */
+    unsigned char values[REPR_MAX_ELEMENTS * 8];
+    bool small = a->count <= REPR_MAX_ELEMENTS;
+    if (small)
+        memcpy(values, a->storage->data, (size_t)a->nbytes);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "ndarray(");
+    luaL_addstring(&b, ll_dtype_name(a->dtype));
+    luaL_addstring(&b, ", ");
+    push_shape_string(L, a->ndim, a->shape);
+    luaL_addvalue(&b);
+    if (small) {
+        const unsigned char *p = values;
+        luaL_addstring(&b, ", ");
+        add_values(&b, a, 0, &p);
+    }
+    luaL_addchar(&b, ')');
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* ---- constructors --------------------------------------------------------------------- */
+
+/* ll.ndarray(shape, dtype = "float32"), through the __call of the ll.ndarray table. */
+static int nd_call(lua_State *L)
+{
+    lua_remove(L, 1); /* the ll.ndarray table: arguments count from the shape */
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    int ndim = check_shape(L, 1, shape, false);
+    ll_dtype t = check_dtype(L, 2, LL_FLOAT32);
+    push_new(L, ndim, shape, t, true, 1);
+    return 1;
+}
+
+typedef struct table_fill {
+    ll_ndarray *a;
+    int arg;           /* the argument holding the table, for messages */
+    bool infer;        /* dtype not given: int64 until the first float */
+    unsigned char *p;  /* next element */
+    int64_t idx[LL_NDARRAY_MAX_DIMS];
+} table_fill;
+
+/* Releases the half-built array before raising, so its memory goes now. */
+static int table_error(lua_State *L, table_fill *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *msg = lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    array_release(f->a);
+    return luaL_argerror(L, f->arg, msg);
+}
+
+static int table_value_error(lua_State *L, table_fill *f, int level, int fit)
+{
+    char where[INDEX_TEXT_MAX];
+    format_index(where, sizeof where, level + 1, f->idx);
+    if (lua_type(L, -1) == LUA_TTABLE)
+        return table_error(L, f, "ragged nested table: a table%s where a number was expected",
+                           where);
+    ll_dtype t = f->a->dtype;
+    array_release(f->a);
+    return value_error(L, f->arg, -1, fit, t, where);
+}
+
+/* The first float of an inferred table: what was stored as int64 becomes float64. */
+static void switch_to_float64(table_fill *f)
+{
+    unsigned char *data = f->a->storage->data;
+    for (unsigned char *q = data; q < f->p; q += 8) {
+        int64_t i;
+        memcpy(&i, q, sizeof i);
+        double d = (double)i;
+        memcpy(q, &d, sizeof d);
+    }
+    set_dtype(f->a, LL_FLOAT64);
+    f->infer = false;
+}
+
+static void fill_from_table(lua_State *L, table_fill *f, int level, int t)
+{
+    ll_ndarray *a = f->a;
+    int64_t n = a->shape[level];
+    if (level < a->ndim - 1) {
+        int64_t inner = a->shape[level + 1];
+        for (int64_t j = 1; j <= n; j++) {
+            f->idx[level] = j;
+            char where[INDEX_TEXT_MAX];
+            if (lua_rawgeti(L, t, j) != LUA_TTABLE)
+                table_error(L, f, "ragged nested table: %s%s where a table of length %I was "
+                            "expected", luaL_typename(L, -1),
+                            format_index(where, sizeof where, level + 1, f->idx),
+                            (lua_Integer)inner);
+            lua_Unsigned len = lua_rawlen(L, -1);
+            if (len != (lua_Unsigned)inner)
+                table_error(L, f, "ragged nested table: length %I%s, expected %I",
+                            (lua_Integer)len,
+                            format_index(where, sizeof where, level + 1, f->idx),
+                            (lua_Integer)inner);
+            fill_from_table(L, f, level + 1, lua_gettop(L));
+            lua_pop(L, 1);
+        }
+        return;
+    }
+    unsigned char *p = f->p;
+    size_t size = a->elsize;
+    for (int64_t j = 1; j <= n; j++, p += size) {
+        int fit;
+        lua_rawgeti(L, t, j);
+        if (lua_isinteger(L, -1)) {
+            fit = a->store_int(p, lua_tointeger(L, -1));
+        } else if (lua_type(L, -1) == LUA_TNUMBER) {
+            if (f->infer) {
+                f->p = p;
+                switch_to_float64(f);
+            }
+            fit = a->store_double(p, lua_tonumber(L, -1));
+        } else {
+            fit = FIT_NOT_NUMBER;
+        }
+        if (fit != LL_FIT_OK) {
+            f->idx[level] = j;
+            table_value_error(L, f, level, fit);
+        }
+        lua_pop(L, 1);
+    }
+    f->p = p;
+}
+
+/* Pushes the array made from the nested table at arg; t < 0 infers the dtype. */
+static ll_ndarray *push_from_table(lua_State *L, int arg, int t)
+{
+    arg = lua_absindex(L, arg);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    int ndim = 0;
+    luaL_checkstack(L, LL_NDARRAY_MAX_DIMS + 8, "nested table");
+    /* the shape: the lengths along the first elements */
+    lua_pushvalue(L, arg);
+    for (;;) {
+        lua_Unsigned len = lua_rawlen(L, -1);
+        if (len == 0) {
+            char where[INDEX_TEXT_MAX] = "";
+            int64_t ones[LL_NDARRAY_MAX_DIMS] = {1, 1, 1, 1, 1, 1, 1, 1,
+                                                 1, 1, 1, 1, 1, 1, 1, 1};
+            if (ndim > 0)
+                format_index(where, sizeof where, ndim, ones);
+            ll_lua_argerror(L, arg, "empty table%s: every dimension must be at least 1",
+                            where);
+        }
+        if (ndim == LL_NDARRAY_MAX_DIMS)
+            ll_lua_argerror(L, arg, "table nested deeper than %d levels", LL_NDARRAY_MAX_DIMS);
+        shape[ndim++] = (int64_t)len;
+        if (lua_rawgeti(L, -1, 1) != LUA_TTABLE)
+            break;
+    }
+    lua_pop(L, ndim + 1);
+
+    table_fill f = {.arg = arg, .infer = t < 0};
+    f.a = push_new(L, ndim, shape, t < 0 ? LL_INT64 : (ll_dtype)t, false, arg);
+    f.p = f.a->storage->data;
+    fill_from_table(L, &f, 0, arg);
+    return f.a;
+}
+
+/* ll.ndarray.fromTable(t, dtype?) */
+static int nd_from_table(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int t = lua_isnoneornil(L, 2) ? -1 : (int)check_dtype(L, 2, LL_FLOAT64);
+    push_from_table(L, 1, t);
+    return 1;
+}
+
+/* ll.ndarray.fromString(bytes, shape?, dtype = "uint8") */
+static int nd_from_string(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TSTRING)
+        ll_lua_argerror(L, 1, "string expected, got %s", ll_lua_describe(L, 1));
+    size_t len;
+    const char *bytes = lua_tolstring(L, 1, &len);
+    ll_dtype t = check_dtype(L, 3, LL_UINT8);
+    size_t size = ll_dtype_size(t);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    int ndim;
+    if (lua_isnoneornil(L, 2)) {
+        if (len == 0 || len % size != 0)
+            ll_lua_argerror(L, 1, "%I bytes do not make a 1-D %s array (%d bytes each, at "
+                            "least one)", (lua_Integer)len, ll_dtype_name(t), (int)size);
+        ndim = 1;
+        shape[0] = (int64_t)(len / size);
+    } else {
+        ndim = check_shape(L, 2, shape, false);
+    }
+    int64_t count = 0;
+    uint64_t nbytes = 0;
+    if (!shape_size(ndim, shape, size, &count, &nbytes) || nbytes != len) {
+        bool fits = shape_size(ndim, shape, size, &count, &nbytes);
+        const char *need = fits ? lua_pushfstring(L, "%I", (lua_Integer)nbytes)
+                                : "more than 2^63";
+        push_shape_string(L, ndim, shape);
+        ll_lua_argerror(L, 1, "#bytes is %I, but shape %s of %s needs %s bytes",
+                        (lua_Integer)len, lua_tostring(L, -1), ll_dtype_name(t), need);
+    }
+    ll_ndarray *a = push_new(L, ndim, shape, t, false, 2);
+    memcpy(a->storage->data, bytes, len); /* the string is on the stack: still there */
+    return 1;
+}
+
+/* ---- the C interface -------------------------------------------------------------------- */
+
+ll_ndarray *ll_lua_to_ndarray(lua_State *L, int idx)
+{
+    return luaL_testudata(L, idx, LL_NDARRAY_T);
+}
+
+ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx)
+{
+    ll_ndarray *a = ll_lua_to_ndarray(L, idx);
+    if (a == NULL)
+        ll_lua_argerror(L, idx, "ndarray expected, got %s", ll_lua_describe(L, idx));
+    live_data(L, a);
+    return a;
+}
+
+ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype)
+{
+    idx = lua_absindex(L, idx);
+    ll_ndarray *a = ll_lua_to_ndarray(L, idx);
+    if (a != NULL) {
+        live_data(L, a);
+        lua_pushvalue(L, idx);
+        return a;
+    }
+    switch (lua_type(L, idx)) {
+    case LUA_TTABLE:
+        return push_from_table(L, idx, table_dtype >= 0 && table_dtype < LL_DTYPE_COUNT
+                                            ? table_dtype : -1);
+    case LUA_TSTRING: {
+        size_t len;
+        const char *bytes = lua_tolstring(L, idx, &len);
+        if (len == 0)
+            ll_lua_argerror(L, idx, "empty string: an array needs at least one byte");
+        int64_t shape[1] = {(int64_t)len};
+        a = push_new(L, 1, shape, LL_UINT8, false, idx);
+        memcpy(a->storage->data, bytes, len);
+        return a;
+    }
+    default:
+        ll_lua_argerror(L, idx, "ndarray, table or string expected, got %s",
+                        ll_lua_describe(L, idx));
+        return NULL;
+    }
+}
+
+static void check_c_shape(lua_State *L, int ndim, const int64_t *shape)
+{
+    if (ndim < 1 || ndim > LL_NDARRAY_MAX_DIMS)
+        luaL_error(L, "lluvia: an ndarray has 1 to %d dimensions, not %d", LL_NDARRAY_MAX_DIMS,
+                   ndim);
+    for (int k = 0; k < ndim; k++)
+        if (shape[k] < 1)
+            luaL_error(L, "lluvia: ndarray dimension %d must be positive, got %I", k + 1,
+                       (lua_Integer)shape[k]);
+}
+
+ll_ndarray *ll_lua_push_ndarray(lua_State *L, int ndim, const int64_t *shape, ll_dtype dtype)
+{
+    check_c_shape(L, ndim, shape);
+    return push_new(L, ndim, shape, dtype, true, 0);
+}
+
+ll_ndarray *ll_lua_push_ndarray_foreign(lua_State *L, void *data, int ndim,
+                                        const int64_t *shape, ll_dtype dtype, int parent,
+                                        ll_ndarray_release_hook hook, void *ud,
+                                        ll_ndarray_storage **storage)
+{
+    if (parent != 0)
+        parent = lua_absindex(L, parent);
+    check_c_shape(L, ndim, shape);
+    int64_t count = 0;
+    uint64_t nbytes = 0;
+    if (data == NULL || !shape_size(ndim, shape, ll_dtype_size(dtype), &count, &nbytes))
+        luaL_error(L, "lluvia: invalid foreign storage for an ndarray");
+    ll_ndarray *a = push_header(L, ndim, shape, dtype);
+    ll_ndarray_storage *s = malloc(sizeof *s);
+    if (s == NULL)
+        luaL_error(L, "lluvia: out of host memory");
+    *s = (ll_ndarray_storage){.data = data, .nbytes = nbytes, .capacity = nbytes, .refs = 1,
+                              .kind = STORAGE_FOREIGN, .hook = hook, .ud = ud};
+    a->storage = s;
+    a->owner = true;
+    a->count = count;
+    a->nbytes = nbytes;
+    if (parent != 0) {
+        lua_pushvalue(L, parent);
+        lua_setiuservalue(L, -2, UV_PARENT);
+    }
+    if (storage != NULL) {
+        ll_ndarray_storage_retain(s);
+        *storage = s;
+    }
+    return a;
+}
+
+void *ll_ndarray_data(const ll_ndarray *a)
+{
+    return a->storage->data;
+}
+
+uint64_t ll_ndarray_nbytes(const ll_ndarray *a)
+{
+    return a->nbytes;
+}
+
+int64_t ll_ndarray_count(const ll_ndarray *a)
+{
+    return a->count;
+}
+
+int ll_ndarray_ndim(const ll_ndarray *a)
+{
+    return a->ndim;
+}
+
+const int64_t *ll_ndarray_shape(const ll_ndarray *a)
+{
+    return a->shape;
+}
+
+ll_dtype ll_ndarray_dtype(const ll_ndarray *a)
+{
+    return a->dtype;
+}
+
+bool ll_ndarray_alive(const ll_ndarray *a)
+{
+    return a->storage->data != NULL;
+}
+
+ll_ndarray_storage *ll_ndarray_storage_of(ll_ndarray *a)
+{
+    if (a->storage->data == NULL)
+        return NULL;
+    ll_ndarray_storage_retain(a->storage);
+    return a->storage;
+}
+
+/* ---- registration ---------------------------------------------------------------------- */
+
+static const luaL_Reg methods[] = {
+    {"get", nd_get},         {"set", nd_set},       {"totable", nd_totable},
+    {"tostring", nd_tostring}, {"fill", nd_fill},   {"reshape", nd_reshape},
+    {"view", nd_view},       {"copy", nd_copy},     {"release", nd_release},
+    {NULL, NULL},
+};
+
+static const luaL_Reg metamethods[] = {
+    {"__newindex", nd_newindex}, {"__len", nd_len},     {"__gc", nd_release},
+    {"__close", nd_release},     {"__tostring", nd_repr}, {"__pairs", nd_pairs},
+    {NULL, NULL},
+};
+
+static const luaL_Reg constructors[] = {
+    {"fromTable", nd_from_table},
+    {"fromString", nd_from_string},
+    {NULL, NULL},
+};
+
+int ll_lua_open_ndarray(lua_State *L)
+{
+    int module = lua_gettop(L);
+    luaL_newmetatable(L, LL_NDARRAY_T);
+    int mt = lua_gettop(L);
+
+    lua_newtable(L); /* methods, each with the metatable as upvalue 1 */
+    lua_pushvalue(L, mt);
+    luaL_setfuncs(L, methods, 1);
+    lua_pushvalue(L, mt);
+    lua_insert(L, -2);
+    lua_pushcclosure(L, nd_index, 2); /* upvalues: metatable, methods */
+    lua_setfield(L, mt, "__index");
+
+    lua_pushvalue(L, mt);
+    luaL_setfuncs(L, metamethods, 1);
+    /* scripts see a name, never the metamethods */
+    lua_pushliteral(L, "ll.ndarray");
+    lua_setfield(L, mt, "__metatable");
+
+    lua_newtable(L); /* ll.ndarray: callable, with the other constructors as fields */
+    lua_pushvalue(L, mt);
+    luaL_setfuncs(L, constructors, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, mt);
+    lua_pushcclosure(L, nd_call, 1);
+    lua_setfield(L, -2, "__call");
+    lua_pushliteral(L, "ll.ndarray");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, module, "ndarray");
+
+    lua_settop(L, module);
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* l_ndarray.h: ll.ndarray, the typed host array, as seen by the other binding files: take an
+ * array (or anything array-like) from the stack, read its bytes, shape and dtype, and push
+ * new arrays, including arrays over storage that something else owns (a mapped buffer).
+ * Not for: the Lua-facing behaviour, which docs/ndarray.md describes. */
+#ifndef LL_L_NDARRAY_H
+#define LL_L_NDARRAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "dtype.h"
+
+#define LL_NDARRAY_T "lluvia.ndarray"      /* registry name of the metatable */
+#define LL_NDARRAY_MAX_DIMS 16
+#define LL_NDARRAY_ALIGNMENT 64            /* every owned storage starts on this boundary */
+#define LL_NDARRAY_PAGE_THRESHOLD 65536    /* owned storage this large is whole pages */
+
+typedef struct ll_ndarray ll_ndarray;
+
+/* The bytes behind an array, shared by the array and its views (reshape, view) and counted
+ * by reference. Storage ends once: when the array that created it is released, closed or
+ * collected, or when its memory's owner revokes it; from then on every access to the array
+ * and its views raises `lluvia: ndarray has been released`.
+ *
+ * Storage the module allocates is LL_NDARRAY_ALIGNMENT-aligned; from
+ * LL_NDARRAY_PAGE_THRESHOLD bytes up it is page-aligned and its capacity a whole number of
+ * pages, so it can be imported with VK_EXT_external_memory_host. */
+typedef struct ll_ndarray_storage ll_ndarray_storage;
+
+/* Called once, with `ud`, when the array side ends foreign storage (the array over it is
+ * released, closed or collected). Not called when the owner revoked it. May call
+ * ll_ndarray_storage_release on a reference it holds. Must not raise. */
+typedef void (*ll_ndarray_release_hook)(void *ud);
+
+/* Sets ll.ndarray in the module table at the top of the stack. */
+int ll_lua_open_ndarray(lua_State *L);
+
+/* ---- taking arrays from the stack ---------------------------------------------------- */
+
+/* The array at idx, released or not; NULL if the value is not an ndarray. */
+ll_ndarray *ll_lua_to_ndarray(lua_State *L, int idx);
+
+/* The array at idx; `bad argument #idx (ndarray expected, got ...)` if it is not one,
+ * `lluvia: ndarray has been released` if it has been released. */
+ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx);
+
+/* Anything array-like at idx, as a live array: an ndarray as is; a Lua table converted as
+ * ll.ndarray.fromTable(t, dtype) with dtype `table_dtype`, or inferred as fromTable does when
+ * table_dtype is -1; a string as a 1-D uint8 copy of its bytes. Always pushes exactly one
+ * value, the array (the same userdata when idx held one), which keeps a converted array
+ * alive while the caller uses it. Argument errors name idx. */
+ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype);
+
+/* ---- making arrays ------------------------------------------------------------------- */
+
+/* Pushes a new zero-filled array of `ndim` (1..LL_NDARRAY_MAX_DIMS) positive dimensions.
+ * Raises `lluvia: ...` for an invalid shape, a byte size overflowing 64 bits or an
+ * allocation failure. */
+ll_ndarray *ll_lua_push_ndarray(lua_State *L, int ndim, const int64_t *shape, ll_dtype dtype);
+
+/* Pushes an array over `data`, which something else owns (product(shape) * size bytes).
+ * The value at stack index `parent` (0: none) is kept alive as long as the array or any of
+ * its views is. `hook(ud)` (may be NULL) is called when the array side ends the storage.
+ * When `storage` is not NULL, *storage receives a reference the caller must release
+ * (ll_ndarray_storage_release), which lets it revoke the storage later. Raises like
+ * ll_lua_push_ndarray; nothing is retained or called on failure. */
+ll_ndarray *ll_lua_push_ndarray_foreign(lua_State *L, void *data, int ndim,
+                                        const int64_t *shape, ll_dtype dtype, int parent,
+                                        ll_ndarray_release_hook hook, void *ud,
+                                        ll_ndarray_storage **storage);
+
+/* ---- reading an array ----------------------------------------------------------------- */
+
+/* A data pointer stays valid until the next call that may run Lua code or the collector
+ * (any allocation can run finalizers, and a finalizer may release the array): read it
+ * again after such calls. */
+
+void *ll_ndarray_data(const ll_ndarray *a);        /* NULL once released */
+uint64_t ll_ndarray_nbytes(const ll_ndarray *a);   /* count * element size */
+int64_t ll_ndarray_count(const ll_ndarray *a);     /* elements */
+int ll_ndarray_ndim(const ll_ndarray *a);
+const int64_t *ll_ndarray_shape(const ll_ndarray *a); /* ndim entries, row-major */
+ll_dtype ll_ndarray_dtype(const ll_ndarray *a);
+bool ll_ndarray_alive(const ll_ndarray *a);
+
+/* The array's storage with a new reference (NULL once released). */
+ll_ndarray_storage *ll_ndarray_storage_of(ll_ndarray *a);
+
+/* ---- storage references -------------------------------------------------------------- */
+
+void ll_ndarray_storage_retain(ll_ndarray_storage *s);
+/* Drops a reference; the storage record is freed with the last one. */
+void ll_ndarray_storage_release(ll_ndarray_storage *s);
+/* The memory is gone (a released or unmapped buffer): ends the storage without calling its
+ * hook (storage the module allocated is freed). Idempotent. */
+void ll_ndarray_storage_revoke(ll_ndarray_storage *s);
+bool ll_ndarray_storage_alive(const ll_ndarray_storage *s);
+void *ll_ndarray_storage_data(const ll_ndarray_storage *s);       /* NULL once ended */
+uint64_t ll_ndarray_storage_nbytes(const ll_ndarray_storage *s);
+uint64_t ll_ndarray_storage_capacity(const ll_ndarray_storage *s); /* allocated, >= nbytes */
+
+#endif

@@ -101,12 +101,6 @@ static bool has_instance_extension(const char *layer, const char *name)
     return found;
 }
 
-static bool env_flag(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
-}
-
 static ll_instance *instance_create(bool debug, ll_error *err)
 {
     ll_instance *instance = calloc(1, sizeof *instance);
@@ -157,7 +151,7 @@ static ll_instance *instance_create(bool debug, ll_error *err)
         .enabledValidationFeatureCount = 1,
         .pEnabledValidationFeatures = &sync,
     };
-    if (messenger && instance->validation && env_flag("LLUVIA_VALIDATE_SYNC"))
+    if (messenger && instance->validation && ll_env_flag("LLUVIA_VALIDATE_SYNC"))
         messenger_info.pNext = &features;
 
     VkApplicationInfo app = {
@@ -438,8 +432,14 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
     if (!pick_queue_family(device->physical, &device->queue_family, err))
         goto fail_free;
 
-    const char *extensions[1];
+    const char *extensions[2];
     uint32_t extension_count = 0;
+    /* Samplers may use the address mode MirrorClampToEdge only with this (image.c). */
+    if (has_device_extension(device->physical,
+                             VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME)) {
+        extensions[extension_count++] = VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME;
+        device->sampler_mirror_clamp_to_edge = true;
+    }
     if (has_device_extension(device->physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
         extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
         device->external_memory_host = true;

@@ -36,6 +36,7 @@ typedef struct ll_device {
     pthread_mutex_t queue_lock;   /* vkQueueSubmit needs the queue externally synchronized */
     bool external_memory_host;    /* VK_EXT_external_memory_host is enabled */
     VkDeviceSize min_imported_host_pointer_alignment;
+    bool sampler_mirror_clamp_to_edge; /* VK_KHR_sampler_mirror_clamp_to_edge is enabled */
     struct ll_device *next;
 } ll_device;
 

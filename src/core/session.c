@@ -6,12 +6,6 @@
 
 #include "vk_util.h"
 
-static bool env_flag(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
-}
-
 static bool is_power_of_two(uint64_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
@@ -30,7 +24,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     const char *spec = options->device;
     if (spec == NULL)
         spec = getenv("LLUVIA_DEVICE");
-    bool debug = options->enable_debug || env_flag("LLUVIA_ENABLE_DEBUG");
+    bool debug = options->enable_debug || ll_env_flag("LLUVIA_ENABLE_DEBUG");
     uint32_t index;
     if (!ll_choose_device(spec, &index, err))
         return NULL;
@@ -43,7 +37,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     if (s->device == NULL)
         goto fail_free;
     s->messages_at_start = atomic_load(&s->device->instance->messages);
-    s->force_staging = options->force_staging || env_flag("LLUVIA_FORCE_STAGING");
+    s->force_staging = options->force_staging || ll_env_flag("LLUVIA_FORCE_STAGING");
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
     VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
     s->granularity = granularity > device_granularity ? granularity : device_granularity;

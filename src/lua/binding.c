@@ -78,9 +78,9 @@ void ll_lua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
     lua_newtable(L); /* methods */
     if (methods != NULL)
         luaL_setfuncs(L, methods, 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, lua_pushfstring(L, "%s.methods", tname));
-    lua_pop(L, 1); /* the key string */
+    lua_pushfstring(L, "%s.methods", tname); /* registry[key] = methods, for add_methods */
+    lua_pushvalue(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
     if (getter != NULL)
         lua_pushcfunction(L, getter);
     else

@@ -22,4 +22,13 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
  * the Lua collector owns, so that garbage holding device memory is collected in time. */
 void ll_lua_device_memory_added(lua_State *L, uint64_t bytes);
 
+/* Pushes an allocationInfo table: {page, offset, leftPadding, size}. */
+void ll_lua_push_allocation(lua_State *L, const ll_allocation *allocation);
+
+/* Additions. */
+
+/* Registers the Memory class, session:createMemory and ll.deviceMemoryStats (the module
+ * table on top of the stack). */
+int ll_lua_open_memory(lua_State *L);
+
 #endif

@@ -1,0 +1,280 @@
+/* buffer.c: creating buffers in a Memory, and moving their bytes: memcpy through the
+ * mapping where the host sees the memory, staging otherwise, vkCmdCopyBuffer between
+ * buffers. Not for: placement decisions (memory.c). */
+#include "buffer.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "staging.h"
+#include "vk_util.h"
+
+struct ll_buffer {
+    atomic_int refs;
+    ll_memory *memory;
+    VkBuffer handle;
+    uint64_t size;
+    VkBufferUsageFlags usage;  /* as asked */
+    ll_allocation allocation;
+};
+
+ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags usage,
+                            ll_error *err)
+{
+    if (size == 0)
+        return ll_fail(err, LL_E_ARGUMENT, "size must be > 0, got 0"), NULL;
+    ll_session *s = ll_memory_session(memory);
+    const VkPhysicalDeviceMemoryProperties *props = ll_session_memory_properties(s);
+    uint32_t heap = props->memoryTypes[ll_memory_type_index(memory)].heapIndex;
+    /* Vulkan gives no useful answer for sizes beyond any heap (requirements may wrap). */
+    if (size > props->memoryHeaps[heap].size)
+        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot create a buffer of %llu bytes: the "
+                       "Memory's heap %u holds %llu bytes (VK_ERROR_OUT_OF_DEVICE_MEMORY)",
+                       (unsigned long long)size, heap,
+                       (unsigned long long)props->memoryHeaps[heap].size), NULL;
+
+    ll_buffer *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a buffer"), NULL;
+    VkDevice dev = ll_session_vk(s);
+    VkBufferCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+        .size = size,
+        .usage = usage | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    VkResult r = vkCreateBuffer(dev, &info, NULL, &b->handle);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkCreateBuffer");
+        goto fail_free;
+    }
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(dev, b->handle, &req);
+    if (!ll_memory_allocate(memory, &req, LL_BUDDY_LINEAR, &b->allocation, err))
+        goto fail_buffer;
+    r = vkBindBufferMemory(dev, b->handle, b->allocation.memory, b->allocation.offset);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkBindBufferMemory");
+        goto fail_allocation;
+    }
+    atomic_init(&b->refs, 1);
+    b->memory = memory;
+    b->size = size;
+    b->usage = usage;
+    ll_memory_retain(memory);
+    return b;
+
+fail_allocation:
+    ll_memory_free(memory, &b->allocation);
+fail_buffer:
+    vkDestroyBuffer(dev, b->handle, NULL);
+fail_free:
+    free(b);
+    return NULL;
+}
+
+void ll_buffer_retain(ll_buffer *b)
+{
+    atomic_fetch_add(&b->refs, 1);
+}
+
+void ll_buffer_release(ll_buffer *b)
+{
+    if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    vkDestroyBuffer(ll_session_vk(ll_memory_session(b->memory)), b->handle, NULL);
+    ll_memory_free(b->memory, &b->allocation);
+    ll_memory_release(b->memory);
+    free(b);
+}
+
+ll_memory *ll_buffer_memory(const ll_buffer *b) { return b->memory; }
+uint64_t ll_buffer_size(const ll_buffer *b) { return b->size; }
+VkBufferUsageFlags ll_buffer_usage(const ll_buffer *b) { return b->usage; }
+VkBuffer ll_buffer_vk(const ll_buffer *b) { return b->handle; }
+const ll_allocation *ll_buffer_allocation(const ll_buffer *b) { return &b->allocation; }
+bool ll_buffer_is_mappable(const ll_buffer *b) { return b->allocation.mapped != NULL; }
+void *ll_buffer_mapped(const ll_buffer *b) { return b->allocation.mapped; }
+
+bool ll_buffer_flush(ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
+{
+    return ll_memory_flush(b->memory, &b->allocation, offset, size, err);
+}
+
+bool ll_buffer_invalidate(ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
+{
+    return ll_memory_invalidate(b->memory, &b->allocation, offset, size, err);
+}
+
+bool ll_buffer_uses_staging(const ll_buffer *b)
+{
+    return b->allocation.mapped == NULL || ll_memory_session(b->memory)->force_staging;
+}
+
+static bool check_range(const ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
+{
+    if (offset > b->size || size > b->size - offset)
+        return ll_fail(err, LL_E_ARGUMENT, "bytes [%llu, %llu + %llu) are outside the "
+                       "buffer's %llu bytes", (unsigned long long)offset,
+                       (unsigned long long)offset, (unsigned long long)size,
+                       (unsigned long long)b->size);
+    return true;
+}
+
+/* ---- recording ------------------------------------------------------------------------ */
+
+/* Whatever ran before (shaders, copies, the host) is done with the range, its writes
+ * visible to this copy. */
+#define BEFORE_STAGES (VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT)
+#define BEFORE_WRITES (VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT)
+/* What runs after (shaders, copies, the host through the mapping) sees this copy's writes. */
+#define AFTER_STAGES (VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT)
+#define AFTER_ACCESS (VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT | \
+                      VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT)
+
+typedef struct chunk_target {
+    VkBuffer buffer;
+    uint64_t offset; /* of the transfer's first byte in the buffer */
+} chunk_target;
+
+static void record_upload(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+                          uint64_t done, uint64_t bytes, void *user)
+{
+    const chunk_target *t = user;
+    uint64_t at = t->offset + done;
+    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
+                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkBufferCopy region = {.srcOffset = staging_offset, .dstOffset = at, .size = bytes};
+    vkCmdCopyBuffer(cmd, staging, t->buffer, 1, &region);
+    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                   VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
+}
+
+static void record_download(VkCommandBuffer cmd, VkBuffer staging,
+                            VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
+                            void *user)
+{
+    const chunk_target *t = user;
+    uint64_t at = t->offset + done;
+    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
+                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferCopy region = {.srcOffset = at, .dstOffset = staging_offset, .size = bytes};
+    vkCmdCopyBuffer(cmd, t->buffer, staging, 1, &region);
+    /* Later writers wait for this read. */
+    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                   AFTER_STAGES, 0);
+}
+
+/* ---- transfers ------------------------------------------------------------------------ */
+
+bool ll_buffer_write(ll_buffer *b, uint64_t offset, const void *src, uint64_t size,
+                     ll_error *err)
+{
+    if (!check_range(b, offset, size, err))
+        return false;
+    if (size == 0)
+        return true;
+    if (ll_buffer_uses_staging(b)) {
+        chunk_target t = {b->handle, offset};
+        return ll_staging_upload(ll_memory_session(b->memory), src, size, 1, record_upload,
+                                 &t, err);
+    }
+    memmove((unsigned char *)b->allocation.mapped + offset, src, size);
+    return ll_buffer_flush(b, offset, size, err);
+}
+
+bool ll_buffer_read(ll_buffer *b, uint64_t offset, void *dst, uint64_t size, ll_error *err)
+{
+    if (!check_range(b, offset, size, err))
+        return false;
+    if (size == 0)
+        return true;
+    if (ll_buffer_uses_staging(b)) {
+        chunk_target t = {b->handle, offset};
+        return ll_staging_download(ll_memory_session(b->memory), dst, size, 1,
+                                   record_download, &t, err);
+    }
+    if (!ll_buffer_invalidate(b, offset, size, err))
+        return false;
+    memmove(dst, (const unsigned char *)b->allocation.mapped + offset, size);
+    return true;
+}
+
+typedef struct copy_job {
+    VkBuffer src, dst;
+    VkBufferCopy region;
+} copy_job;
+
+static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+                        uint64_t done, uint64_t bytes, void *user)
+{
+    (void)staging, (void)staging_offset, (void)done, (void)bytes;
+    const copy_job *j = user;
+    const VkBufferCopy *r = &j->region;
+    VkBufferMemoryBarrier before[2] = {
+        {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+            .srcAccessMask = BEFORE_WRITES,
+            .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
+            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .buffer = j->src, .offset = r->srcOffset, .size = r->size,
+        },
+        {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+            .srcAccessMask = BEFORE_WRITES,
+            .dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .buffer = j->dst, .offset = r->dstOffset, .size = r->size,
+        },
+    };
+    vkCmdPipelineBarrier(cmd, BEFORE_STAGES, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 2,
+                         before, 0, NULL);
+    vkCmdCopyBuffer(cmd, j->src, j->dst, 1, r);
+    VkBufferMemoryBarrier after[2] = {
+        {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+            .srcAccessMask = 0,
+            .dstAccessMask = 0,
+            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .buffer = j->src, .offset = r->srcOffset, .size = r->size,
+        },
+        {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+            .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+            .dstAccessMask = AFTER_ACCESS,
+            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+            .buffer = j->dst, .offset = r->dstOffset, .size = r->size,
+        },
+    };
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, AFTER_STAGES, 0, 0, NULL, 2,
+                         after, 0, NULL);
+}
+
+bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
+                    uint64_t dst_offset, uint64_t size, ll_error *err)
+{
+    if (!check_range(src, src_offset, size, err) || !check_range(dst, dst_offset, size, err))
+        return false;
+    if (src == dst && src_offset < dst_offset + size && dst_offset < src_offset + size)
+        return ll_fail(err, LL_E_ARGUMENT, "copying bytes [%llu, +%llu) of a buffer onto "
+                       "[%llu, +%llu) of itself: the ranges overlap",
+                       (unsigned long long)src_offset, (unsigned long long)size,
+                       (unsigned long long)dst_offset, (unsigned long long)size);
+    if (size == 0)
+        return true;
+    ll_session *s = ll_memory_session(src->memory);
+    if (ll_memory_session(dst->memory)->device != s->device)
+        return ll_fail(err, LL_E_ARGUMENT, "the buffers belong to sessions on different "
+                       "devices");
+    copy_job j = {
+        .src = src->handle,
+        .dst = dst->handle,
+        .region = {.srcOffset = src_offset, .dstOffset = dst_offset, .size = size},
+    };
+    return ll_session_run_commands(s, record_copy, &j, err);
+}

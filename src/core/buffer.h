@@ -1,0 +1,60 @@
+/* buffer.h: a Buffer, a VkBuffer placed in a Memory, and the transfers of its bytes: direct
+ * through the Memory's persistent mapping where the host can see it, else (or when the
+ * session forces it) through the session's staging buffer (staging.h).
+ * Not for: placement (memory.h) or images (image.h). */
+#ifndef LL_BUFFER_H
+#define LL_BUFFER_H
+
+#include <stdint.h>
+
+#include <volk.h>
+
+#include "ll_error.h"
+#include "memory.h"
+
+typedef struct ll_buffer ll_buffer;
+
+/* A buffer of `size` bytes (> 0) with `usage` in `memory`. The Vulkan buffer also gets
+ * TRANSFER_SRC and TRANSFER_DST, so that reads, writes and copies work on every buffer;
+ * ll_buffer_usage reports `usage` as given. Errors, leaving the Memory as it was:
+ * LL_E_ARGUMENT for size 0, LL_E_UNSUPPORTED when the buffer's memory requirements exclude
+ * the Memory's type, LL_E_DEVICE_MEMORY when the device is out of memory or the size is
+ * beyond the Memory's heap. Retains the Memory. Thread-safe. */
+ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags usage,
+                            ll_error *err);
+void ll_buffer_retain(ll_buffer *buffer);
+void ll_buffer_release(ll_buffer *buffer);
+
+ll_memory *ll_buffer_memory(const ll_buffer *buffer);
+uint64_t ll_buffer_size(const ll_buffer *buffer);
+VkBufferUsageFlags ll_buffer_usage(const ll_buffer *buffer);
+VkBuffer ll_buffer_vk(const ll_buffer *buffer);
+const ll_allocation *ll_buffer_allocation(const ll_buffer *buffer);
+bool ll_buffer_is_mappable(const ll_buffer *buffer);
+
+/* The host address of the buffer's first byte (the page's persistent mapping); NULL when
+ * the memory is not host-visible. Valid until the buffer is released. Around host access
+ * through it, call ll_buffer_invalidate before reading and ll_buffer_flush after writing
+ * (no-ops on coherent memory). */
+void *ll_buffer_mapped(const ll_buffer *buffer);
+bool ll_buffer_flush(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
+bool ll_buffer_invalidate(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
+
+/* Whether transfers of this buffer go through staging (memory the host cannot map, or a
+ * session with force_staging). */
+bool ll_buffer_uses_staging(const ll_buffer *buffer);
+
+/* Copies `size` bytes between host memory and bytes [offset, offset+size) of the buffer.
+ * LL_E_ARGUMENT when the range is outside the buffer. */
+bool ll_buffer_write(ll_buffer *buffer, uint64_t offset, const void *src, uint64_t size,
+                     ll_error *err);
+bool ll_buffer_read(ll_buffer *buffer, uint64_t offset, void *dst, uint64_t size,
+                    ll_error *err);
+
+/* Copies `size` bytes from src at src_offset to dst at dst_offset on the device
+ * (vkCmdCopyBuffer). LL_E_ARGUMENT when a range is outside its buffer, or when src and dst
+ * are one buffer and the ranges overlap. */
+bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
+                    uint64_t dst_offset, uint64_t size, ll_error *err);
+
+#endif

@@ -1,0 +1,384 @@
+/* staging.c: the session's staging buffer and the chunked transfers through it, and
+ * one-shot commands. The buffer is host-visible memory of its own, made on first use and
+ * split in two slots, each with its own command buffer and fence: while the device copies
+ * chunk k out of one slot, the host fills (or drains) the other, so large transfers run as
+ * a pipeline. Not for: memory the host maps directly. */
+#include "staging.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memory.h"
+#include "vk_util.h"
+
+#define SLOTS 2
+/* Slot offsets are kept multiples of this (and of nonCoherentAtomSize), comfortably above
+ * any buffer-image copy's offset alignment. */
+#define SLOT_ALIGNMENT 256u
+
+typedef struct ll_staging {
+    VkBuffer buffer;
+    VkDeviceMemory memory;
+    uint64_t memory_size;   /* of the allocation, >= the buffer's size */
+    uint64_t size;          /* the session's staging size */
+    void *mapped;
+    bool coherent;
+    VkDeviceSize atom;
+    VkCommandPool pool;
+    VkCommandBuffer cmd[SLOTS];
+    VkFence fence[SLOTS];
+    bool pending[SLOTS];    /* submitted, fence not yet waited for */
+} ll_staging;
+
+/* ---- the staging buffer -------------------------------------------------------------- */
+
+static void staging_destroy(ll_session *s)
+{
+    ll_staging *st = s->staging;
+    VkDevice dev = ll_session_vk(s);
+    for (int i = 0; i < SLOTS; i++) {
+        if (st->pending[i])
+            vkWaitForFences(dev, 1, &st->fence[i], VK_TRUE, UINT64_MAX);
+        if (st->fence[i] != VK_NULL_HANDLE)
+            vkDestroyFence(dev, st->fence[i], NULL);
+    }
+    if (st->pool != VK_NULL_HANDLE)
+        vkDestroyCommandPool(dev, st->pool, NULL); /* frees the command buffers */
+    if (st->buffer != VK_NULL_HANDLE)
+        vkDestroyBuffer(dev, st->buffer, NULL);
+    if (st->mapped != NULL)
+        vkUnmapMemory(dev, st->memory);
+    ll_device_memory_free(s, st->memory, st->memory_size);
+    free(st);
+    s->staging = NULL;
+}
+
+/* The first host-visible type the buffer may use, preferring coherent memory. */
+static uint32_t staging_memory_type(const ll_session *s, uint32_t allowed)
+{
+    const VkPhysicalDeviceMemoryProperties *p = ll_session_memory_properties(s);
+    const VkMemoryPropertyFlags wanted[] = {
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
+    };
+    for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++)
+        for (uint32_t i = 0; i < p->memoryTypeCount; i++)
+            if ((allowed & (1u << i)) && (p->memoryTypes[i].propertyFlags & wanted[w]) == wanted[w])
+                return i;
+    return UINT32_MAX;
+}
+
+/* Creates the session's staging buffer if it has none. Called with the command lock held. */
+static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
+{
+    if (s->staging != NULL) {
+        *out = s->staging;
+        return true;
+    }
+    ll_staging *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the staging buffer");
+    s->staging = st;
+    s->staging_destroy = staging_destroy;
+    st->size = s->staging_size;
+    st->atom = ll_session_properties(s)->limits.nonCoherentAtomSize;
+    VkDevice dev = ll_session_vk(s);
+
+    VkBufferCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+        .size = st->size,
+        .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    VkResult r = vkCreateBuffer(dev, &info, NULL, &st->buffer);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkCreateBuffer of the staging buffer");
+        goto fail;
+    }
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(dev, st->buffer, &req);
+    uint32_t type = staging_memory_type(s, req.memoryTypeBits);
+    if (type == UINT32_MAX) {
+        ll_fail(err, LL_E_UNSUPPORTED, "no host-visible memory type can hold the staging "
+                "buffer (memoryTypeBits 0x%x)", req.memoryTypeBits);
+        goto fail;
+    }
+    if (!ll_device_memory_allocate(s, type, req.size, &st->memory, err))
+        goto fail;
+    st->memory_size = req.size;
+    st->coherent = (ll_session_memory_properties(s)->memoryTypes[type].propertyFlags &
+                    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+    r = vkBindBufferMemory(dev, st->buffer, st->memory, 0);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkBindBufferMemory of the staging buffer");
+        goto fail;
+    }
+    r = vkMapMemory(dev, st->memory, 0, VK_WHOLE_SIZE, 0, &st->mapped);
+    if (r != VK_SUCCESS) {
+        st->mapped = NULL;
+        ll_fail_vk(err, r, "vkMapMemory of the staging buffer");
+        goto fail;
+    }
+    VkCommandPoolCreateInfo pool_info = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+        .flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT |
+                 VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+        .queueFamilyIndex = s->device->queue_family,
+    };
+    r = vkCreateCommandPool(dev, &pool_info, NULL, &st->pool);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkCreateCommandPool for staging");
+        goto fail;
+    }
+    VkCommandBufferAllocateInfo cmd_info = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+        .commandPool = st->pool,
+        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+        .commandBufferCount = SLOTS,
+    };
+    r = vkAllocateCommandBuffers(dev, &cmd_info, st->cmd);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkAllocateCommandBuffers for staging");
+        goto fail;
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+        r = vkCreateFence(dev, &fence_info, NULL, &st->fence[i]);
+        if (r != VK_SUCCESS) {
+            ll_fail_vk(err, r, "vkCreateFence for staging");
+            goto fail;
+        }
+    }
+    *out = st;
+    return true;
+
+fail:
+    staging_destroy(s); /* everything it made so far; the session is as before */
+    s->staging_destroy = NULL;
+    return false;
+}
+
+/* ---- one transfer ---------------------------------------------------------------------- */
+
+typedef struct transfer {
+    ll_session *s;
+    ll_staging *st;
+    bool upload;
+    uint64_t slot_size;           /* bytes per chunk, a multiple of the unit */
+    int slots;                    /* 1 or 2 */
+    ll_staging_record record;
+    void *user;
+    uint64_t chunk_done[SLOTS];   /* the chunk each slot holds: its first byte */
+    uint64_t chunk_bytes[SLOTS];
+} transfer;
+
+static uint64_t slot_offset(const transfer *t, int slot)
+{
+    return (uint64_t)slot * t->slot_size;
+}
+
+/* Chooses the chunk size: half the buffer where a unit fits twice, else all of it. */
+static bool plan(transfer *t, uint64_t unit, ll_error *err)
+{
+    uint64_t size = t->st->size;
+    if (unit == 0)
+        unit = 1;
+    if (unit > size)
+        return ll_fail(err, LL_E_ARGUMENT, "a transfer unit of %llu bytes does not fit the "
+                       "staging buffer's %llu bytes (session option stagingSize)",
+                       (unsigned long long)unit, (unsigned long long)size);
+    uint64_t align = t->st->atom > SLOT_ALIGNMENT ? t->st->atom : SLOT_ALIGNMENT;
+    /* The second slot starts at slot_size: a multiple of the unit (bufferOffset rules of
+     * image copies) and, where possible, of the alignment (flush ranges). */
+    uint64_t half = size / 2 / unit * unit;
+    if (align <= UINT64_MAX / unit && half / (align * unit) > 0)
+        half = half / (align * unit) * (align * unit);
+    if (half > 0) {
+        t->slots = SLOTS;
+        t->slot_size = half;
+    } else {
+        t->slots = 1;
+        t->slot_size = size / unit * unit;
+    }
+    return true;
+}
+
+static bool wait_slot(transfer *t, int slot, ll_error *err)
+{
+    ll_staging *st = t->st;
+    if (!st->pending[slot])
+        return true;
+    VkDevice dev = ll_session_vk(t->s);
+    VkResult r = vkWaitForFences(dev, 1, &st->fence[slot], VK_TRUE, UINT64_MAX);
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkWaitForFences (staging)");
+    st->pending[slot] = false;
+    r = vkResetFences(dev, 1, &st->fence[slot]);
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkResetFences (staging)");
+    return true;
+}
+
+/* Waits for whatever is still in flight, after a failure: the device must be done with
+ * the staging buffer and the object before the caller goes on. */
+static void drain(transfer *t)
+{
+    for (int i = 0; i < SLOTS; i++)
+        wait_slot(t, i, NULL);
+}
+
+static bool sync_slot(transfer *t, int slot, bool flush, ll_error *err)
+{
+    ll_staging *st = t->st;
+    if (st->coherent)
+        return true;
+    VkMappedMemoryRange range;
+    if (!ll_mapped_range(st->memory, st->memory_size, st->atom, slot_offset(t, slot),
+                         t->chunk_bytes[slot], &range))
+        return true;
+    VkDevice dev = ll_session_vk(t->s);
+    VkResult r = flush ? vkFlushMappedMemoryRanges(dev, 1, &range)
+                       : vkInvalidateMappedMemoryRanges(dev, 1, &range);
+    return r == VK_SUCCESS ? true : ll_fail_vk(err, r, "flushing the staging buffer");
+}
+
+/* Records and submits the chunk that slot holds. */
+static bool submit_slot(transfer *t, int slot, ll_error *err)
+{
+    ll_staging *st = t->st;
+    VkCommandBuffer cmd = st->cmd[slot];
+    VkCommandBufferBeginInfo begin = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+    };
+    VkResult r = vkBeginCommandBuffer(cmd, &begin); /* resets it (pool flag) */
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkBeginCommandBuffer (staging)");
+    uint64_t off = slot_offset(t, slot), bytes = t->chunk_bytes[slot];
+    /* The slot was last used by an earlier submission (a copy in either direction) or the
+     * host: order this chunk's copy after those. */
+    ll_vk_buffer_barrier(cmd, st->buffer, off, bytes,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                    VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    t->upload ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_TRANSFER_WRITE_BIT);
+    t->record(cmd, st->buffer, off, t->chunk_done[slot], bytes, t->user);
+    if (!t->upload)
+        ll_vk_buffer_barrier(cmd, st->buffer, off, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                        VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                        VK_ACCESS_HOST_READ_BIT);
+    r = vkEndCommandBuffer(cmd);
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkEndCommandBuffer (staging)");
+    VkSubmitInfo submit = {
+        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+        .commandBufferCount = 1,
+        .pCommandBuffers = &cmd,
+    };
+    pthread_mutex_lock(&t->s->device->queue_lock);
+    r = vkQueueSubmit(t->s->device->queue, 1, &submit, st->fence[slot]);
+    pthread_mutex_unlock(&t->s->device->queue_lock);
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkQueueSubmit (staging)");
+    st->pending[slot] = true;
+    return true;
+}
+
+/* Upload: fill slot k%2 while the device copies out of the other, then submit it. */
+static bool run_upload(transfer *t, const unsigned char *src, uint64_t size, ll_error *err)
+{
+    uint64_t done = 0;
+    for (uint64_t k = 0; done < size; k++) {
+        int slot = (int)(k % (uint64_t)t->slots);
+        if (!wait_slot(t, slot, err))
+            return false;
+        uint64_t bytes = size - done < t->slot_size ? size - done : t->slot_size;
+        t->chunk_done[slot] = done;
+        t->chunk_bytes[slot] = bytes;
+        memcpy((unsigned char *)t->st->mapped + slot_offset(t, slot), src + done, bytes);
+        if (!sync_slot(t, slot, true, err) || !submit_slot(t, slot, err))
+            return false;
+        done += bytes;
+    }
+    for (int i = 0; i < t->slots; i++)
+        if (!wait_slot(t, i, err))
+            return false;
+    return true;
+}
+
+/* Waits for the chunk in slot and copies it out to the host. */
+static bool drain_slot(transfer *t, int slot, unsigned char *dst, ll_error *err)
+{
+    if (!wait_slot(t, slot, err) || !sync_slot(t, slot, false, err))
+        return false;
+    memcpy(dst + t->chunk_done[slot], (unsigned char *)t->st->mapped + slot_offset(t, slot),
+           t->chunk_bytes[slot]);
+    return true;
+}
+
+/* Download: submit chunk k, then drain chunk k-1 while the device copies chunk k. */
+static bool run_download(transfer *t, unsigned char *dst, uint64_t size, ll_error *err)
+{
+    uint64_t done = 0;
+    int in_flight = -1; /* the slot submitted last and not drained yet */
+    for (uint64_t k = 0; done < size; k++) {
+        int slot = (int)(k % (uint64_t)t->slots);
+        if (slot == in_flight) { /* one slot: nothing to overlap with */
+            if (!drain_slot(t, slot, dst, err))
+                return false;
+            in_flight = -1;
+        }
+        uint64_t bytes = size - done < t->slot_size ? size - done : t->slot_size;
+        t->chunk_done[slot] = done;
+        t->chunk_bytes[slot] = bytes;
+        if (!submit_slot(t, slot, err))
+            return false;
+        done += bytes;
+        if (in_flight >= 0 && !drain_slot(t, in_flight, dst, err))
+            return false;
+        in_flight = slot;
+    }
+    return in_flight < 0 || drain_slot(t, in_flight, dst, err);
+}
+
+static bool transfer_run(ll_session *s, bool upload, void *host, uint64_t size, uint64_t unit,
+                         ll_staging_record record, void *user, ll_error *err)
+{
+    if (size == 0)
+        return true;
+    if (host == NULL || record == NULL)
+        return ll_fail(err, LL_E_ARGUMENT, "staging transfer without %s",
+                       host == NULL ? "host memory" : "a record function");
+    pthread_mutex_lock(&s->command_lock);
+    transfer t = {.s = s, .upload = upload, .record = record, .user = user};
+    bool ok = staging_get(s, &t.st, err) && plan(&t, unit, err);
+    if (ok)
+        ok = upload ? run_upload(&t, host, size, err) : run_download(&t, host, size, err);
+    if (!ok && t.st != NULL)
+        drain(&t);
+    pthread_mutex_unlock(&s->command_lock);
+    return ok;
+}
+
+bool ll_staging_upload(ll_session *s, const void *src, uint64_t size, uint64_t unit,
+                       ll_staging_record record, void *user, ll_error *err)
+{
+    return transfer_run(s, true, (void *)src, size, unit, record, user, err);
+}
+
+bool ll_staging_download(ll_session *s, void *dst, uint64_t size, uint64_t unit,
+                         ll_staging_record record, void *user, ll_error *err)
+{
+    return transfer_run(s, false, dst, size, unit, record, user, err);
+}
+
+bool ll_session_run_commands(ll_session *s, ll_staging_record record, void *user,
+                             ll_error *err)
+{
+    VkCommandBuffer cmd;
+    if (!ll_session_begin_commands(s, &cmd, err))
+        return false;
+    record(cmd, VK_NULL_HANDLE, 0, 0, 0, user);
+    return ll_session_submit_commands(s, err);
+}

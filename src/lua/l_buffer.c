@@ -1,0 +1,391 @@
+/* l_buffer.c: the Lua Buffer type and the Memory methods that create buffers; transfers
+ * to and from ll.ndarray, copies, and mapped views that end when their buffer does.
+ * Not for: placement or staging, which the core does (buffer.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binding.h"
+#include "dtype.h"
+#include "l_buffer.h"
+#include "l_image.h"
+#include "l_memory.h"
+#include "l_ndarray.h"
+
+#define DEFAULT_USAGE (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | \
+                       VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+
+typedef struct map_view map_view;
+
+/* The Buffer userdata: the object (first, so the binding helpers read it) and its live
+ * mapped views, which end when the buffer does. User value 1: the Memory userdata. */
+typedef struct lua_buffer {
+    ll_lua_object object;
+    map_view *views;
+} lua_buffer;
+
+/* One ndarray over the buffer's mapped bytes. */
+struct map_view {
+    lua_buffer *owner;
+    ll_ndarray_storage *storage; /* NULL until the array exists */
+    uint64_t bytes;
+    map_view *prev, *next;
+};
+
+static lua_buffer *check_lua_buffer(lua_State *L, int idx)
+{
+    ll_lua_check_object(L, idx, LL_BUFFER_T, "Buffer");
+    return lua_touserdata(L, idx);
+}
+
+ll_buffer *ll_lua_check_buffer(lua_State *L, int idx)
+{
+    return ll_lua_check_object(L, idx, LL_BUFFER_T, "Buffer");
+}
+
+ll_buffer *ll_lua_to_buffer(lua_State *L, int idx)
+{
+    ll_lua_object *o = ll_lua_to_object(L, idx, LL_BUFFER_T);
+    return o != NULL ? o->ptr : NULL;
+}
+
+/* ---- argument checks ------------------------------------------------------------------ */
+
+static uint64_t check_size(lua_State *L, int arg)
+{
+    int isint = 0;
+    lua_Integer v = lua_type(L, arg) == LUA_TNUMBER ? lua_tointegerx(L, arg, &isint) : 0;
+    if (!isint)
+        ll_lua_argerror(L, arg, "size must be an integer > 0, got %s", ll_lua_describe(L, arg));
+    if (v <= 0)
+        ll_lua_argerror(L, arg, "size must be > 0, got %s", ll_lua_describe(L, arg));
+    return (uint64_t)v;
+}
+
+static ll_dtype check_dtype(lua_State *L, int arg)
+{
+    if (lua_isnoneornil(L, arg))
+        return LL_UINT8;
+    size_t len;
+    const char *s = lua_type(L, arg) == LUA_TSTRING ? lua_tolstring(L, arg, &len) : NULL;
+    ll_dtype t = LL_UINT8;
+    if (s == NULL || !ll_dtype_parse(s, len, &t))
+        ll_lua_argerror(L, arg, "dtype %s unknown (expected one of: %s)",
+                        ll_lua_describe(L, arg), ll_dtype_names());
+    return t;
+}
+
+/* Elements of dtype t in `size` bytes; an argument error when they do not divide it. */
+static int64_t element_count(lua_State *L, int arg, uint64_t size, ll_dtype t)
+{
+    uint64_t es = ll_dtype_size(t);
+    if (size % es != 0)
+        ll_lua_argerror(L, arg, "the buffer's %I bytes are not a whole number of %s elements "
+                        "(%d bytes each)", (lua_Integer)size, ll_dtype_name(t), (int)es);
+    return (int64_t)(size / es);
+}
+
+static int raise_error(lua_State *L, ll_status code, const char *message)
+{
+    ll_error err;
+    ll_fail(&err, code, "%s", message);
+    return ll_lua_raise(L, 0, &err);
+}
+
+/* ---- creating buffers ----------------------------------------------------------------- */
+
+typedef struct create_args {
+    ll_memory *memory;
+    uint64_t size;
+    VkBufferUsageFlags usage;
+    ll_buffer *out;
+} create_args;
+
+static bool create_buffer(void *user, ll_error *err)
+{
+    create_args *a = user;
+    a->out = ll_buffer_create(a->memory, a->size, a->usage, err);
+    return a->out != NULL;
+}
+
+/* Pushes a new Buffer of `size` bytes in `memory`, whose Memory userdata is at memory_idx.
+ * Runs a collection and retries once when the device is out of memory. */
+static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, ll_memory *memory,
+                                  uint64_t size, VkBufferUsageFlags usage, int arg)
+{
+    memory_idx = lua_absindex(L, memory_idx);
+    lua_buffer *ub = lua_newuserdatauv(L, sizeof *ub, 1);
+    ub->object.ptr = NULL;
+    ub->views = NULL;
+    luaL_setmetatable(L, LL_BUFFER_T);
+    lua_pushvalue(L, memory_idx);
+    ll_lua_set_parent(L, -2, 1);
+    create_args a = {.memory = memory, .size = size, .usage = usage};
+    ll_error err;
+    if (!ll_lua_create_with_retry(L, create_buffer, &a, &err))
+        ll_lua_raise(L, arg, &err);
+    ub->object.ptr = a.out;
+    ll_lua_device_memory_added(L, ll_buffer_allocation(a.out)->size);
+    return a.out;
+}
+
+static int memory_create_buffer(lua_State *L)
+{
+    ll_memory *m = ll_lua_check_memory(L, 1);
+    uint64_t size = check_size(L, 2);
+    VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
+    push_new_buffer(L, 1, m, size, usage, 2);
+    return 1;
+}
+
+static int memory_create_buffer_from_host(lua_State *L)
+{
+    ll_memory *m = ll_lua_check_memory(L, 1);
+    VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
+    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* pushed: kept alive */
+    uint64_t size = ll_ndarray_nbytes(arr);
+    if (size == 0)
+        return ll_lua_argerror(L, 2, "the array is empty: a buffer needs at least 1 byte");
+    ll_buffer *b = push_new_buffer(L, 1, m, size, usage, 2);
+    ll_error err;
+    if (!ll_buffer_write(b, 0, ll_ndarray_data(arr), size, &err))
+        return ll_lua_raise(L, 0, &err);
+    return 1;
+}
+
+/* The byte size of the array, table, string, Buffer or Image at idx. */
+static uint64_t size_like(lua_State *L, int idx)
+{
+    if (ll_lua_to_object(L, idx, LL_BUFFER_T) != NULL)
+        return ll_buffer_size(ll_lua_check_buffer(L, idx));
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return lua_rawlen(L, idx);
+    if (ll_lua_to_ndarray(L, idx) != NULL)
+        return ll_ndarray_nbytes(ll_lua_check_ndarray(L, idx));
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        uint64_t n = ll_ndarray_nbytes(ll_lua_check_arraylike(L, idx, -1));
+        lua_pop(L, 1);
+        return n;
+    }
+    uint64_t bytes;
+    if (ll_lua_image_size(L, idx, &bytes)) /* an Image or ImageView: img.size */
+        return bytes;
+    return (uint64_t)ll_lua_argerror(L, idx, "array, table, string, Buffer or Image expected, "
+                                     "got %s", ll_lua_describe(L, idx));
+}
+
+static int memory_create_buffer_like(lua_State *L)
+{
+    ll_memory *m = ll_lua_check_memory(L, 1);
+    VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
+    uint64_t size = size_like(L, 2);
+    if (size == 0)
+        return ll_lua_argerror(L, 2, "%s has 0 bytes: a buffer needs at least 1",
+                               ll_lua_describe(L, 2));
+    push_new_buffer(L, 1, m, size, usage, 2);
+    return 1;
+}
+
+/* ---- mapped views --------------------------------------------------------------------- */
+
+static void view_unlink(map_view *v)
+{
+    if (v->prev != NULL)
+        v->prev->next = v->next;
+    else
+        v->owner->views = v->next;
+    if (v->next != NULL)
+        v->next->prev = v->prev;
+}
+
+/* The array side ended the view (closed, released or collected): the host's writes go to
+ * the device (non-coherent memory), and the view is forgotten. Never raises. */
+static void view_ended(void *ud)
+{
+    map_view *v = ud;
+    if (v->owner->object.ptr != NULL)
+        ll_buffer_flush(v->owner->object.ptr, 0, v->bytes, NULL);
+    view_unlink(v);
+    if (v->storage != NULL)
+        ll_ndarray_storage_release(v->storage);
+    free(v);
+}
+
+/* The buffer ends: every view over it is revoked (later access raises). */
+static void revoke_views(lua_buffer *ub)
+{
+    while (ub->views != NULL) {
+        map_view *v = ub->views;
+        ub->views = v->next;
+        if (v->storage != NULL) {
+            ll_ndarray_storage_revoke(v->storage);
+            ll_ndarray_storage_release(v->storage);
+        }
+        free(v);
+    }
+}
+
+static int buffer_map(lua_State *L)
+{
+    lua_buffer *ub = check_lua_buffer(L, 1);
+    ll_buffer *b = ub->object.ptr;
+    ll_dtype t = check_dtype(L, 2);
+    if (!ll_buffer_is_mappable(b)) {
+        char flags[128], msg[256];
+        ll_memory_flags_text(ll_memory_flags(ll_buffer_memory(b)), flags, sizeof flags);
+        snprintf(msg, sizeof msg, "cannot map the buffer: its memory %s is not host-visible "
+                 "(use toHost and fromHost, which go through staging)", flags);
+        return raise_error(L, LL_E_STATE, msg);
+    }
+    int64_t count = element_count(L, 2, ll_buffer_size(b), t);
+    ll_error err;
+    if (!ll_buffer_invalidate(b, 0, ll_buffer_size(b), &err))
+        return ll_lua_raise(L, 0, &err);
+    map_view *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return raise_error(L, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
+    /* Linked first: if pushing the array raises, the buffer's release frees the node. */
+    v->owner = ub;
+    v->bytes = ll_buffer_size(b);
+    v->next = ub->views;
+    if (ub->views != NULL)
+        ub->views->prev = v;
+    ub->views = v;
+    ll_lua_push_ndarray_foreign(L, ll_buffer_mapped(b), 1, &count, t, 1, view_ended, v,
+                                &v->storage);
+    return 1;
+}
+
+/* ---- transfers ------------------------------------------------------------------------ */
+
+static int buffer_to_host(lua_State *L)
+{
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
+    uint64_t size = ll_buffer_size(b);
+    ll_ndarray *out;
+    if (lua_isnoneornil(L, 2) || lua_type(L, 2) == LUA_TSTRING) {
+        ll_dtype t = check_dtype(L, 2);
+        int64_t count = element_count(L, 2, size, t);
+        out = ll_lua_push_ndarray(L, 1, &count, t);
+    } else if (ll_lua_to_ndarray(L, 2) != NULL) {
+        out = ll_lua_check_ndarray(L, 2);
+        if (ll_ndarray_nbytes(out) != size)
+            return ll_lua_argerror(L, 2, "the output array has %I bytes, the buffer %I "
+                                   "(byte sizes must be equal)",
+                                   (lua_Integer)ll_ndarray_nbytes(out), (lua_Integer)size);
+        lua_pushvalue(L, 2);
+    } else {
+        return ll_lua_argerror(L, 2, "dtype name or output ndarray expected, got %s",
+                               ll_lua_describe(L, 2));
+    }
+    ll_error err;
+    if (!ll_buffer_read(b, 0, ll_ndarray_data(out), size, &err))
+        return ll_lua_raise(L, 0, &err);
+    return 1;
+}
+
+static int buffer_from_host(lua_State *L)
+{
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
+    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1);
+    uint64_t size = ll_buffer_size(b);
+    if (ll_ndarray_nbytes(arr) != size)
+        return ll_lua_argerror(L, 2, "the array has %I bytes, the buffer %I (byte sizes must "
+                               "be equal)", (lua_Integer)ll_ndarray_nbytes(arr),
+                               (lua_Integer)size);
+    ll_error err;
+    if (!ll_buffer_write(b, 0, ll_ndarray_data(arr), size, &err))
+        return ll_lua_raise(L, 0, &err);
+    return 0;
+}
+
+static int buffer_copy(lua_State *L)
+{
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
+    uint64_t size = ll_buffer_size(b);
+    ll_buffer *dst;
+    if (lua_isnoneornil(L, 2)) {
+        lua_getiuservalue(L, 1, 1); /* a copy lives in the same Memory */
+        dst = push_new_buffer(L, -1, ll_buffer_memory(b), size, ll_buffer_usage(b), 0);
+    } else {
+        dst = ll_lua_check_buffer(L, 2);
+        if (dst == b)
+            return ll_lua_argerror(L, 2, "the output is this buffer");
+        if (ll_buffer_size(dst) != size)
+            return ll_lua_argerror(L, 2, "the output has %I bytes, this buffer %I (sizes "
+                                   "must be equal)", (lua_Integer)ll_buffer_size(dst),
+                                   (lua_Integer)size);
+        lua_pushvalue(L, 2);
+    }
+    ll_error err;
+    if (!ll_buffer_copy(b, 0, dst, 0, size, &err))
+        return ll_lua_raise(L, 0, &err);
+    return 1;
+}
+
+/* ---- the Buffer type ------------------------------------------------------------------ */
+
+static int buffer_release(lua_State *L)
+{
+    lua_buffer *ub = luaL_checkudata(L, 1, LL_BUFFER_T);
+    revoke_views(ub);
+    ll_buffer_release(ub->object.ptr);
+    ub->object.ptr = NULL;
+    return 0;
+}
+
+static int buffer_tostring(lua_State *L)
+{
+    lua_buffer *ub = luaL_checkudata(L, 1, LL_BUFFER_T);
+    if (ub->object.ptr == NULL) {
+        lua_pushliteral(L, "lluvia.Buffer (released)");
+        return 1;
+    }
+    const ll_allocation *a = ll_buffer_allocation(ub->object.ptr);
+    lua_pushfstring(L, "lluvia.Buffer(%I bytes, page %I, offset %I)",
+                    (lua_Integer)ll_buffer_size(ub->object.ptr), (lua_Integer)a->page,
+                    (lua_Integer)a->offset);
+    return 1;
+}
+
+static int buffer_get(lua_State *L)
+{
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
+    const char *key = lua_tostring(L, 2);
+    if (key == NULL)
+        return 0;
+    if (strcmp(key, "size") == 0)
+        lua_pushinteger(L, (lua_Integer)ll_buffer_size(b));
+    else if (strcmp(key, "usageFlags") == 0)
+        ll_lua_push_flags(L, &ll_enum_buffer_usage, ll_buffer_usage(b));
+    else if (strcmp(key, "memory") == 0)
+        lua_getiuservalue(L, 1, 1);
+    else if (strcmp(key, "isMappable") == 0)
+        lua_pushboolean(L, ll_buffer_is_mappable(b));
+    else if (strcmp(key, "allocationInfo") == 0)
+        ll_lua_push_allocation(L, ll_buffer_allocation(b));
+    else
+        return 0;
+    return 1;
+}
+
+int ll_lua_open_buffer(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"toHost", buffer_to_host},
+        {"fromHost", buffer_from_host},
+        {"copy", buffer_copy},
+        {"map", buffer_map},
+        {"release", buffer_release},
+        {NULL, NULL},
+    };
+    ll_lua_new_class(L, LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_tostring);
+    static const luaL_Reg memory_methods[] = {
+        {"createBuffer", memory_create_buffer},
+        {"createBufferFromHost", memory_create_buffer_from_host},
+        {"createBufferLike", memory_create_buffer_like},
+        {NULL, NULL},
+    };
+    ll_lua_add_methods(L, LL_MEMORY_T, memory_methods);
+    return 0;
+}

@@ -1,0 +1,316 @@
+/* l_memory.c: the Lua Memory type, session:createMemory, ll.deviceMemoryStats, and how
+ * objects made from Lua keep the collector in pace with device memory it cannot see.
+ * Not for: buffers (l_buffer.c) or images (l_image.c), which only use what is here. */
+#include <string.h>
+
+#include "binding.h"
+#include "l_memory.h"
+#include "l_session.h"
+
+/* A full collection once this much device memory was reserved for collectable objects
+ * since the last one, or once as much as was live after it, whichever is more: garbage
+ * holding device memory then never exceeds about that much. */
+#define GC_MIN_DEBT (256ull << 20)
+#define PACE_KEY "lluvia.gc_pace"
+
+ll_memory *ll_lua_check_memory(lua_State *L, int idx)
+{
+    return ll_lua_check_object(L, idx, LL_MEMORY_T, "Memory");
+}
+
+void ll_lua_push_allocation(lua_State *L, const ll_allocation *a)
+{
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, (lua_Integer)a->page);
+    lua_setfield(L, -2, "page");
+    lua_pushinteger(L, (lua_Integer)a->offset);
+    lua_setfield(L, -2, "offset");
+    lua_pushinteger(L, (lua_Integer)a->left_padding);
+    lua_setfield(L, -2, "leftPadding");
+    lua_pushinteger(L, (lua_Integer)a->size);
+    lua_setfield(L, -2, "size");
+}
+
+/* ---- keeping the collector in pace -------------------------------------------------- */
+
+typedef struct gc_pace {
+    uint64_t debt;      /* device bytes reserved since the last collection */
+    uint64_t threshold; /* debt that triggers the next one */
+    uint64_t paced;     /* collections run because of the debt */
+    uint64_t retried;   /* collections run because an allocation failed */
+} gc_pace;
+
+static gc_pace *get_pace(lua_State *L)
+{
+    gc_pace *p;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, PACE_KEY) == LUA_TUSERDATA) {
+        p = lua_touserdata(L, -1);
+    } else {
+        lua_pop(L, 1);
+        p = lua_newuserdatauv(L, sizeof *p, 0);
+        memset(p, 0, sizeof *p);
+        p->threshold = GC_MIN_DEBT;
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, PACE_KEY);
+    }
+    lua_pop(L, 1); /* the registry keeps it */
+    return p;
+}
+
+static void full_collection(lua_State *L, gc_pace *p)
+{
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    ll_device_memory_stats dm;
+    ll_device_memory_get_stats(&dm);
+    p->debt = 0;
+    p->threshold = dm.live_bytes > GC_MIN_DEBT ? dm.live_bytes : GC_MIN_DEBT;
+}
+
+void ll_lua_device_memory_added(lua_State *L, uint64_t bytes)
+{
+    gc_pace *p = get_pace(L);
+    p->debt = bytes > UINT64_MAX - p->debt ? UINT64_MAX : p->debt + bytes;
+    if (p->debt >= p->threshold) {
+        p->paced++;
+        full_collection(L, p);
+    }
+}
+
+bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
+                              ll_error *err)
+{
+    if (create(user, err))
+        return true;
+    if (err->code != LL_E_DEVICE_MEMORY)
+        return false;
+    /* Unreachable objects may hold the memory that is missing: collect them, try again. */
+    gc_pace *p = get_pace(L);
+    p->retried++;
+    full_collection(L, p);
+    return create(user, err);
+}
+
+/* ---- session:createMemory ------------------------------------------------------------ */
+
+#define DEFAULT_FLAGS VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT
+
+static const char *const memory_options[] = {"flags", "pageSize", "exactFlagsMatch", NULL};
+
+/* A table with string keys only: the trailing options table, not a list of flag names. */
+static bool is_options_table(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE || lua_rawlen(L, idx) != 0)
+        return false;
+    lua_pushnil(L);
+    if (lua_next(L, idx) == 0)
+        return false; /* {}: an empty list of flags */
+    bool named = lua_type(L, -2) == LUA_TSTRING;
+    lua_pop(L, 2);
+    return named;
+}
+
+static uint64_t check_page_size(lua_State *L, int arg)
+{
+    int isint = 0;
+    lua_Integer v = lua_type(L, arg) == LUA_TNUMBER ? lua_tointegerx(L, arg, &isint) : 0;
+    if (!isint || v <= 0)
+        ll_lua_argerror(L, arg, "pageSize must be a positive integer, got %s",
+                        ll_lua_describe(L, arg));
+    return (uint64_t)v;
+}
+
+static bool check_bool(lua_State *L, int arg, const char *name)
+{
+    if (!lua_isboolean(L, arg))
+        ll_lua_argerror(L, arg, "%s must be a boolean, got %s", name, ll_lua_describe(L, arg));
+    return lua_toboolean(L, arg);
+}
+
+static int session_create_memory(lua_State *L)
+{
+    ll_session *s = ll_lua_check_session(L, 1);
+    int top = lua_gettop(L);
+    while (top > 1 && lua_isnil(L, top))
+        top--;
+    int options = top >= 2 && top <= 4 && is_options_table(L, top) ? top : 0;
+    if (top > 4)
+        return ll_lua_argerror(L, 5, "at most 3 arguments expected, got %s as a 4th",
+                               ll_lua_describe(L, 5));
+    /* Slots 2..4: flags, pageSize, exactFlagsMatch; options (if any) in slot 5. */
+    lua_settop(L, 5);
+    if (options) {
+        ll_lua_check_options(L, options, memory_options);
+        lua_copy(L, options, 5);
+        lua_pushnil(L);
+        lua_replace(L, options);
+        for (int i = 2; i <= 4; i++) {
+            const char *name = memory_options[i - 2];
+            if (lua_getfield(L, 5, name) == LUA_TNIL) {
+                lua_pop(L, 1);
+            } else if (!lua_isnil(L, i)) {
+                return ll_lua_argerror(L, options, "%s given twice (argument #%d and "
+                                       "option)", name, i - 1);
+            } else {
+                lua_replace(L, i);
+            }
+        }
+    }
+    VkMemoryPropertyFlags flags = ll_lua_check_flags(L, 2, &ll_enum_memory_property,
+                                                     DEFAULT_FLAGS);
+    uint64_t page_size = lua_isnil(L, 3) ? LL_DEFAULT_PAGE_SIZE : check_page_size(L, 3);
+    bool exact = lua_isnil(L, 4) ? false : check_bool(L, 4, "exactFlagsMatch");
+
+    ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
+    lua_pushvalue(L, 1);
+    ll_lua_set_parent(L, -2, 1);
+    ll_error err;
+    o->ptr = ll_memory_create(s, flags, page_size, exact, &err);
+    if (o->ptr == NULL)
+        return ll_lua_raise(L, 2, &err);
+    return 1;
+}
+
+/* ---- the Memory type ----------------------------------------------------------------- */
+
+static int memory_release(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_MEMORY_T);
+    ll_memory_release(o->ptr);
+    o->ptr = NULL;
+    return 0;
+}
+
+static int memory_tostring(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_MEMORY_T);
+    if (o->ptr == NULL) {
+        lua_pushliteral(L, "lluvia.Memory (released)");
+        return 1;
+    }
+    char flags[128];
+    ll_memory_flags_text(ll_memory_flags(o->ptr), flags, sizeof flags);
+    ll_memory_stats st;
+    ll_memory_get_stats(o->ptr, &st);
+    lua_pushfstring(L, "lluvia.Memory(%s, pageSize %I, %I pages, %I objects)", flags,
+                    (lua_Integer)ll_memory_page_size(o->ptr), (lua_Integer)st.pages,
+                    (lua_Integer)st.objects);
+    return 1;
+}
+
+static int memory_is_page_mappable(lua_State *L)
+{
+    ll_memory *m = ll_lua_check_memory(L, 1);
+    int isint = 0;
+    lua_Integer page = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : 0;
+    if (!isint || page < 0)
+        return ll_lua_argerror(L, 2, "page must be an integer >= 0, got %s",
+                               ll_lua_describe(L, 2));
+    lua_pushboolean(L, ll_memory_is_page_mappable(m, (uint64_t)page));
+    return 1;
+}
+
+static void push_stats(lua_State *L, const ll_memory *m)
+{
+    ll_memory_stats st;
+    ll_memory_get_stats(m, &st);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, (lua_Integer)st.pages);
+    lua_setfield(L, -2, "pages");
+    lua_pushinteger(L, (lua_Integer)st.bytes_reserved);
+    lua_setfield(L, -2, "bytesReserved");
+    lua_pushinteger(L, (lua_Integer)st.bytes_in_use);
+    lua_setfield(L, -2, "bytesInUse");
+    lua_pushinteger(L, (lua_Integer)st.objects);
+    lua_setfield(L, -2, "objects");
+    lua_pushinteger(L, (lua_Integer)st.largest_free_block);
+    lua_setfield(L, -2, "largestFreeBlock");
+}
+
+static int memory_get(lua_State *L)
+{
+    ll_memory *m = ll_lua_check_memory(L, 1);
+    const char *key = lua_tostring(L, 2);
+    if (key == NULL)
+        return 0;
+    if (strcmp(key, "memoryFlags") == 0)
+        ll_lua_push_flags(L, &ll_enum_memory_property, ll_memory_flags(m));
+    else if (strcmp(key, "pageSize") == 0)
+        lua_pushinteger(L, (lua_Integer)ll_memory_page_size(m));
+    else if (strcmp(key, "pageCount") == 0)
+        lua_pushinteger(L, (lua_Integer)ll_memory_page_count(m));
+    else if (strcmp(key, "isMappable") == 0)
+        lua_pushboolean(L, ll_memory_is_mappable(m));
+    else if (strcmp(key, "stats") == 0)
+        push_stats(L, m);
+    else if (strcmp(key, "session") == 0)
+        lua_getiuservalue(L, 1, 1);
+    else if (strcmp(key, "memoryTypeIndex") == 0)
+        lua_pushinteger(L, (lua_Integer)ll_memory_type_index(m));
+    else
+        return 0;
+    return 1;
+}
+
+/* ll.deviceMemoryStats(): the device memory of this process, over every session, and the
+ * collections the binding ran to keep pace with it. */
+static int l_device_memory_stats(lua_State *L)
+{
+    ll_device_memory_stats dm;
+    ll_device_memory_get_stats(&dm);
+    gc_pace *p = get_pace(L);
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, (lua_Integer)dm.live_bytes);
+    lua_setfield(L, -2, "liveBytes");
+    lua_pushinteger(L, (lua_Integer)dm.live_allocations);
+    lua_setfield(L, -2, "liveAllocations");
+    lua_pushinteger(L, (lua_Integer)dm.total_allocations);
+    lua_setfield(L, -2, "totalAllocations");
+    if (dm.budget != 0) {
+        lua_pushinteger(L, (lua_Integer)dm.budget);
+        lua_setfield(L, -2, "budget");
+    }
+    lua_pushinteger(L, (lua_Integer)p->paced);
+    lua_setfield(L, -2, "pacedCollections");
+    lua_pushinteger(L, (lua_Integer)p->retried);
+    lua_setfield(L, -2, "retryCollections");
+    return 1;
+}
+
+/* ll.setDeviceMemoryBudget(bytes | nil): allocations that would take the process past
+ * `bytes` of device memory fail as if the device were out of memory; nil lifts the cap. */
+static int l_set_device_memory_budget(lua_State *L)
+{
+    uint64_t bytes = 0;
+    if (!lua_isnoneornil(L, 1)) {
+        int isint = 0;
+        lua_Integer v = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
+        if (!isint || v <= 0)
+            return ll_lua_argerror(L, 1, "budget must be a positive integer or nil, got %s",
+                                   ll_lua_describe(L, 1));
+        bytes = (uint64_t)v;
+    }
+    ll_device_memory_set_budget(bytes);
+    return 0;
+}
+
+int ll_lua_open_memory(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"isPageMappable", memory_is_page_mappable},
+        {"release", memory_release},
+        {NULL, NULL},
+    };
+    ll_lua_new_class(L, LL_MEMORY_T, methods, memory_get, memory_release, memory_tostring);
+    static const luaL_Reg session_methods[] = {
+        {"createMemory", session_create_memory},
+        {NULL, NULL},
+    };
+    ll_lua_add_methods(L, LL_SESSION_T, session_methods);
+    static const luaL_Reg functions[] = {
+        {"deviceMemoryStats", l_device_memory_stats},
+        {"setDeviceMemoryBudget", l_set_device_memory_budget},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, functions, 0);
+    return 0;
+}

@@ -3,6 +3,10 @@
 #include <string.h>
 
 #include "binding.h"
+#include "l_buffer.h"
+#include "l_image.h"
+#include "l_memory.h"
+#include "l_ndarray.h"
 
 /* Generated from the files in lua/ by cmake/embed_lua.cmake. */
 extern const struct ll_embedded {
@@ -45,6 +49,10 @@ int luaopen_lluvia(lua_State *L)
     lua_newtable(L);
     int module = lua_gettop(L);
     ll_lua_open_session(L);
+    ll_lua_open_ndarray(L);
+    ll_lua_open_memory(L);
+    ll_lua_open_buffer(L);
+    ll_lua_open_image(L);
     /* Each further type's open function goes here, in dependency order. */
 
     push_enum_lists(L);

@@ -1,0 +1,721 @@
+/* image.c: creating images, views and samplers, and the commands that move texels and
+ * layouts: uploads and downloads through staging.h, clears, copies, layout changes. Every
+ * command is bracketed by barriers that order it after all earlier device work and before
+ * all later work, so sessions need no other tracking. Not for: formats (format.c). */
+#include "image.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "format.h"
+#include "staging.h"
+#include "vk_util.h"
+
+/* ---- shapes ------------------------------------------------------------------------- */
+
+bool ll_image_shape_from_dims(const int64_t *dims, size_t ndim, ll_image_shape *out,
+                              ll_error *err)
+{
+    if (ndim < 1 || ndim > 4)
+        return ll_fail(err, LL_E_ARGUMENT, "shape must have 1 to 4 entries, got %zu", ndim);
+    for (size_t i = 0; i < ndim; i++)
+        if (dims[i] <= 0 || dims[i] > (int64_t)UINT32_MAX)
+            return ll_fail(err, LL_E_ARGUMENT,
+                           "shape entries must be positive integers below 2^32, got %lld "
+                           "at [%zu]", (long long)dims[i], i + 1);
+    ll_image_shape s = {1, 1, 1, 1};
+    switch (ndim) {
+    case 1: s.width = (uint32_t)dims[0]; break;
+    case 2: s.height = (uint32_t)dims[0]; s.width = (uint32_t)dims[1]; break;
+    case 3:
+        s.height = (uint32_t)dims[0];
+        s.width = (uint32_t)dims[1];
+        s.channels = (uint32_t)dims[2];
+        break;
+    default:
+        s.depth = (uint32_t)dims[0];
+        s.height = (uint32_t)dims[1];
+        s.width = (uint32_t)dims[2];
+        s.channels = (uint32_t)dims[3];
+        break;
+    }
+    if (s.channels > LL_MAX_CHANNELS)
+        return ll_fail(err, LL_E_ARGUMENT, "channels must be 1 to 4, got %u", s.channels);
+    *out = s;
+    return true;
+}
+
+size_t ll_image_host_dims(const ll_image_shape *s, uint64_t dims[4])
+{
+    if (s->depth == 1 && s->channels == 1 && s->height == 1) {
+        dims[0] = s->width;
+        return 1;
+    }
+    if (s->depth == 1 && s->channels == 1) {
+        dims[0] = s->height;
+        dims[1] = s->width;
+        return 2;
+    }
+    if (s->depth == 1 && s->height != 1) {
+        dims[0] = s->height;
+        dims[1] = s->width;
+        dims[2] = s->channels;
+        return 3;
+    }
+    dims[0] = s->depth;
+    dims[1] = s->height;
+    dims[2] = s->width;
+    dims[3] = s->channels;
+    return 4;
+}
+
+VkImageType ll_image_type_of(const ll_image_shape *s)
+{
+    if (s->depth == 1 && s->height == 1)
+        return VK_IMAGE_TYPE_1D;
+    return s->depth == 1 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_3D;
+}
+
+/* ---- barriers ------------------------------------------------------------------------ */
+
+static const VkImageSubresourceRange whole_image = {
+    .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT,
+    .levelCount = 1,
+    .layerCount = 1,
+};
+
+static const VkImageSubresourceLayers whole_layer = {
+    .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT,
+    .layerCount = 1,
+};
+
+/* Every device access a barrier may need to wait for, or make visible to. */
+#define ANY_ACCESS (VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT)
+
+static VkImageMemoryBarrier image_barrier(const ll_image *image, VkImageLayout from,
+                                          VkImageLayout to, VkAccessFlags src_access,
+                                          VkAccessFlags dst_access)
+{
+    return (VkImageMemoryBarrier){
+        .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+        .srcAccessMask = src_access,
+        .dstAccessMask = dst_access,
+        .oldLayout = from,
+        .newLayout = to,
+        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+        .image = image->handle,
+        .subresourceRange = whole_image,
+    };
+}
+
+/* Moves the images from their layouts to `to` for a transfer command whose accesses are
+ * `access`, after every earlier command's writes. */
+static void begin_transfer(VkCommandBuffer cmd, ll_image *const *images,
+                           const VkImageLayout *to, const VkAccessFlags *access, int n)
+{
+    VkImageMemoryBarrier b[2];
+    for (int i = 0; i < n; i++)
+        b[i] = image_barrier(images[i], images[i]->layout, to[i], VK_ACCESS_MEMORY_WRITE_BIT,
+                             access[i]);
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 0, NULL, (uint32_t)n, b);
+}
+
+/* Moves the images back from `from` to their layouts, making the transfer's writes
+ * visible to every later command. */
+static void end_transfer(VkCommandBuffer cmd, ll_image *const *images,
+                         const VkImageLayout *from, const VkAccessFlags *access, int n)
+{
+    VkImageMemoryBarrier b[2];
+    for (int i = 0; i < n; i++)
+        b[i] = image_barrier(images[i], from[i], images[i]->layout,
+                             access[i] & VK_ACCESS_TRANSFER_WRITE_BIT, ANY_ACCESS);
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, (uint32_t)n,
+                         b);
+}
+
+/* ---- images -------------------------------------------------------------------------- */
+
+static void record_initial_layout(VkCommandBuffer cmd, VkBuffer staging,
+                                  VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
+                                  void *user)
+{
+    (void)staging, (void)staging_offset, (void)done, (void)bytes;
+    ll_image *image = user;
+    /* From Undefined: the content is discarded. The memory may have held an object freed
+     * a moment ago, so wait for every earlier write to it. */
+    VkImageMemoryBarrier b = image_barrier(image, VK_IMAGE_LAYOUT_UNDEFINED,
+                                           VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_MEMORY_WRITE_BIT,
+                                           ANY_ACCESS);
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, 1, &b);
+}
+
+static bool checked_mul(uint64_t a, uint64_t b, uint64_t *out)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return false;
+    *out = a * b;
+    return true;
+}
+
+ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dtype type,
+                          VkImageUsageFlags usage, ll_error *err)
+{
+    if (shape->channels < 1 || shape->channels > LL_MAX_CHANNELS)
+        return ll_fail(err, LL_E_ARGUMENT, "channels must be 1 to 4, got %u",
+                       shape->channels), NULL;
+    if (shape->width == 0 || shape->height == 0 || shape->depth == 0)
+        return ll_fail(err, LL_E_ARGUMENT, "image dimensions must be positive, got %ux%ux%u",
+                       shape->width, shape->height, shape->depth), NULL;
+    if ((unsigned)type >= LL_DTYPE_COUNT)
+        return ll_fail(err, LL_E_ARGUMENT, "unknown channel type %d", (int)type), NULL;
+    if (usage == 0)
+        return ll_fail(err, LL_E_ARGUMENT, "usageFlags must name at least one usage"), NULL;
+
+    ll_session *session = ll_memory_session(memory);
+    VkDevice dev = ll_session_vk(session);
+    VkFormat format = ll_format_of(type, shape->channels);
+    VkImageType image_type = ll_image_type_of(shape);
+    VkExtent3D extent = {shape->width, shape->height, shape->depth};
+    if (!ll_format_check_image(session, format, image_type, VK_IMAGE_TILING_OPTIMAL, usage,
+                               &extent, err))
+        return NULL;
+    uint64_t row_bytes, slice_bytes, minimum_size;
+    if (!checked_mul(shape->width, ll_format_texel_size(format), &row_bytes) ||
+        !checked_mul(row_bytes, shape->height, &slice_bytes) ||
+        !checked_mul(slice_bytes, shape->depth, &minimum_size))
+        return ll_fail(err, LL_E_ARGUMENT, "image of %ux%ux%u texels is too large",
+                       shape->width, shape->height, shape->depth), NULL;
+
+    ll_image *image = calloc(1, sizeof *image);
+    if (image == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating an image"), NULL;
+    atomic_init(&image->refs, 1);
+    image->memory = memory;
+    image->session = session;
+    image->shape = *shape;
+    image->channel_type = type;
+    image->format = format;
+    image->type = image_type;
+    image->tiling = VK_IMAGE_TILING_OPTIMAL;
+    image->usage = usage;
+    image->layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    image->row_bytes = row_bytes;
+    image->minimum_size = minimum_size;
+
+    VkImageCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+        .imageType = image_type,
+        .format = format,
+        .extent = extent,
+        .mipLevels = 1,
+        .arrayLayers = 1,
+        .samples = VK_SAMPLE_COUNT_1_BIT,
+        .tiling = VK_IMAGE_TILING_OPTIMAL,
+        .usage = usage,
+        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+        .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+    };
+    VkResult r = vkCreateImage(dev, &info, NULL, &image->handle);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkCreateImage");
+        goto fail_free;
+    }
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(dev, image->handle, &req);
+    if (!ll_memory_allocate(memory, &req, LL_BUDDY_OPTIMAL, &image->allocation, err))
+        goto fail_image;
+    r = vkBindImageMemory(dev, image->handle, image->allocation.memory,
+                          image->allocation.offset);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkBindImageMemory");
+        goto fail_memory;
+    }
+    if (!ll_session_run_commands(session, record_initial_layout, image, err))
+        goto fail_memory;
+    image->layout = VK_IMAGE_LAYOUT_GENERAL;
+    ll_memory_retain(memory);
+    return image;
+
+fail_memory:
+    ll_memory_free(memory, &image->allocation);
+fail_image:
+    vkDestroyImage(dev, image->handle, NULL);
+fail_free:
+    free(image);
+    return NULL;
+}
+
+void ll_image_retain(ll_image *image)
+{
+    atomic_fetch_add(&image->refs, 1);
+}
+
+void ll_image_release(ll_image *image)
+{
+    if (image == NULL || atomic_fetch_sub(&image->refs, 1) != 1)
+        return;
+    /* Every command on it was waited for: nothing of the device uses it now. */
+    vkDestroyImage(ll_session_vk(image->session), image->handle, NULL);
+    ll_memory_free(image->memory, &image->allocation);
+    ll_memory_release(image->memory);
+    free(image);
+}
+
+static bool need_usage(const ll_image *image, VkImageUsageFlags bit, const char *name,
+                       const char *what, ll_error *err)
+{
+    if (image->usage & bit)
+        return true;
+    char usage[160];
+    return ll_fail(err, LL_E_ARGUMENT, "%s needs an image with %s usage, this one has %s",
+                   what, name, ll_image_usage_text(image->usage, usage, sizeof usage));
+}
+
+/* ---- uploads and downloads ---------------------------------------------------------- */
+
+typedef struct transfer {
+    ll_image *image;
+    bool upload;
+} transfer;
+
+/* At most five boxes cover a run of texels in row-major order: the rest of a row, the rest
+ * of a slice, whole slices, whole rows, the start of a row. */
+#define MAX_BOXES 5
+
+/* Splits texels [first, first + count) of the image into boxes (VkBufferImageCopy
+ * regions) whose buffer offsets start at base. Returns the number of boxes. */
+static uint32_t texel_boxes(const ll_image *image, uint64_t first, uint64_t count,
+                            VkDeviceSize base, VkBufferImageCopy out[MAX_BOXES])
+{
+    const uint64_t w = image->shape.width, h = image->shape.height;
+    const uint64_t texel = ll_format_texel_size(image->format);
+    uint64_t t = first, end = first + count;
+    uint32_t n = 0;
+    while (t < end) {
+        assert(n < MAX_BOXES);
+        uint64_t x = t % w, row = t / w, y = row % h, z = row / h, left = end - t;
+        VkExtent3D e;
+        if (x != 0 || left < w)
+            e = (VkExtent3D){(uint32_t)(left < w - x ? left : w - x), 1, 1};
+        else if (y != 0 || left < w * h)
+            e = (VkExtent3D){(uint32_t)w,
+                             (uint32_t)(left / w < h - y ? left / w : h - y), 1};
+        else
+            e = (VkExtent3D){(uint32_t)w, (uint32_t)h, (uint32_t)(left / (w * h))};
+        out[n++] = (VkBufferImageCopy){
+            .bufferOffset = base + (t - first) * texel,
+            .imageSubresource = whole_layer,
+            .imageOffset = {(int32_t)x, (int32_t)y, (int32_t)z},
+            .imageExtent = e,
+        };
+        t += (uint64_t)e.width * e.height * e.depth;
+    }
+    return n;
+}
+
+static void record_transfer(VkCommandBuffer cmd, VkBuffer staging,
+                            VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
+                            void *user)
+{
+    const transfer *t = user;
+    ll_image *image = t->image;
+    const uint64_t texel = ll_format_texel_size(image->format);
+    /* staging.c hands out chunks of whole texels (unit) at offsets a texel can start at. */
+    assert(done % texel == 0 && bytes % texel == 0 && staging_offset % texel == 0);
+    VkBufferImageCopy boxes[MAX_BOXES];
+    uint32_t n = texel_boxes(image, done / texel, bytes / texel, staging_offset, boxes);
+
+    VkImageLayout layout = t->upload ? VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL
+                                     : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    VkAccessFlags access = t->upload ? VK_ACCESS_TRANSFER_WRITE_BIT
+                                     : VK_ACCESS_TRANSFER_READ_BIT;
+    begin_transfer(cmd, &image, &layout, &access, 1);
+    if (t->upload)
+        vkCmdCopyBufferToImage(cmd, staging, image->handle, layout, n, boxes);
+    else /* staging.c makes the copy's writes visible to the host */
+        vkCmdCopyImageToBuffer(cmd, image->handle, layout, staging, n, boxes);
+    end_transfer(cmd, &image, &layout, &access, 1);
+}
+
+static bool check_transfer(const ll_image *image, uint64_t size, const char *what,
+                           ll_error *err)
+{
+    if (size != image->minimum_size)
+        return ll_fail(err, LL_E_ARGUMENT, "%s needs %llu bytes for this image, got %llu", what,
+                       (unsigned long long)image->minimum_size, (unsigned long long)size);
+    uint64_t texel = ll_format_texel_size(image->format);
+    if (texel > image->session->staging_size)
+        return ll_fail(err, LL_E_STATE, "a texel (%llu bytes) does not fit in the session's "
+                       "staging buffer (%llu bytes)", (unsigned long long)texel,
+                       (unsigned long long)image->session->staging_size);
+    return true;
+}
+
+bool ll_image_upload(ll_image *image, const void *src, uint64_t size, ll_error *err)
+{
+    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "fromHost", err) ||
+        !check_transfer(image, size, "fromHost", err))
+        return false;
+    transfer t = {image, true};
+    return ll_staging_upload(image->session, src, size, ll_format_texel_size(image->format),
+                             record_transfer, &t, err);
+}
+
+bool ll_image_download(ll_image *image, void *dst, uint64_t size, ll_error *err)
+{
+    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "toHost", err) ||
+        !check_transfer(image, size, "toHost", err))
+        return false;
+    transfer t = {image, false};
+    return ll_staging_download(image->session, dst, size, ll_format_texel_size(image->format),
+                               record_transfer, &t, err);
+}
+
+/* ---- clear, copy, layout ------------------------------------------------------------- */
+
+static void record_clear(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+                         uint64_t done, uint64_t bytes, void *user)
+{
+    (void)staging, (void)staging_offset, (void)done, (void)bytes;
+    ll_image *image = user;
+    VkImageLayout layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    VkAccessFlags access = VK_ACCESS_TRANSFER_WRITE_BIT;
+    /* All zero bits: zero in every UINT, SINT and SFLOAT format. */
+    VkClearColorValue zero = {{0}};
+    begin_transfer(cmd, &image, &layout, &access, 1);
+    vkCmdClearColorImage(cmd, image->handle, layout, &zero, 1, &whole_image);
+    end_transfer(cmd, &image, &layout, &access, 1);
+}
+
+bool ll_image_clear(ll_image *image, ll_error *err)
+{
+    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "clear", err))
+        return false;
+    return ll_session_run_commands(image->session, record_clear, image, err);
+}
+
+static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+                        uint64_t done, uint64_t bytes, void *user)
+{
+    (void)staging, (void)staging_offset, (void)done, (void)bytes;
+    ll_image *const *images = user; /* src, dst */
+    const VkImageLayout layouts[2] = {VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                                      VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL};
+    const VkAccessFlags access[2] = {VK_ACCESS_TRANSFER_READ_BIT,
+                                     VK_ACCESS_TRANSFER_WRITE_BIT};
+    const ll_image_shape *s = &images[0]->shape;
+    VkImageCopy region = {
+        .srcSubresource = whole_layer,
+        .dstSubresource = whole_layer,
+        .extent = {s->width, s->height, s->depth},
+    };
+    begin_transfer(cmd, images, layouts, access, 2);
+    vkCmdCopyImage(cmd, images[0]->handle, layouts[0], images[1]->handle, layouts[1], 1,
+                   &region);
+    end_transfer(cmd, images, layouts, access, 2);
+}
+
+bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
+{
+    const ll_image_shape *a = &src->shape, *b = &dst->shape;
+    if (a->depth != b->depth || a->height != b->height || a->width != b->width ||
+        a->channels != b->channels)
+        return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same shape {%u, %u, "
+                       "%u, %u}, got {%u, %u, %u, %u}", a->depth, a->height, a->width,
+                       a->channels, b->depth, b->height, b->width, b->channels);
+    if (src->format != dst->format)
+        return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same format %s, got %s",
+                       ll_format_name(src->format), ll_format_name(dst->format));
+    if (src->session != dst->session)
+        return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same session");
+    if (!need_usage(src, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "copyTo", err) ||
+        !need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
+                    "copyTo (destination)", err))
+        return false;
+    if (src == dst)
+        return true;
+    ll_image *images[2] = {src, dst};
+    return ll_session_run_commands(src->session, record_copy, images, err);
+}
+
+typedef struct layout_change {
+    ll_image *image;
+    VkImageLayout layout;
+} layout_change;
+
+static void record_layout(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+                          uint64_t done, uint64_t bytes, void *user)
+{
+    (void)staging, (void)staging_offset, (void)done, (void)bytes;
+    const layout_change *c = user;
+    VkImageMemoryBarrier b = image_barrier(c->image, c->image->layout, c->layout,
+                                           VK_ACCESS_MEMORY_WRITE_BIT, ANY_ACCESS);
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, 1, &b);
+}
+
+bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err)
+{
+    switch (layout) {
+    case VK_IMAGE_LAYOUT_GENERAL:
+        break;
+    case VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL:
+        if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc",
+                        "layout TransferSrcOptimal", err))
+            return false;
+        break;
+    case VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL:
+        if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
+                        "layout TransferDstOptimal", err))
+            return false;
+        break;
+    case VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL:
+        if (!need_usage(image, VK_IMAGE_USAGE_SAMPLED_BIT, "Sampled",
+                        "layout ShaderReadOnlyOptimal", err))
+            return false;
+        break;
+    case VK_IMAGE_LAYOUT_UNDEFINED:
+    case VK_IMAGE_LAYOUT_PREINITIALIZED:
+        return ll_fail(err, LL_E_ARGUMENT, "an image cannot be changed to layout %s "
+                       "(Vulkan allows it only as an initial layout)",
+                       layout == VK_IMAGE_LAYOUT_UNDEFINED ? "Undefined" : "Preinitialized");
+    default:
+        return ll_fail(err, LL_E_ARGUMENT, "unsupported image layout %d", (int)layout);
+    }
+    layout_change c = {image, layout};
+    if (!ll_session_run_commands(image->session, record_layout, &c, err))
+        return false;
+    image->layout = layout;
+    return true;
+}
+
+bool ll_image_validate(const ll_image *image, ll_error *err)
+{
+    const ll_image_shape *s = &image->shape;
+    if (atomic_load(&image->refs) < 1)
+        return ll_fail(err, LL_E_STATE, "image refs %d < 1", atomic_load(&image->refs));
+    if (image->handle == VK_NULL_HANDLE || image->memory == NULL)
+        return ll_fail(err, LL_E_STATE, "image has no VkImage or no memory");
+    if (s->channels < 1 || s->channels > LL_MAX_CHANNELS || s->width == 0 ||
+        s->height == 0 || s->depth == 0)
+        return ll_fail(err, LL_E_STATE, "image shape {%u, %u, %u, %u} is invalid", s->depth,
+                       s->height, s->width, s->channels);
+    if (image->format != ll_format_of(image->channel_type, s->channels))
+        return ll_fail(err, LL_E_STATE, "image format %s does not match channel type %d x %u",
+                       ll_format_name(image->format), (int)image->channel_type, s->channels);
+    if (image->type != ll_image_type_of(s))
+        return ll_fail(err, LL_E_STATE, "image type %d does not match its shape",
+                       (int)image->type);
+    uint64_t texel = ll_format_texel_size(image->format);
+    if (image->row_bytes != s->width * texel ||
+        image->minimum_size != image->row_bytes * s->height * s->depth)
+        return ll_fail(err, LL_E_STATE, "image sizes (row %llu, minimum %llu) are wrong",
+                       (unsigned long long)image->row_bytes,
+                       (unsigned long long)image->minimum_size);
+    if (image->allocation.memory == VK_NULL_HANDLE || image->allocation.size == 0)
+        return ll_fail(err, LL_E_STATE, "image has no allocation");
+    switch (image->layout) {
+    case VK_IMAGE_LAYOUT_GENERAL:
+    case VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL:
+    case VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL:
+    case VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL:
+        break;
+    default:
+        return ll_fail(err, LL_E_STATE, "image layout %d is not one it can be left in",
+                       (int)image->layout);
+    }
+    return true;
+}
+
+/* ---- views --------------------------------------------------------------------------- */
+
+/* Usages a VkImageView can serve (VUID-VkImageViewCreateInfo-image-04441). */
+#define VIEW_USAGES (VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT | \
+                     VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | \
+                     VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | \
+                     VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT | \
+                     VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT)
+
+static const char *address_mode_name(VkSamplerAddressMode m)
+{
+    switch (m) {
+    case VK_SAMPLER_ADDRESS_MODE_REPEAT: return "Repeat";
+    case VK_SAMPLER_ADDRESS_MODE_MIRRORED_REPEAT: return "MirroredRepeat";
+    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE: return "ClampToEdge";
+    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER: return "ClampToBorder";
+    case VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE: return "MirrorClampToEdge";
+    default: return NULL;
+    }
+}
+
+static bool refuse(ll_image_view_field *field, ll_image_view_field which)
+{
+    if (field != NULL)
+        *field = which;
+    return false;
+}
+
+bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType type,
+                         VkImageUsageFlags usage, const ll_image_view_desc *d,
+                         ll_image_view_field *field, ll_error *err)
+{
+    if (d->filter != VK_FILTER_NEAREST && d->filter != VK_FILTER_LINEAR)
+        return ll_fail(err, LL_E_ARGUMENT, "unknown filter mode %d", (int)d->filter),
+               refuse(field, LL_VIEW_FILTER);
+    const char *mode = address_mode_name(d->address_mode);
+    if (mode == NULL)
+        return ll_fail(err, LL_E_ARGUMENT, "unknown address mode %d", (int)d->address_mode),
+               refuse(field, LL_VIEW_ADDRESS_MODE);
+    char text[160];
+    if (!(usage & VIEW_USAGES))
+        return ll_fail(err, LL_E_ARGUMENT, "an image view needs an image with Sampled, Storage "
+                       "or an attachment usage, this one has %s",
+                       ll_image_usage_text(usage, text, sizeof text)),
+               refuse(field, LL_VIEW_IMAGE);
+    if (!d->sampled)
+        return true; /* filter, address and coordinate modes matter only to a sampler */
+    if (!(usage & VK_IMAGE_USAGE_SAMPLED_BIT))
+        return ll_fail(err, LL_E_ARGUMENT, "a sampled image view needs an image with Sampled "
+                       "usage, this one has %s", ll_image_usage_text(usage, text, sizeof text)),
+               refuse(field, LL_VIEW_SAMPLED);
+    if (!d->normalized_coordinates) {
+        if (d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE &&
+            d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER)
+            return ll_fail(err, LL_E_ARGUMENT, "address mode %s needs normalized coordinates "
+                           "(Vulkan allows only ClampToEdge and ClampToBorder with "
+                           "unnormalized coordinates)", mode),
+                   refuse(field, LL_VIEW_ADDRESS_MODE);
+        if (type == VK_IMAGE_TYPE_3D)
+            return ll_fail(err, LL_E_ARGUMENT, "a 3D image needs normalized coordinates to be "
+                           "sampled (Vulkan samples only 1D and 2D images with unnormalized "
+                           "coordinates)"),
+                   refuse(field, LL_VIEW_NORMALIZED);
+    }
+    if (d->filter == VK_FILTER_LINEAR &&
+        !(ll_format_features(session, format, VK_IMAGE_TILING_OPTIMAL) &
+          VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT))
+        return ll_fail(err, LL_E_UNSUPPORTED, "%s cannot be sampled with the Linear filter on "
+                       "this device (no SAMPLED_IMAGE_FILTER_LINEAR feature): use Nearest",
+                       ll_format_name(format)),
+               refuse(field, LL_VIEW_FILTER);
+    if (d->address_mode == VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE &&
+        !session->device->sampler_mirror_clamp_to_edge)
+        return ll_fail(err, LL_E_UNSUPPORTED, "address mode MirrorClampToEdge needs "
+                       "VK_KHR_sampler_mirror_clamp_to_edge, which the device does not offer"),
+               refuse(field, LL_VIEW_ADDRESS_MODE);
+    return true;
+}
+
+static bool check_view(const ll_image *image, const ll_image_view_desc *d, ll_error *err)
+{
+    return ll_image_view_check(image->session, image->format, image->type, image->usage, d,
+                               NULL, err);
+}
+
+static VkImageViewType view_type(VkImageType type)
+{
+    switch (type) {
+    case VK_IMAGE_TYPE_1D: return VK_IMAGE_VIEW_TYPE_1D;
+    case VK_IMAGE_TYPE_2D: return VK_IMAGE_VIEW_TYPE_2D;
+    default: return VK_IMAGE_VIEW_TYPE_3D;
+    }
+}
+
+ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *desc,
+                                    ll_error *err)
+{
+    if (!check_view(image, desc, err))
+        return NULL;
+    VkDevice dev = ll_session_vk(image->session);
+    ll_image_view *view = calloc(1, sizeof *view);
+    if (view == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating an image view"),
+               NULL;
+    atomic_init(&view->refs, 1);
+    view->image = image;
+    view->desc = *desc;
+
+    VkImageViewCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
+        .image = image->handle,
+        .viewType = view_type(image->type),
+        .format = image->format,
+        .components = {VK_COMPONENT_SWIZZLE_IDENTITY, VK_COMPONENT_SWIZZLE_IDENTITY,
+                       VK_COMPONENT_SWIZZLE_IDENTITY, VK_COMPONENT_SWIZZLE_IDENTITY},
+        .subresourceRange = whole_image,
+    };
+    VkResult r = vkCreateImageView(dev, &info, NULL, &view->handle);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkCreateImageView");
+        goto fail_free;
+    }
+    if (desc->sampled) {
+        /* Integer formats read integer border colors; a float one would be undefined. */
+        bool float_format = ll_dtype_is_float(image->channel_type);
+        VkSamplerCreateInfo sampler = {
+            .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+            .magFilter = desc->filter,
+            .minFilter = desc->filter,
+            .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
+            .addressModeU = desc->address_mode,
+            .addressModeV = desc->address_mode,
+            .addressModeW = desc->address_mode,
+            .maxAnisotropy = 1.0f,
+            .compareOp = VK_COMPARE_OP_NEVER,
+            .minLod = 0.0f,
+            .maxLod = 0.0f,
+            .borderColor = float_format ? VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK
+                                        : VK_BORDER_COLOR_INT_TRANSPARENT_BLACK,
+            .unnormalizedCoordinates = desc->normalized_coordinates ? VK_FALSE : VK_TRUE,
+        };
+        r = vkCreateSampler(dev, &sampler, NULL, &view->sampler);
+        if (r != VK_SUCCESS) {
+            ll_fail_vk(err, r, "vkCreateSampler");
+            goto fail_view;
+        }
+    }
+    ll_image_retain(image);
+    return view;
+
+fail_view:
+    vkDestroyImageView(dev, view->handle, NULL);
+fail_free:
+    free(view);
+    return NULL;
+}
+
+void ll_image_view_retain(ll_image_view *view)
+{
+    atomic_fetch_add(&view->refs, 1);
+}
+
+void ll_image_view_release(ll_image_view *view)
+{
+    if (view == NULL || atomic_fetch_sub(&view->refs, 1) != 1)
+        return;
+    VkDevice dev = ll_session_vk(view->image->session);
+    if (view->sampler != VK_NULL_HANDLE)
+        vkDestroySampler(dev, view->sampler, NULL);
+    vkDestroyImageView(dev, view->handle, NULL);
+    ll_image_release(view->image);
+    free(view);
+}
+
+bool ll_image_view_validate(const ll_image_view *view, ll_error *err)
+{
+    if (atomic_load(&view->refs) < 1)
+        return ll_fail(err, LL_E_STATE, "view refs %d < 1", atomic_load(&view->refs));
+    if (view->image == NULL || view->handle == VK_NULL_HANDLE)
+        return ll_fail(err, LL_E_STATE, "view has no image or no VkImageView");
+    if ((view->sampler != VK_NULL_HANDLE) != view->desc.sampled)
+        return ll_fail(err, LL_E_STATE, "view has %s sampler but sampled is %s",
+                       view->sampler != VK_NULL_HANDLE ? "a" : "no",
+                       view->desc.sampled ? "true" : "false");
+    if (!check_view(view->image, &view->desc, err))
+        return false;
+    return ll_image_validate(view->image, err);
+}

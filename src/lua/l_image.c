@@ -1,0 +1,681 @@
+/* l_image.c: the Lua Image and ImageView types, Memory's createImage, createImageFromHost
+ * and createImageViewFromHost, and Session's isImageFormatSupported. Arguments are checked
+ * here; image.c does the work. Not for: host arrays (l_ndarray.c) or formats (format.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "binding.h"
+#include "format.h"
+#include "image.h"
+#include "l_image.h"
+#include "l_memory.h"
+#include "l_ndarray.h"
+#include "l_session.h"
+
+#define DEFAULT_USAGE (VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT | \
+                       VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT)
+
+/* ---- taking images from the stack -------------------------------------------------- */
+
+ll_image *ll_lua_check_image(lua_State *L, int idx)
+{
+    return ll_lua_check_object(L, idx, LL_IMAGE_T, "Image");
+}
+
+ll_image_view *ll_lua_check_image_view(lua_State *L, int idx)
+{
+    return ll_lua_check_object(L, idx, LL_IMAGE_VIEW_T, "ImageView");
+}
+
+ll_image *ll_lua_to_any_image(lua_State *L, int idx)
+{
+    if (ll_lua_to_object(L, idx, LL_IMAGE_T) != NULL)
+        return ll_lua_check_image(L, idx);
+    if (ll_lua_to_object(L, idx, LL_IMAGE_VIEW_T) != NULL)
+        return ll_lua_check_image_view(L, idx)->image;
+    return NULL;
+}
+
+bool ll_lua_image_size(lua_State *L, int idx, uint64_t *bytes)
+{
+    ll_image *image = ll_lua_to_any_image(L, idx);
+    if (image == NULL)
+        return false;
+    *bytes = image->allocation.size;
+    return true;
+}
+
+/* The image of an Image or ImageView at idx, or an argument error. */
+static ll_image *check_any_image(lua_State *L, int idx)
+{
+    ll_image *image = ll_lua_to_any_image(L, idx);
+    if (image == NULL)
+        ll_lua_argerror(L, idx, "Image or ImageView expected, got %s", ll_lua_describe(L, idx));
+    return image;
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+/* Optional parameters given positionally or in a trailing options table, as in
+ * `mem:createImageViewFromHost(arr, {sampled = true})`. */
+typedef struct params {
+    int first;                 /* stack index of the first optional parameter */
+    int table;                 /* stack index of the options table, 0 when none */
+    int copy;                  /* where a copy of the table is kept while reading it */
+    const char *const *names;  /* the optional parameters' names, NULL-ended */
+} params;
+
+/* Whether the table at idx is an options table rather than a list of flag names: it has a
+ * string key, or it is empty where no list is taken (an empty list of usage flags is a
+ * list). */
+static bool is_options(lua_State *L, int idx, const char *param_name)
+{
+    bool empty = true;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        empty = false;
+        bool found = lua_type(L, -2) == LUA_TSTRING;
+        lua_pop(L, found ? 2 : 1);
+        if (found)
+            return true;
+    }
+    return empty && (param_name == NULL || strcmp(param_name, "usageFlags") != 0);
+}
+
+/* Looks for a trailing options table: the last argument, at or after `first`. */
+static void params_open(lua_State *L, params *p, int first, const char *const names[])
+{
+    p->first = first;
+    p->names = names;
+    p->table = 0;
+    p->copy = 0;
+    int top = lua_gettop(L);
+    if (top < first || lua_type(L, top) != LUA_TTABLE)
+        return;
+    const char *at = NULL; /* the parameter a positional argument at top would be */
+    for (int i = 0; names[i] != NULL && at == NULL; i++)
+        if (first + i == top)
+            at = names[i];
+    if (!is_options(L, top, at))
+        return;
+    ll_lua_check_options(L, top, names);
+    p->table = top;
+    lua_pushvalue(L, top);
+    p->copy = lua_gettop(L);
+    for (int i = 0; names[i] != NULL && first + i < top; i++) {
+        if (lua_getfield(L, p->copy, names[i]) != LUA_TNIL)
+            ll_lua_argerror(L, top, "option %s repeats argument #%d", names[i],
+                            first + i - 1);
+        lua_pop(L, 1);
+    }
+}
+
+/* Makes the value of optional parameter i available at a stack index and returns it; that
+ * index is also the argument errors about the value name. */
+static int param(lua_State *L, const params *p, int i)
+{
+    int pos = p->first + i;
+    if (p->table == 0 || pos < p->table)
+        return pos;
+    lua_getfield(L, p->copy, p->names[i]);
+    lua_replace(L, p->table);
+    return p->table;
+}
+
+static bool check_opt_bool(lua_State *L, int arg, const char *name, bool def)
+{
+    int t = lua_type(L, arg);
+    if (t == LUA_TNONE || t == LUA_TNIL)
+        return def;
+    if (t != LUA_TBOOLEAN)
+        ll_lua_argerror(L, arg, "%s must be a boolean, got %s", name, ll_lua_describe(L, arg));
+    return lua_toboolean(L, arg);
+}
+
+static ll_dtype check_channel_type(lua_State *L, int arg)
+{
+    return (ll_dtype)ll_lua_check_enum(L, arg, &ll_enum_channel_type, 1, LL_UINT8);
+}
+
+/* A shape table of 1 to 4 positive integers, by lluvia's rules. */
+static ll_image_shape check_shape(lua_State *L, int arg)
+{
+    if (lua_type(L, arg) != LUA_TTABLE)
+        ll_lua_argerror(L, arg, "shape must be a table of 1 to 4 positive integers, got %s",
+                        ll_lua_describe(L, arg));
+    int64_t dims[5];
+    size_t n = (size_t)lua_rawlen(L, arg);
+    for (size_t i = 0; i < n && i < 5; i++) {
+        lua_rawgeti(L, arg, (lua_Integer)i + 1);
+        int isint;
+        dims[i] = (int64_t)lua_tointegerx(L, -1, &isint);
+        if (!isint || lua_type(L, -1) != LUA_TNUMBER)
+            ll_lua_argerror(L, arg, "shape entries must be positive integers, got %s at [%d]",
+                            ll_lua_describe(L, -1), (int)i + 1);
+        lua_pop(L, 1);
+    }
+    ll_image_shape shape;
+    ll_error err;
+    if (!ll_image_shape_from_dims(dims, n, &shape, &err))
+        ll_lua_raise(L, arg, &err);
+    return shape;
+}
+
+/* "{2, 3}" for a list of dimensions. */
+static const char *dims_text(char *buf, size_t size, const int64_t *dims, int n)
+{
+    size_t used = (size_t)snprintf(buf, size, "{");
+    for (int i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? ", " : "",
+                                 (long long)dims[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "}");
+    return buf;
+}
+
+static const char *image_shape_text(char *buf, size_t size, const ll_image_shape *s)
+{
+    int64_t dims[4] = {s->depth, s->height, s->width, s->channels};
+    return dims_text(buf, size, dims, 4);
+}
+
+static const char *host_shape_text(char *buf, size_t size, const ll_image_shape *s)
+{
+    uint64_t host[4];
+    int64_t dims[4];
+    size_t n = ll_image_host_dims(s, host);
+    for (size_t i = 0; i < n; i++)
+        dims[i] = (int64_t)host[i];
+    return dims_text(buf, size, dims, (int)n);
+}
+
+/* An argument error unless the array fits the image: its dtype is the channel type and its
+ * shape, read by the shape rules, is the image's. */
+static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_ndarray *a)
+{
+    ll_dtype want = image->channel_type;
+    if (ll_ndarray_dtype(a) != want)
+        ll_lua_argerror(L, arg, "array dtype must be %s for a %s image, got %s",
+                        ll_dtype_name(want), ll_dtype_channel_name(want),
+                        ll_dtype_name(ll_ndarray_dtype(a)));
+    int ndim = ll_ndarray_ndim(a);
+    const int64_t *dims = ll_ndarray_shape(a);
+    ll_image_shape s;
+    if (ndim >= 1 && ndim <= 4 && ll_image_shape_from_dims(dims, (size_t)ndim, &s, NULL) &&
+        s.depth == image->shape.depth && s.height == image->shape.height &&
+        s.width == image->shape.width && s.channels == image->shape.channels)
+        return;
+    char got[128], shape[64], host[64];
+    ll_lua_argerror(L, arg, "array shape %s does not match the image's shape %s "
+                    "(depth, height, width, channels): expected %s",
+                    dims_text(got, sizeof got, dims, ndim < 16 ? ndim : 16),
+                    image_shape_text(shape, sizeof shape, &image->shape),
+                    host_shape_text(host, sizeof host, &image->shape));
+}
+
+/* ---- creating ------------------------------------------------------------------------ */
+
+typedef struct create_image {
+    ll_memory *memory;
+    ll_image_shape shape;
+    ll_dtype type;
+    VkImageUsageFlags usage;
+    ll_image *image;
+} create_image;
+
+static bool do_create_image(void *user, ll_error *err)
+{
+    create_image *c = user;
+    c->image = ll_image_create(c->memory, &c->shape, c->type, c->usage, err);
+    return c->image != NULL;
+}
+
+/* Creates the image and pushes its userdata (parent: the Memory at stack index 1). */
+static ll_lua_object *push_new_image(lua_State *L, create_image *c, int arg)
+{
+    ll_lua_object *o = ll_lua_push_object(L, LL_IMAGE_T, NULL, 1);
+    lua_pushvalue(L, 1);
+    ll_lua_set_parent(L, -2, 1);
+    ll_error err;
+    if (!ll_lua_create_with_retry(L, do_create_image, c, &err))
+        ll_lua_raise(L, arg, &err);
+    o->ptr = c->image;
+    ll_lua_device_memory_added(L, c->image->allocation.size);
+    return o;
+}
+
+/* Releases a new image whose filling failed, then raises err. */
+static int fail_new_image(lua_State *L, ll_lua_object *o, int arg, const ll_error *err)
+{
+    ll_image_release(o->ptr);
+    o->ptr = NULL;
+    return ll_lua_raise(L, arg, err);
+}
+
+static int memory_create_image(lua_State *L)
+{
+    static const char *const names[] = {"channelType", "usageFlags", NULL};
+    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    c.shape = check_shape(L, 2);
+    params p;
+    params_open(L, &p, 3, names);
+    c.type = check_channel_type(L, param(L, &p, 0));
+    c.usage = ll_lua_check_flags(L, param(L, &p, 1), &ll_enum_image_usage, DEFAULT_USAGE);
+    lua_settop(L, 2);
+    push_new_image(L, &c, 2);
+    return 1;
+}
+
+/* The array-like at arg as an image's content: its shape by the shape rules and its dtype
+ * as channel type. Pushes the array (ll_lua_check_arraylike). */
+static ll_ndarray *check_host_image(lua_State *L, int arg, create_image *c)
+{
+    ll_ndarray *a = ll_lua_check_arraylike(L, arg, -1);
+    int ndim = ll_ndarray_ndim(a);
+    char got[128];
+    if (ndim < 1 || ndim > 4)
+        ll_lua_argerror(L, arg, "array must have 1 to 4 dimensions for an image, got shape %s",
+                        dims_text(got, sizeof got, ll_ndarray_shape(a), ndim < 16 ? ndim : 16));
+    ll_error err;
+    if (!ll_image_shape_from_dims(ll_ndarray_shape(a), (size_t)ndim, &c->shape, &err))
+        ll_lua_raise(L, arg, &err);
+    c->type = ll_ndarray_dtype(a);
+    return a;
+}
+
+static void need_transfer_dst(lua_State *L, int arg, VkImageUsageFlags usage)
+{
+    if (!(usage & VK_IMAGE_USAGE_TRANSFER_DST_BIT))
+        ll_lua_argerror(L, arg, "usageFlags must include TransferDst to copy the array in");
+}
+
+static int memory_create_image_from_host(lua_State *L)
+{
+    static const char *const names[] = {"usageFlags", NULL};
+    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    params p;
+    params_open(L, &p, 3, names);
+    int usage_arg = param(L, &p, 0);
+    c.usage = ll_lua_check_flags(L, usage_arg, &ll_enum_image_usage, DEFAULT_USAGE);
+    need_transfer_dst(L, usage_arg, c.usage);
+    lua_settop(L, 2);
+    ll_ndarray *a = check_host_image(L, 2, &c); /* at 3 */
+    ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
+    ll_error err;
+    if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
+        return fail_new_image(L, o, 2, &err);
+    return 1;
+}
+
+/* A view request and, for each part of it (ll_image_view_field), the argument that gave
+ * it, for errors. */
+typedef struct view_args {
+    ll_image_view_desc desc;
+    int arg[LL_VIEW_SAMPLED + 1];
+} view_args;
+
+/* Reads filterMode, addressMode, normalizedCoordinates and sampled: optional parameters
+ * first .. first + 3. args->arg[LL_VIEW_IMAGE] is left to the caller. */
+static void check_view_args(lua_State *L, const params *p, int first,
+                            VkSamplerAddressMode def_address, view_args *a)
+{
+    ll_image_view_desc *d = &a->desc;
+    a->arg[LL_VIEW_FILTER] = param(L, p, first);
+    d->filter = (VkFilter)ll_lua_check_enum(L, a->arg[LL_VIEW_FILTER], &ll_enum_filter_mode, 1,
+                                            VK_FILTER_NEAREST);
+    a->arg[LL_VIEW_ADDRESS_MODE] = param(L, p, first + 1);
+    d->address_mode = (VkSamplerAddressMode)ll_lua_check_enum(
+        L, a->arg[LL_VIEW_ADDRESS_MODE], &ll_enum_address_mode, 1, def_address);
+    a->arg[LL_VIEW_NORMALIZED] = param(L, p, first + 2);
+    d->normalized_coordinates = check_opt_bool(L, a->arg[LL_VIEW_NORMALIZED],
+                                               "normalizedCoordinates", false);
+    a->arg[LL_VIEW_SAMPLED] = param(L, p, first + 3);
+    d->sampled = check_opt_bool(L, a->arg[LL_VIEW_SAMPLED], "sampled", false);
+}
+
+/* Raises, naming the argument at fault, unless the view can be made of such an image. */
+static void check_view(lua_State *L, const ll_session *session, VkFormat format,
+                       VkImageType type, VkImageUsageFlags usage, const view_args *a)
+{
+    ll_image_view_field field;
+    ll_error err;
+    if (!ll_image_view_check(session, format, type, usage, &a->desc, &field, &err))
+        ll_lua_raise(L, a->arg[field], &err);
+}
+
+/* Makes a view of the image whose userdata is at image_idx and pushes it; the userdata
+ * comes first, so that nothing leaks if pushing fails. */
+static int push_new_view(lua_State *L, int image_idx, const ll_image_view_desc *desc,
+                         ll_error *err)
+{
+    ll_lua_object *image = lua_touserdata(L, image_idx);
+    ll_lua_object *o = ll_lua_push_object(L, LL_IMAGE_VIEW_T, NULL, 1);
+    lua_pushvalue(L, image_idx);
+    ll_lua_set_parent(L, -2, 1);
+    o->ptr = ll_image_view_create(image->ptr, desc, err);
+    return o->ptr != NULL;
+}
+
+static int memory_create_image_view_from_host(lua_State *L)
+{
+    static const char *const names[] = {"usageFlags", "filterMode", "addressMode",
+                                        "normalizedCoordinates", "sampled", NULL};
+    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    params p;
+    params_open(L, &p, 3, names);
+    view_args va;
+    va.arg[LL_VIEW_IMAGE] = param(L, &p, 0);
+    c.usage = ll_lua_check_flags(L, va.arg[LL_VIEW_IMAGE], &ll_enum_image_usage,
+                                 DEFAULT_USAGE);
+    need_transfer_dst(L, va.arg[LL_VIEW_IMAGE], c.usage);
+    check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
+    lua_settop(L, 2);
+    ll_ndarray *a = check_host_image(L, 2, &c); /* at 3 */
+    /* Everything about the request is checked before the image is made. */
+    ll_session *session = ll_memory_session(c.memory);
+    VkFormat format = ll_format_of(c.type, c.shape.channels);
+    VkImageType type = ll_image_type_of(&c.shape);
+    VkExtent3D extent = {c.shape.width, c.shape.height, c.shape.depth};
+    ll_error err;
+    if (!ll_format_check_image(session, format, type, VK_IMAGE_TILING_OPTIMAL, c.usage, &extent,
+                               &err))
+        return ll_lua_raise(L, 2, &err);
+    check_view(L, session, format, type, c.usage, &va);
+    ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
+    if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
+        return fail_new_image(L, o, 2, &err);
+    if (!push_new_view(L, 4, &va.desc, &err))
+        return fail_new_image(L, o, 2, &err);
+    return 1;
+}
+
+static int session_is_image_format_supported(lua_State *L)
+{
+    ll_session *s = ll_lua_check_session(L, 1);
+    ll_image_shape shape = check_shape(L, 2);
+    ll_dtype type = check_channel_type(L, 3);
+    VkImageUsageFlags usage = ll_lua_check_flags(L, 4, &ll_enum_image_usage, DEFAULT_USAGE);
+    VkExtent3D extent = {shape.width, shape.height, shape.depth};
+    ll_error err;
+    if (ll_format_check_image(s, ll_format_of(type, shape.channels), ll_image_type_of(&shape),
+                              VK_IMAGE_TILING_OPTIMAL, usage, &extent, &err)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    if (err.code != LL_E_UNSUPPORTED)
+        return ll_lua_raise(L, 4, &err);
+    lua_pushboolean(L, 0);
+    lua_pushfstring(L, "lluvia: %s", err.message);
+    return 2;
+}
+
+/* ---- Image and ImageView methods (both act on the image) --------------------------- */
+
+static int image_to_host(lua_State *L)
+{
+    ll_image *image = check_any_image(L, 1);
+    ll_ndarray *out;
+    if (lua_isnoneornil(L, 2)) {
+        uint64_t host[4];
+        int64_t dims[4];
+        size_t n = ll_image_host_dims(&image->shape, host);
+        for (size_t i = 0; i < n; i++)
+            dims[i] = (int64_t)host[i];
+        lua_settop(L, 1);
+        out = ll_lua_push_ndarray(L, (int)n, dims, image->channel_type);
+    } else {
+        out = ll_lua_check_ndarray(L, 2);
+        check_array_fits(L, 2, image, out);
+        lua_settop(L, 2);
+    }
+    ll_error err;
+    if (!ll_image_download(image, ll_ndarray_data(out), ll_ndarray_nbytes(out), &err))
+        return ll_lua_raise(L, 1, &err);
+    return 1;
+}
+
+static int image_from_host(lua_State *L)
+{
+    ll_image *image = check_any_image(L, 1);
+    ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)image->channel_type);
+    check_array_fits(L, 2, image, a);
+    ll_error err;
+    if (!ll_image_upload(image, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
+        return ll_lua_raise(L, 1, &err);
+    return 0;
+}
+
+static int image_clear(lua_State *L)
+{
+    ll_image *image = check_any_image(L, 1);
+    ll_error err;
+    if (!ll_image_clear(image, &err))
+        return ll_lua_raise(L, 1, &err);
+    return 0;
+}
+
+static int image_copy_to(lua_State *L)
+{
+    ll_image *src = check_any_image(L, 1);
+    ll_image *dst = check_any_image(L, 2);
+    ll_error err;
+    if (!ll_image_copy(src, dst, &err)) {
+        /* Errors about the destination name it; the rest are about the source. */
+        bool about_dst = strstr(err.message, "destination") != NULL ||
+                         strncmp(err.message, "copyTo needs an image of the same", 33) == 0;
+        return ll_lua_raise(L, about_dst ? 2 : 1, &err);
+    }
+    return 0;
+}
+
+static int image_change_layout(lua_State *L)
+{
+    ll_image *image = check_any_image(L, 1);
+    VkImageLayout layout = (VkImageLayout)ll_lua_check_enum(L, 2, &ll_enum_image_layout, 0, 0);
+    ll_error err;
+    if (!ll_image_change_layout(image, layout, &err))
+        return ll_lua_raise(L, 2, &err);
+    return 0;
+}
+
+static int image_create_view(lua_State *L)
+{
+    static const char *const names[] = {"filterMode", "addressMode", "normalizedCoordinates",
+                                        "sampled", NULL};
+    ll_image *image = ll_lua_check_image(L, 1);
+    params p;
+    params_open(L, &p, 2, names);
+    view_args va;
+    va.arg[LL_VIEW_IMAGE] = 1;
+    check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
+    check_view(L, image->session, image->format, image->type, image->usage, &va);
+    lua_settop(L, 1);
+    ll_error err;
+    if (!push_new_view(L, 1, &va.desc, &err))
+        return ll_lua_raise(L, 1, &err);
+    return 1;
+}
+
+/* ---- fields -------------------------------------------------------------------------- */
+
+/* Pushes the image field `key` of the image whose userdata is at image_idx; 0 when there
+ * is no such field. */
+static int push_image_field(lua_State *L, ll_image *image, int image_idx, const char *key)
+{
+    const ll_image_shape *s = &image->shape;
+    if (strcmp(key, "width") == 0)
+        lua_pushinteger(L, s->width);
+    else if (strcmp(key, "height") == 0)
+        lua_pushinteger(L, s->height);
+    else if (strcmp(key, "depth") == 0)
+        lua_pushinteger(L, s->depth);
+    else if (strcmp(key, "channels") == 0)
+        lua_pushinteger(L, s->channels);
+    else if (strcmp(key, "shape") == 0) {
+        lua_createtable(L, 4, 0);
+        const uint32_t dims[4] = {s->depth, s->height, s->width, s->channels};
+        for (int i = 0; i < 4; i++) {
+            lua_pushinteger(L, dims[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+    } else if (strcmp(key, "channelType") == 0)
+        lua_pushstring(L, ll_dtype_channel_name(image->channel_type));
+    else if (strcmp(key, "dtype") == 0)
+        lua_pushstring(L, ll_dtype_name(image->channel_type));
+    else if (strcmp(key, "format") == 0)
+        lua_pushstring(L, ll_format_name(image->format));
+    else if (strcmp(key, "layout") == 0)
+        lua_pushstring(L, ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)image->layout));
+    else if (strcmp(key, "usageFlags") == 0)
+        ll_lua_push_flags(L, &ll_enum_image_usage, image->usage);
+    else if (strcmp(key, "size") == 0)
+        lua_pushinteger(L, (lua_Integer)image->allocation.size);
+    else if (strcmp(key, "minimumSize") == 0)
+        lua_pushinteger(L, (lua_Integer)image->minimum_size);
+    else if (strcmp(key, "allocationInfo") == 0)
+        ll_lua_push_allocation(L, &image->allocation);
+    else if (strcmp(key, "memory") == 0)
+        lua_getiuservalue(L, image_idx, 1);
+    else
+        return 0;
+    return 1;
+}
+
+static int image_get(lua_State *L)
+{
+    ll_image *image = ll_lua_check_image(L, 1);
+    const char *key = lua_tostring(L, 2);
+    return key != NULL ? push_image_field(L, image, 1, key) : 0;
+}
+
+static int view_get(lua_State *L)
+{
+    ll_image_view *view = ll_lua_check_image_view(L, 1);
+    const char *key = lua_tostring(L, 2);
+    if (key == NULL)
+        return 0;
+    const ll_image_view_desc *d = &view->desc;
+    if (strcmp(key, "image") == 0)
+        lua_getiuservalue(L, 1, 1);
+    else if (strcmp(key, "filterMode") == 0)
+        lua_pushstring(L, ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter));
+    else if (strcmp(key, "addressMode") == 0 || strcmp(key, "addressModeU") == 0 ||
+             strcmp(key, "addressModeV") == 0 || strcmp(key, "addressModeW") == 0)
+        lua_pushstring(L, ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode));
+    else if (strcmp(key, "normalizedCoordinates") == 0)
+        lua_pushboolean(L, d->normalized_coordinates);
+    else if (strcmp(key, "isSampled") == 0 || strcmp(key, "sampled") == 0)
+        lua_pushboolean(L, d->sampled);
+    else if (strcmp(key, "memory") == 0) {
+        /* The image's memory, through the Image userdata (released or not). */
+        lua_getiuservalue(L, 1, 1);
+        lua_getiuservalue(L, -1, 1);
+    } else
+        return push_image_field(L, view->image, 0, key);
+    return 1;
+}
+
+/* ---- lifetime and printing ------------------------------------------------------------ */
+
+static int image_release(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_T);
+    ll_image_release(o->ptr);
+    o->ptr = NULL;
+    return 0;
+}
+
+static int view_release(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_VIEW_T);
+    ll_image_view_release(o->ptr);
+    o->ptr = NULL;
+    return 0;
+}
+
+static void push_image_text(lua_State *L, const ll_image *image)
+{
+    char shape[64];
+    lua_pushfstring(L, "%s %s %s, %s, %I bytes", image_shape_text(shape, sizeof shape,
+                    &image->shape), ll_dtype_channel_name(image->channel_type),
+                    image->type == VK_IMAGE_TYPE_1D   ? "1D"
+                    : image->type == VK_IMAGE_TYPE_2D ? "2D"
+                                                      : "3D",
+                    ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)image->layout),
+                    (lua_Integer)image->allocation.size);
+}
+
+static int image_tostring(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_T);
+    if (o->ptr == NULL) {
+        lua_pushliteral(L, "lluvia.Image (released)");
+        return 1;
+    }
+    lua_pushliteral(L, "lluvia.Image(");
+    push_image_text(L, o->ptr);
+    lua_pushliteral(L, ")");
+    lua_concat(L, 3);
+    return 1;
+}
+
+static int view_tostring(lua_State *L)
+{
+    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_VIEW_T);
+    if (o->ptr == NULL) {
+        lua_pushliteral(L, "lluvia.ImageView (released)");
+        return 1;
+    }
+    const ll_image_view *v = o->ptr;
+    lua_pushliteral(L, "lluvia.ImageView(");
+    push_image_text(L, v->image);
+    if (v->desc.sampled)
+        lua_pushfstring(L, "; sampled, %s, %s, %s coordinates)",
+                        ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)v->desc.filter),
+                        ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)v->desc.address_mode),
+                        v->desc.normalized_coordinates ? "normalized" : "unnormalized");
+    else
+        lua_pushliteral(L, "; not sampled)");
+    lua_concat(L, 3);
+    return 1;
+}
+
+/* ---- registration --------------------------------------------------------------------- */
+
+int ll_lua_open_image(lua_State *L)
+{
+    static const luaL_Reg image_methods[] = {
+        {"toHost", image_to_host},
+        {"fromHost", image_from_host},
+        {"clear", image_clear},
+        {"copyTo", image_copy_to},
+        {"changeLayout", image_change_layout},
+        {"createImageView", image_create_view},
+        {"release", image_release},
+        {NULL, NULL},
+    };
+    ll_lua_new_class(L, LL_IMAGE_T, image_methods, image_get, image_release, image_tostring);
+    static const luaL_Reg view_methods[] = {
+        {"toHost", image_to_host},
+        {"fromHost", image_from_host},
+        {"clear", image_clear},
+        {"copyTo", image_copy_to},
+        {"changeLayout", image_change_layout},
+        {"release", view_release},
+        {NULL, NULL},
+    };
+    ll_lua_new_class(L, LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_tostring);
+    static const luaL_Reg memory_methods[] = {
+        {"createImage", memory_create_image},
+        {"createImageFromHost", memory_create_image_from_host},
+        {"createImageViewFromHost", memory_create_image_view_from_host},
+        {NULL, NULL},
+    };
+    ll_lua_add_methods(L, LL_MEMORY_T, memory_methods);
+    static const luaL_Reg session_methods[] = {
+        {"isImageFormatSupported", session_is_image_format_supported},
+        {NULL, NULL},
+    };
+    ll_lua_add_methods(L, LL_SESSION_T, session_methods);
+    return 0;
+}

@@ -1,0 +1,258 @@
+/* test_image.c: the core image, view and format code without Lua: the shape rules, the
+ * toHost shapes, the format table, creation, transfers in odd chunk sizes, clears, copies,
+ * layouts, views, and failures that leave nothing behind. ll_image_validate after each step;
+ * no validation message anywhere. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "image.h"
+#include "memory.h"
+#include "session.h"
+#include "test_util.h"
+
+#define VALID(img)                                                                     \
+    do {                                                                               \
+        ll_error verr_;                                                                \
+        CHECK_MSG(ll_image_validate((img), &verr_), "%s", verr_.message);              \
+    } while (0)
+
+static void test_shape_rules(void)
+{
+    ll_image_shape s;
+    ll_error err;
+    CHECK(ll_image_shape_from_dims((int64_t[]){7}, 1, &s, &err));
+    CHECK(s.depth == 1 && s.height == 1 && s.width == 7 && s.channels == 1);
+    CHECK(ll_image_shape_from_dims((int64_t[]){3, 7}, 2, &s, &err));
+    CHECK(s.depth == 1 && s.height == 3 && s.width == 7 && s.channels == 1);
+    CHECK(ll_image_shape_from_dims((int64_t[]){3, 7, 2}, 3, &s, &err));
+    CHECK(s.depth == 1 && s.height == 3 && s.width == 7 && s.channels == 2);
+    CHECK(ll_image_shape_from_dims((int64_t[]){5, 3, 7, 4}, 4, &s, &err));
+    CHECK(s.depth == 5 && s.height == 3 && s.width == 7 && s.channels == 4);
+
+    CHECK(!ll_image_shape_from_dims((int64_t[]){1}, 0, &s, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(!ll_image_shape_from_dims((int64_t[]){1, 1, 1, 1, 1}, 5, &s, &err));
+    CHECK(!ll_image_shape_from_dims((int64_t[]){4, 4, 5}, 3, &s, &err));
+    CHECK(strcmp(err.message, "channels must be 1 to 4, got 5") == 0);
+    CHECK(!ll_image_shape_from_dims((int64_t[]){4, 0}, 2, &s, &err));
+    CHECK(!ll_image_shape_from_dims((int64_t[]){-1}, 1, &s, &err));
+    CHECK(!ll_image_shape_from_dims((int64_t[]){1ll << 32}, 1, &s, &err));
+
+    uint64_t d[4];
+    CHECK(ll_image_host_dims(&(ll_image_shape){1, 1, 7, 1}, d) == 1 && d[0] == 7);
+    CHECK(ll_image_host_dims(&(ll_image_shape){1, 3, 7, 1}, d) == 2 && d[0] == 3 && d[1] == 7);
+    CHECK(ll_image_host_dims(&(ll_image_shape){1, 3, 7, 2}, d) == 3 && d[2] == 2);
+    CHECK(ll_image_host_dims(&(ll_image_shape){1, 1, 7, 2}, d) == 4 && d[0] == 1 && d[3] == 2);
+    CHECK(ll_image_host_dims(&(ll_image_shape){2, 1, 7, 1}, d) == 4 && d[0] == 2);
+
+    CHECK(ll_image_type_of(&(ll_image_shape){1, 1, 7, 4}) == VK_IMAGE_TYPE_1D);
+    CHECK(ll_image_type_of(&(ll_image_shape){1, 2, 7, 1}) == VK_IMAGE_TYPE_2D);
+    CHECK(ll_image_type_of(&(ll_image_shape){2, 1, 7, 1}) == VK_IMAGE_TYPE_3D);
+}
+
+static void test_format_table(void)
+{
+    CHECK(ll_format_of(LL_UINT8, 1) == VK_FORMAT_R8_UINT);
+    CHECK(ll_format_of(LL_INT8, 4) == VK_FORMAT_R8G8B8A8_SINT);
+    CHECK(ll_format_of(LL_FLOAT16, 2) == VK_FORMAT_R16G16_SFLOAT);
+    CHECK(ll_format_of(LL_UINT32, 3) == VK_FORMAT_R32G32B32_UINT);
+    CHECK(ll_format_of(LL_FLOAT64, 4) == VK_FORMAT_R64G64B64A64_SFLOAT);
+    CHECK(ll_format_of(LL_INT64, 1) == VK_FORMAT_R64_SINT);
+    CHECK(ll_format_of(LL_UINT8, 0) == VK_FORMAT_UNDEFINED);
+    CHECK(ll_format_of(LL_UINT8, 5) == VK_FORMAT_UNDEFINED);
+    CHECK(ll_format_of((ll_dtype)LL_DTYPE_COUNT, 1) == VK_FORMAT_UNDEFINED);
+    for (int t = 0; t < LL_DTYPE_COUNT; t++)
+        for (uint32_t c = 1; c <= 4; c++) {
+            VkFormat f = ll_format_of((ll_dtype)t, c);
+            ll_dtype back;
+            uint32_t channels;
+            CHECK(ll_format_split(f, &back, &channels) && back == (ll_dtype)t && channels == c);
+            CHECK(ll_format_texel_size(f) == c * ll_dtype_size((ll_dtype)t));
+            CHECK(strncmp(ll_format_name(f), "VK_FORMAT_R", 11) == 0);
+        }
+    CHECK(strcmp(ll_format_name(VK_FORMAT_R16G16B16A16_SFLOAT),
+                 "VK_FORMAT_R16G16B16A16_SFLOAT") == 0);
+    CHECK(strcmp(ll_format_name(VK_FORMAT_B8G8R8A8_UNORM), "VkFormat(44)") == 0);
+    CHECK(ll_format_texel_size(VK_FORMAT_B8G8R8A8_UNORM) == 0);
+    char buf[128];
+    CHECK(strcmp(ll_image_usage_text(VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                                     buf, sizeof buf), "{TransferSrc, Storage}") == 0);
+    CHECK(strcmp(ll_image_usage_text(0, buf, sizeof buf), "{}") == 0);
+}
+
+static void fill_pattern(unsigned char *p, uint64_t n, unsigned seed)
+{
+    for (uint64_t i = 0; i < n; i++)
+        p[i] = (unsigned char)((i * 31 + seed) % 251);
+}
+
+/* Uploads a pattern and reads it back in a session whose staging buffer holds `staging`
+ * bytes, so chunks start and end inside rows and slices. */
+static void round_trip(ll_memory *mem, ll_image_shape shape, ll_dtype type)
+{
+    ll_error err;
+    ll_image *img = ll_image_create(mem, &shape, type, VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                                    VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_STORAGE_BIT,
+                                    &err);
+    CHECK_MSG(img != NULL, "%s", err.message);
+    if (img == NULL)
+        return;
+    VALID(img);
+    uint64_t n = img->minimum_size;
+    unsigned char *in = malloc(n), *out = calloc(1, n);
+    fill_pattern(in, n, shape.width);
+    CHECK_MSG(ll_image_upload(img, in, n, &err), "%s", err.message);
+    CHECK_MSG(ll_image_download(img, out, n, &err), "%s", err.message);
+    CHECK(memcmp(in, out, n) == 0);
+    CHECK(img->layout == VK_IMAGE_LAYOUT_GENERAL);
+    VALID(img);
+    CHECK(!ll_image_upload(img, in, n - 1, &err) && err.code == LL_E_ARGUMENT);
+    free(in);
+    free(out);
+    ll_image_release(img);
+}
+
+static void test_transfers(void)
+{
+    static const uint64_t staging_sizes[] = {16, 100, 4096, 0};
+    for (size_t i = 0; i < sizeof staging_sizes / sizeof staging_sizes[0]; i++) {
+        ll_error err;
+        ll_session_options opts = {.enable_debug = true, .staging_size = staging_sizes[i]};
+        ll_session *s = ll_session_create(&opts, &err);
+        CHECK_MSG(s != NULL, "%s", err.message);
+        if (s == NULL)
+            return;
+        ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20,
+                                          false, &err);
+        CHECK_MSG(mem != NULL, "%s", err.message);
+        round_trip(mem, (ll_image_shape){1, 1, 37, 1}, LL_UINT8);
+        round_trip(mem, (ll_image_shape){1, 5, 7, 2}, LL_UINT8);
+        round_trip(mem, (ll_image_shape){3, 5, 7, 4}, LL_FLOAT32);
+        round_trip(mem, (ll_image_shape){4, 3, 5, 1}, LL_INT16);
+        round_trip(mem, (ll_image_shape){2, 9, 3, 2}, LL_FLOAT16);
+        CHECK(!ll_session_has_warnings(s));
+        ll_memory_release(mem);
+        ll_session_release(s);
+    }
+}
+
+static void test_operations(ll_session *s)
+{
+    ll_error err;
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    CHECK_MSG(mem != NULL, "%s", err.message);
+    if (mem == NULL)
+        return;
+    VkImageUsageFlags all = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
+                            VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT;
+    ll_image_shape shape = {1, 6, 5, 4};
+    ll_image *a = ll_image_create(mem, &shape, LL_UINT16, all, &err);
+    ll_image *b = ll_image_create(mem, &shape, LL_UINT16, all, &err);
+    CHECK_MSG(a != NULL && b != NULL, "%s", err.message);
+    if (a == NULL || b == NULL)
+        return;
+    CHECK(a->minimum_size == 6 * 5 * 4 * 2);
+    CHECK(a->allocation.size >= a->minimum_size);
+    uint64_t n = a->minimum_size;
+    unsigned char *in = malloc(n), *out = malloc(n), *zero = calloc(1, n);
+    fill_pattern(in, n, 3);
+    CHECK(ll_image_upload(a, in, n, &err));
+    CHECK_MSG(ll_image_change_layout(b, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, &err), "%s",
+              err.message);
+    CHECK_MSG(ll_image_copy(a, b, &err), "%s", err.message);
+    CHECK(b->layout == VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+    CHECK(ll_image_download(b, out, n, &err) && memcmp(in, out, n) == 0);
+    CHECK(ll_image_clear(b, &err));
+    CHECK(ll_image_download(b, out, n, &err) && memcmp(zero, out, n) == 0);
+    CHECK(ll_image_copy(a, a, &err)); /* onto itself: nothing */
+    VALID(a);
+    VALID(b);
+
+    CHECK(!ll_image_change_layout(a, VK_IMAGE_LAYOUT_UNDEFINED, &err));
+    CHECK(err.code == LL_E_ARGUMENT && a->layout == VK_IMAGE_LAYOUT_GENERAL);
+    CHECK(!ll_image_change_layout(a, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, &err));
+
+    ll_image_shape other = {1, 6, 5, 2};
+    ll_image *c = ll_image_create(mem, &other, LL_UINT16, all, &err);
+    CHECK(c != NULL);
+    CHECK(!ll_image_copy(a, c, &err) && err.code == LL_E_ARGUMENT);
+    ll_image_release(c);
+
+    /* Views and samplers. */
+    ll_image_view_desc sampled = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                  false, true};
+    ll_image_view *v = ll_image_view_create(a, &sampled, &err);
+    CHECK_MSG(v != NULL, "%s", err.message);
+    if (v != NULL) {
+        CHECK(v->sampler != VK_NULL_HANDLE);
+        ll_error verr;
+        CHECK_MSG(ll_image_view_validate(v, &verr), "%s", verr.message);
+    }
+    ll_image_view_desc bad = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, true};
+    ll_image_view_field field;
+    CHECK(!ll_image_view_check(s, a->format, a->type, a->usage, &bad, &field, &err));
+    CHECK(err.code == LL_E_ARGUMENT && field == LL_VIEW_ADDRESS_MODE);
+    CHECK(ll_image_view_create(a, &bad, &err) == NULL);
+    ll_image_view_desc linear = {VK_FILTER_LINEAR, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, true,
+                                 true};
+    CHECK(!ll_image_view_check(s, a->format, a->type, a->usage, &linear, &field, &err));
+    CHECK(err.code == LL_E_UNSUPPORTED && field == LL_VIEW_FILTER); /* integer formats */
+    ll_image_view_desc plain = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, false};
+    CHECK(ll_image_view_check(s, a->format, a->type, a->usage, &plain, NULL, &err));
+    CHECK(!ll_image_view_check(s, a->format, a->type, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &plain,
+                               &field, &err) && field == LL_VIEW_IMAGE);
+
+    /* The view holds the image: releasing the caller's reference keeps it. */
+    ll_memory_stats st;
+    ll_image_release(a);
+    ll_memory_get_stats(mem, &st);
+    CHECK(st.objects == (v != NULL ? 2u : 1u));
+    ll_image_view_release(v);
+    ll_image_release(b);
+    ll_memory_get_stats(mem, &st);
+    CHECK(st.objects == 0);
+    free(in);
+    free(out);
+    free(zero);
+    ll_memory_release(mem);
+}
+
+static void test_failures_leave_nothing(ll_session *s)
+{
+    ll_error err;
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    if (mem == NULL)
+        return;
+    ll_image_shape big = {1, 1, 1u << 30, 1};
+    CHECK(ll_image_create(mem, &big, LL_UINT8, VK_IMAGE_USAGE_STORAGE_BIT, &err) == NULL);
+    CHECK(err.code == LL_E_UNSUPPORTED);
+    ll_image_shape five = {1, 2, 2, 5};
+    CHECK(ll_image_create(mem, &five, LL_UINT8, VK_IMAGE_USAGE_STORAGE_BIT, &err) == NULL);
+    CHECK(err.code == LL_E_ARGUMENT);
+    ll_image_shape ok = {1, 2, 2, 1};
+    CHECK(ll_image_create(mem, &ok, LL_UINT8, 0, &err) == NULL && err.code == LL_E_ARGUMENT);
+    ll_memory_stats st;
+    ll_memory_get_stats(mem, &st);
+    CHECK(st.objects == 0);
+    ll_memory_release(mem);
+}
+
+int main(void)
+{
+    test_shape_rules();
+    test_format_table();
+    ll_error err;
+    ll_session_options opts = {.enable_debug = true};
+    ll_session *s = ll_session_create(&opts, &err);
+    CHECK_MSG(s != NULL, "%s", err.message);
+    if (s != NULL) {
+        test_operations(s);
+        test_failures_leave_nothing(s);
+        CHECK(!ll_session_has_warnings(s));
+        ll_session_release(s);
+    }
+    test_transfers();
+    return test_finish("image");
+}

@@ -3,7 +3,8 @@
 # closing notes' real-GPU runs were made): unpacks the Vulkan loader (.gl/) and the Lua,
 # busted and validation-layer packages (.dev/) that scripts/fetch-gpu-debs.sh downloaded,
 # then runs `lluvia-lua --list-devices` and busted with the validation layer on, as is and
-# with forceStaging. Expects a build in build/ made on a Debian 12 machine.
+# with forceStaging. Expects a build made on a Debian 12 machine in build/ (or
+# $LLUVIA_BUILD); arguments go to busted.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,13 +21,14 @@ export VK_ADD_LAYER_PATH="$root/usr/share/vulkan/explicit_layer.d"
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f "$icd" ] && export VK_DRIVER_FILES=$icd
 
-export LLUVIA_ENABLE_DEBUG=1 LLUVIA_HOST="$PWD/build/lluvia-lua"
+build=${LLUVIA_BUILD:-build}
+export LLUVIA_ENABLE_DEBUG=1 LLUVIA_HOST="$PWD/$build/lluvia-lua"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null
-build/lluvia-lua --list-devices || exit 1
+"$LLUVIA_HOST" --list-devices || exit 1
 status=0
 for staging in 0 1; do
   echo "== busted, LLUVIA_FORCE_STAGING=$staging"
-  LLUVIA_FORCE_STAGING=$staging build/lluvia-lua "$root/usr/bin/busted" --ignore-lua \
+  LLUVIA_FORCE_STAGING=$staging "$LLUVIA_HOST" "$root/usr/bin/busted" --ignore-lua \
     "$@" || status=1
 done
 exit $status

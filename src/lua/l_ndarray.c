@@ -309,7 +309,10 @@ static int not_ndarray(lua_State *L, int idx)
  * with a value whose metatable holds them, and __metatable keeps scripts from reaching
  * them, so arg 1 is one of our arrays: checking its metatable again would cost a fifth of
  * an element access (measured: bench/bench_ndarray.lua). Only the debug library can pass
- * anything else; a value that is not a userdata at all is still refused. */
+ * anything else, and it can as well give any userdata our metatable (debug.setmetatable),
+ * which no check of a metatable, luaL_checkudata's included, can tell: the debug library
+ * is outside what the binding can defend (docs/ndarray.md). A value that is not a userdata
+ * at all is still refused. */
 HOT_INLINE ll_ndarray *element_self(lua_State *L)
 {
     ll_ndarray *a = lua_touserdata(L, 1);

@@ -38,9 +38,10 @@ print(("memory: %d page(s), %d bytes in use by %d objects, largest free block %d
 
 -- Host-visible memory maps once, persistently: views alias the buffer's bytes.
 local host <close> = session:createMemory({"HostVisible", "HostCoherent"})
-local hb <close> = host:createBuffer(16)
+local hb <close> = host:createBuffer(16) -- content undefined until written
 do
   local v <close> = hb:map("int32")
+  v:fill(0)
   v[1], v[4] = 7, 42
 end
 print(("mapped buffer reads back: %s"):format(tostring(hb:toHost("int32"))))

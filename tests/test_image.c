@@ -2,6 +2,7 @@
  * toHost shapes, the format table, creation, transfers in odd chunk sizes, clears, copies,
  * layouts, views, and failures that leave nothing behind. ll_image_validate after each step;
  * no validation message anywhere. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,60 @@ static void test_failures_leave_nothing(ll_session *s)
     ll_memory_release(mem);
 }
 
+/* Threads changing the layout of one image and clearing it: each command must start from
+ * the layout the one before it left (the layout is updated under the command lock), else
+ * the validation layer reports a layout mismatch. */
+typedef struct layout_worker {
+    ll_image *image;
+    unsigned seed;
+    int failures;
+} layout_worker;
+
+static void *change_layouts(void *arg)
+{
+    layout_worker *w = arg;
+    static const VkImageLayout layouts[] = {VK_IMAGE_LAYOUT_GENERAL,
+                                            VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                                            VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL};
+    ll_error err;
+    for (unsigned i = 0; i < 200; i++) {
+        if (!ll_image_change_layout(w->image, layouts[(w->seed + i) % 3], &err))
+            w->failures++;
+        if (i % 7 == 0 && !ll_image_clear(w->image, &err))
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void test_layout_threads(ll_session *s)
+{
+    ll_error err;
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    if (mem == NULL)
+        return;
+    ll_image_shape shape = {1, 8, 8, 1};
+    ll_image *image = ll_image_create(mem, &shape, LL_UINT8, VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                                      VK_IMAGE_USAGE_TRANSFER_DST_BIT, &err);
+    CHECK_MSG(image != NULL, "%s", err.message);
+    if (image != NULL) {
+        enum { THREADS = 4 };
+        pthread_t threads[THREADS];
+        layout_worker workers[THREADS];
+        for (int i = 0; i < THREADS; i++) {
+            workers[i] = (layout_worker){.image = image, .seed = (unsigned)i};
+            CHECK(pthread_create(&threads[i], NULL, change_layouts, &workers[i]) == 0);
+        }
+        for (int i = 0; i < THREADS; i++) {
+            pthread_join(threads[i], NULL);
+            CHECK(workers[i].failures == 0);
+        }
+        VALID(image);
+        ll_image_release(image);
+    }
+    ll_memory_release(mem);
+}
+
 int main(void)
 {
     test_shape_rules();
@@ -250,6 +305,7 @@ int main(void)
     if (s != NULL) {
         test_operations(s);
         test_failures_leave_nothing(s);
+        test_layout_threads(s);
         CHECK(!ll_session_has_warnings(s));
         ll_session_release(s);
     }

@@ -171,6 +171,47 @@ static void test_failure_atomicity(ll_session *s)
     ll_memory_release(m);
 }
 
+/* A creation that fails after placing its object (a failed bind) gives the room back
+ * with ll_memory_undo: a page the allocation made goes too, instead of staying as the kept
+ * empty page, so the Memory is as it was. */
+static void test_undo(ll_session *s)
+{
+    ll_error err;
+    ll_memory *m = ll_memory_create(s, 0, 1 * MiB, false, &err);
+    if (m == NULL)
+        return;
+    ll_allocation a, b;
+    VkMemoryRequirements r = req_of(m, 4096, 256);
+    CHECK(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err) && a.new_page);
+    CHECK(ll_memory_page_count(m) == 1);
+    ll_memory_undo(m, &a);
+    CHECK(ll_memory_page_count(m) == 0);
+    check_valid(m);
+
+    /* On a page that was there before: the page stays. */
+    CHECK(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err) && a.new_page);
+    CHECK(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &b, &err) && !b.new_page);
+    ll_memory_stats before, after;
+    ll_memory_free(m, &a);
+    ll_memory_get_stats(m, &before);
+    CHECK(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err) && !a.new_page);
+    ll_memory_undo(m, &a);
+    ll_memory_get_stats(m, &after);
+    CHECK(memcmp(&before, &after, sizeof before) == 0);
+    ll_memory_free(m, &b); /* free keeps the one empty page, undo would not */
+    CHECK(ll_memory_page_count(m) == 1);
+    check_valid(m);
+
+    /* A dedicated page (larger than a page) goes either way. */
+    r = req_of(m, 2 * MiB, 256);
+    CHECK(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err) && a.new_page);
+    CHECK(ll_memory_page_count(m) == 2);
+    ll_memory_undo(m, &a);
+    CHECK(ll_memory_page_count(m) == 1);
+    check_valid(m);
+    ll_memory_release(m);
+}
+
 static void test_odd_page_size(ll_session *s)
 {
     ll_error err;
@@ -490,6 +531,7 @@ int main(void)
     test_create(s);
     test_placement(s);
     test_failure_atomicity(s);
+    test_undo(s);
     test_odd_page_size(s);
     test_granularity();
     test_mapped_range();

@@ -66,7 +66,7 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
     return b;
 
 fail_allocation:
-    ll_memory_free(memory, &b->allocation);
+    ll_memory_undo(memory, &b->allocation);
 fail_buffer:
     vkDestroyBuffer(dev, b->handle, NULL);
 fail_free:
@@ -144,11 +144,11 @@ static void record_upload(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize st
     const chunk_target *t = user;
     uint64_t at = t->offset + done;
     ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
-                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
     VkBufferCopy region = {.srcOffset = staging_offset, .dstOffset = at, .size = bytes};
     vkCmdCopyBuffer(cmd, staging, t->buffer, 1, &region);
     ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                   VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
+                         VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
 }
 
 static void record_download(VkCommandBuffer cmd, VkBuffer staging,
@@ -158,12 +158,12 @@ static void record_download(VkCommandBuffer cmd, VkBuffer staging,
     const chunk_target *t = user;
     uint64_t at = t->offset + done;
     ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
-                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
     VkBufferCopy region = {.srcOffset = at, .dstOffset = staging_offset, .size = bytes};
     vkCmdCopyBuffer(cmd, t->buffer, staging, 1, &region);
     /* Later writers wait for this read. */
     ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                   AFTER_STAGES, 0);
+                         AFTER_STAGES, 0);
 }
 
 /* ---- transfers ------------------------------------------------------------------------ */
@@ -212,47 +212,16 @@ static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize stag
     (void)staging, (void)staging_offset, (void)done, (void)bytes;
     const copy_job *j = user;
     const VkBufferCopy *r = &j->region;
-    VkBufferMemoryBarrier before[2] = {
-        {
-            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-            .srcAccessMask = BEFORE_WRITES,
-            .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
-            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .buffer = j->src, .offset = r->srcOffset, .size = r->size,
-        },
-        {
-            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-            .srcAccessMask = BEFORE_WRITES,
-            .dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .buffer = j->dst, .offset = r->dstOffset, .size = r->size,
-        },
-    };
-    vkCmdPipelineBarrier(cmd, BEFORE_STAGES, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 2,
-                         before, 0, NULL);
+    ll_vk_buffer_barrier(cmd, j->src, r->srcOffset, r->size, BEFORE_STAGES, BEFORE_WRITES,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    ll_vk_buffer_barrier(cmd, j->dst, r->dstOffset, r->size, BEFORE_STAGES, BEFORE_WRITES,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
     vkCmdCopyBuffer(cmd, j->src, j->dst, 1, r);
-    VkBufferMemoryBarrier after[2] = {
-        {
-            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-            .srcAccessMask = 0,
-            .dstAccessMask = 0,
-            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .buffer = j->src, .offset = r->srcOffset, .size = r->size,
-        },
-        {
-            .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-            .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-            .dstAccessMask = AFTER_ACCESS,
-            .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-            .buffer = j->dst, .offset = r->dstOffset, .size = r->size,
-        },
-    };
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, AFTER_STAGES, 0, 0, NULL, 2,
-                         after, 0, NULL);
+    /* Later writers of the source wait for this read; everything after sees the copy. */
+    ll_vk_buffer_barrier(cmd, j->src, r->srcOffset, r->size, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                         AFTER_STAGES, 0);
+    ll_vk_buffer_barrier(cmd, j->dst, r->dstOffset, r->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
 }
 
 bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,

@@ -173,6 +173,15 @@ static bool unsupported(const ll_session *session, VkFormat format, VkImageType 
                    hint);
 }
 
+/* *acc *= v; false (leaving *acc) when the product does not fit 64 bits. */
+static bool mul_fits(uint64_t *acc, uint64_t v)
+{
+    if (v != 0 && *acc > UINT64_MAX / v)
+        return false;
+    *acc *= v;
+    return true;
+}
+
 bool ll_format_check_image(const ll_session *session, VkFormat format, VkImageType type,
                            VkImageTiling tiling, VkImageUsageFlags usage,
                            const VkExtent3D *extent, ll_error *err)
@@ -195,15 +204,19 @@ bool ll_format_check_image(const ll_session *session, VkFormat format, VkImageTy
                        type_name(type), extent->width, extent->height, extent->depth,
                        ll_format_name(format), props.maxExtent.width, props.maxExtent.height,
                        props.maxExtent.depth);
-    /* Within maxExtent every factor is below 2^32 and their product far below 2^64. */
-    uint64_t bytes = (uint64_t)extent->width * extent->height * extent->depth *
-                     ll_format_texel_size(format);
-    if (bytes > props.maxResourceSize)
+    /* Each factor is below 2^32 but their product need not fit 64 bits. */
+    uint64_t bytes = extent->width;
+    bool fits = mul_fits(&bytes, extent->height) && mul_fits(&bytes, extent->depth) &&
+                mul_fits(&bytes, ll_format_texel_size(format));
+    if (!fits || bytes > props.maxResourceSize) {
+        char need[48] = "more than 2^64";
+        if (fits)
+            snprintf(need, sizeof need, "at least %llu", (unsigned long long)bytes);
         return ll_fail(err, LL_E_UNSUPPORTED,
-                       "a %s image of %ux%ux%u texels of %s needs at least %llu bytes, more "
-                       "than the device's largest image (%llu bytes)",
+                       "a %s image of %ux%ux%u texels of %s needs %s bytes, more than the "
+                       "device's largest image (%llu bytes)",
                        type_name(type), extent->width, extent->height, extent->depth,
-                       ll_format_name(format), (unsigned long long)bytes,
-                       (unsigned long long)props.maxResourceSize);
+                       ll_format_name(format), need, (unsigned long long)props.maxResourceSize);
+    }
     return true;
 }

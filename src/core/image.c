@@ -241,7 +241,7 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
     return image;
 
 fail_memory:
-    ll_memory_free(memory, &image->allocation);
+    ll_memory_undo(memory, &image->allocation);
 fail_image:
     vkDestroyImage(dev, image->handle, NULL);
 fail_free:
@@ -445,17 +445,24 @@ bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
 typedef struct layout_change {
     ll_image *image;
     VkImageLayout layout;
+    VkImageLayout from;     /* the image's layout when the barrier was recorded */
+    bool recorded;
 } layout_change;
 
 static void record_layout(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
                           uint64_t done, uint64_t bytes, void *user)
 {
     (void)staging, (void)staging_offset, (void)done, (void)bytes;
-    const layout_change *c = user;
-    VkImageMemoryBarrier b = image_barrier(c->image, c->image->layout, c->layout,
+    layout_change *c = user;
+    c->from = c->image->layout;
+    c->recorded = true;
+    VkImageMemoryBarrier b = image_barrier(c->image, c->from, c->layout,
                                            VK_ACCESS_MEMORY_WRITE_BIT, ANY_ACCESS);
     vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
                          VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, 1, &b);
+    /* Here, under the command lock (image.h), so that a command another thread records
+     * next starts from the new layout. */
+    c->image->layout = c->layout;
 }
 
 bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err)
@@ -486,11 +493,15 @@ bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err
     default:
         return ll_fail(err, LL_E_ARGUMENT, "unsupported image layout %d", (int)layout);
     }
-    layout_change c = {image, layout};
-    if (!ll_session_run_commands(image->session, record_layout, &c, err))
-        return false;
-    image->layout = layout;
-    return true;
+    layout_change c = {.image = image, .layout = layout};
+    if (ll_session_run_commands(image->session, record_layout, &c, err))
+        return true;
+    if (c.recorded) { /* the barrier did not run: the image keeps the layout it had */
+        pthread_mutex_lock(&image->session->command_lock);
+        image->layout = c.from;
+        pthread_mutex_unlock(&image->session->command_lock);
+    }
+    return false;
 }
 
 bool ll_image_validate(const ll_image *image, ll_error *err)

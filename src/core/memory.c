@@ -428,9 +428,10 @@ static void page_remove(ll_memory *m, uint32_t number)
 }
 
 static void fill(uint32_t number, const ll_page *p, uint64_t offset, uint64_t block_offset,
-                 uint64_t size, ll_allocation *out)
+                 uint64_t size, bool new_page, ll_allocation *out)
 {
     *out = (ll_allocation){
+        .new_page = new_page,
         .page = number,
         .offset = offset,
         .left_padding = offset - block_offset,
@@ -466,7 +467,7 @@ bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_
         if (p == NULL)
             goto fail;
         p->dedicated_used = true;
-        fill(number, p, 0, 0, req->size, out);
+        fill(number, p, 0, 0, req->size, true, out);
         unlock(m);
         return true;
     }
@@ -475,7 +476,7 @@ bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_
         p = m->pages[number];
         if (p != NULL && p->buddy != NULL &&
             ll_buddy_alloc(p->buddy, req->size, alignment, kind, &a, NULL)) {
-            fill(number, p, a.offset, a.block_offset, req->size, out);
+            fill(number, p, a.offset, a.block_offset, req->size, false, out);
             unlock(m);
             return true;
         }
@@ -487,7 +488,7 @@ bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_
         page_remove(m, number);
         goto fail;
     }
-    fill(number, p, a.offset, a.block_offset, req->size, out);
+    fill(number, p, a.offset, a.block_offset, req->size, true, out);
     unlock(m);
     return true;
 
@@ -506,7 +507,7 @@ static bool other_empty_page(const ll_memory *m, uint32_t number)
     return false;
 }
 
-void ll_memory_free(ll_memory *m, const ll_allocation *a)
+static void give_back(ll_memory *m, const ll_allocation *a, bool undo)
 {
     if (a == NULL || a->memory == VK_NULL_HANDLE)
         return;
@@ -523,9 +524,20 @@ void ll_memory_free(ll_memory *m, const ll_allocation *a)
     }
     /* Keep one empty standard page, so that a loop creating and dropping one object does
      * not allocate device memory each time; dedicated pages fit only their one object. */
-    if (page_is_empty(p) && (p->buddy == NULL || other_empty_page(m, a->page)))
+    if (page_is_empty(p) &&
+        (p->buddy == NULL || (undo && a->new_page) || other_empty_page(m, a->page)))
         page_remove(m, a->page);
     unlock(m);
+}
+
+void ll_memory_free(ll_memory *m, const ll_allocation *a)
+{
+    give_back(m, a, false);
+}
+
+void ll_memory_undo(ll_memory *m, const ll_allocation *a)
+{
+    give_back(m, a, true);
 }
 
 /* ---- coherence ----------------------------------------------------------------------- */

@@ -23,6 +23,7 @@ typedef struct ll_allocation {
     uint64_t size;          /* bytes asked for (the memory requirements' size) */
     VkDeviceMemory memory;  /* the page's memory */
     void *mapped;           /* host address of `offset` when host-visible, else NULL */
+    bool new_page;          /* the allocation made its page (see ll_memory_undo) */
 } ll_allocation;
 
 typedef struct ll_memory_stats {
@@ -63,6 +64,11 @@ bool ll_memory_allocate(ll_memory *memory, const VkMemoryRequirements *requireme
 
 /* Gives the room back; a page left empty is freed (one empty page may be kept). */
 void ll_memory_free(ll_memory *memory, const ll_allocation *allocation);
+
+/* Takes back an allocation whose object could not be made (a failed bind, say): as
+ * ll_memory_free, but a page the allocation made is freed when empty rather than kept, so
+ * that the failed creation leaves the Memory as it was. Thread-safe. */
+void ll_memory_undo(ll_memory *memory, const ll_allocation *allocation);
 
 /* For memory that is host-visible but not coherent: make host writes of [offset,
  * offset+size) of the allocation visible to the device, and device writes visible to the

@@ -213,10 +213,10 @@ static bool wait_slot(transfer *t, int slot, ll_error *err)
     VkResult r = vkWaitForFences(dev, 1, &st->fence[slot], VK_TRUE, UINT64_MAX);
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, "vkWaitForFences (staging)");
-    st->pending[slot] = false;
     r = vkResetFences(dev, 1, &st->fence[slot]);
-    if (r != VK_SUCCESS)
+    if (r != VK_SUCCESS) /* still pending: the next use waits (at once) and resets again */
         return ll_fail_vk(err, r, "vkResetFences (staging)");
+    st->pending[slot] = false;
     return true;
 }
 
@@ -256,18 +256,19 @@ static bool submit_slot(transfer *t, int slot, ll_error *err)
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, "vkBeginCommandBuffer (staging)");
     uint64_t off = slot_offset(t, slot), bytes = t->chunk_bytes[slot];
+    VkAccessFlags copy_access = t->upload ? VK_ACCESS_TRANSFER_READ_BIT
+                                          : VK_ACCESS_TRANSFER_WRITE_BIT;
     /* The slot was last used by an earlier submission (a copy in either direction) or the
      * host: order this chunk's copy after those. */
     ll_vk_buffer_barrier(cmd, st->buffer, off, bytes,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
-                    VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT,
-                    t->upload ? VK_ACCESS_TRANSFER_READ_BIT : VK_ACCESS_TRANSFER_WRITE_BIT);
+                         VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                         VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, copy_access);
     t->record(cmd, st->buffer, off, t->chunk_done[slot], bytes, t->user);
     if (!t->upload)
         ll_vk_buffer_barrier(cmd, st->buffer, off, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                        VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                        VK_ACCESS_HOST_READ_BIT);
+                             VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                             VK_ACCESS_HOST_READ_BIT);
     r = vkEndCommandBuffer(cmd);
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, "vkEndCommandBuffer (staging)");

@@ -146,6 +146,13 @@ bool ll_session_submit_commands(ll_session *s, ll_error *err)
         ll_fail_vk(err, r, "vkEndCommandBuffer");
         goto done;
     }
+    /* Reset before the submit, not after the wait: a failed reset then never leaves a
+     * signaled fence for the next submit. */
+    r = vkResetFences(dev, 1, &s->fence);
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkResetFences");
+        goto done;
+    }
     VkSubmitInfo submit = {
         .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
         .commandBufferCount = 1,
@@ -161,11 +168,6 @@ bool ll_session_submit_commands(ll_session *s, ll_error *err)
     r = vkWaitForFences(dev, 1, &s->fence, VK_TRUE, UINT64_MAX);
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkWaitForFences");
-        goto done;
-    }
-    r = vkResetFences(dev, 1, &s->fence);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkResetFences");
         goto done;
     }
     ok = true;

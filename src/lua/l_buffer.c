@@ -94,8 +94,12 @@ static int raise_error(lua_State *L, ll_status code, const char *message)
 
 /* ---- creating buffers ----------------------------------------------------------------- */
 
+/* What a new buffer is made in. Read when the buffer is made, never before: making the
+ * userdata, or the collection run on a retry, may run finalizers, which may release the
+ * Memory or the Buffer a copy is made of (a script's __gc can). */
 typedef struct create_args {
-    ll_memory *memory;
+    ll_lua_object *memory; /* the Memory userdata, or NULL ... */
+    ll_lua_object *source; /* ... the Buffer userdata whose memory it is (copy) */
     uint64_t size;
     VkBufferUsageFlags usage;
     ll_buffer *out;
@@ -104,23 +108,36 @@ typedef struct create_args {
 static bool create_buffer(void *user, ll_error *err)
 {
     create_args *a = user;
-    a->out = ll_buffer_create(a->memory, a->size, a->usage, err);
+    ll_memory *memory;
+    if (a->source != NULL) {
+        if (a->source->ptr == NULL)
+            return ll_fail(err, LL_E_STATE, "Buffer has been released");
+        memory = ll_buffer_memory(a->source->ptr);
+    } else {
+        if (a->memory->ptr == NULL)
+            return ll_fail(err, LL_E_STATE, "Memory has been released");
+        memory = a->memory->ptr;
+    }
+    a->out = ll_buffer_create(memory, a->size, a->usage, err);
     return a->out != NULL;
 }
 
-/* Pushes a new Buffer of `size` bytes in `memory`, whose Memory userdata is at memory_idx.
+/* Pushes a new Buffer of `size` bytes (user value 1: the Memory userdata at memory_idx),
+ * made in that Memory or, when source_idx is not 0, in the memory of the Buffer there.
  * Runs a collection and retries once when the device is out of memory. */
-static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, ll_memory *memory,
-                                  uint64_t size, VkBufferUsageFlags usage, int arg)
+static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, int source_idx, uint64_t size,
+                                  VkBufferUsageFlags usage, int arg)
 {
     memory_idx = lua_absindex(L, memory_idx);
+    create_args a = {.size = size, .usage = usage};
+    a.memory = lua_touserdata(L, memory_idx);
+    a.source = source_idx != 0 ? lua_touserdata(L, source_idx) : NULL;
     lua_buffer *ub = lua_newuserdatauv(L, sizeof *ub, 1);
     ub->object.ptr = NULL;
     ub->views = NULL;
     luaL_setmetatable(L, LL_BUFFER_T);
     lua_pushvalue(L, memory_idx);
     ll_lua_set_parent(L, -2, 1);
-    create_args a = {.memory = memory, .size = size, .usage = usage};
     ll_error err;
     if (!ll_lua_create_with_retry(L, create_buffer, &a, &err))
         ll_lua_raise(L, arg, &err);
@@ -131,22 +148,25 @@ static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, ll_memory *memor
 
 static int memory_create_buffer(lua_State *L)
 {
-    ll_memory *m = ll_lua_check_memory(L, 1);
+    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
     uint64_t size = check_size(L, 2);
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
-    push_new_buffer(L, 1, m, size, usage, 2);
+    push_new_buffer(L, 1, 0, size, usage, 2);
     return 1;
 }
 
 static int memory_create_buffer_from_host(lua_State *L)
 {
-    ll_memory *m = ll_lua_check_memory(L, 1);
+    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
     ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* pushed: kept alive */
+    int arr_idx = lua_gettop(L);
     uint64_t size = ll_ndarray_nbytes(arr);
     if (size == 0)
         return ll_lua_argerror(L, 2, "the array is empty: a buffer needs at least 1 byte");
-    ll_buffer *b = push_new_buffer(L, 1, m, size, usage, 2);
+    ll_buffer *b = push_new_buffer(L, 1, 0, size, usage, 2);
+    /* making the buffer may have run finalizers, which may have released the array */
+    arr = ll_lua_check_ndarray(L, arr_idx);
     ll_error err;
     if (!ll_buffer_write(b, 0, ll_ndarray_data(arr), size, &err))
         return ll_lua_raise(L, 0, &err);
@@ -176,13 +196,13 @@ static uint64_t size_like(lua_State *L, int idx)
 
 static int memory_create_buffer_like(lua_State *L)
 {
-    ll_memory *m = ll_lua_check_memory(L, 1);
+    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
     uint64_t size = size_like(L, 2);
     if (size == 0)
         return ll_lua_argerror(L, 2, "%s has 0 bytes: a buffer needs at least 1",
                                ll_lua_describe(L, 2));
-    push_new_buffer(L, 1, m, size, usage, 2);
+    push_new_buffer(L, 1, 0, size, usage, 2);
     return 1;
 }
 
@@ -238,21 +258,26 @@ static int buffer_map(lua_State *L)
         return raise_error(L, LL_E_STATE, msg);
     }
     int64_t count = element_count(L, 2, ll_buffer_size(b), t);
+    /* The array first, over no storage yet: making it may run finalizers, which may release
+     * this buffer. From here on nothing runs Lua until the view is linked. */
+    ll_ndarray *arr = ll_lua_push_ndarray_unbound(L, 1, &count, t, 1);
+    b = ll_lua_check_buffer(L, 1);
     ll_error err;
     if (!ll_buffer_invalidate(b, 0, ll_buffer_size(b), &err))
         return ll_lua_raise(L, 0, &err);
     map_view *v = calloc(1, sizeof *v);
     if (v == NULL)
         return raise_error(L, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
-    /* Linked first: if pushing the array raises, the buffer's release frees the node. */
+    if (!ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v, &v->storage)) {
+        free(v);
+        return raise_error(L, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
+    }
     v->owner = ub;
     v->bytes = ll_buffer_size(b);
     v->next = ub->views;
     if (ub->views != NULL)
         ub->views->prev = v;
     ub->views = v;
-    ll_lua_push_ndarray_foreign(L, ll_buffer_mapped(b), 1, &count, t, 1, view_ended, v,
-                                &v->storage);
     return 1;
 }
 
@@ -267,6 +292,8 @@ static int buffer_to_host(lua_State *L)
         ll_dtype t = check_dtype(L, 2);
         int64_t count = element_count(L, 2, size, t);
         out = ll_lua_push_ndarray(L, 1, &count, t);
+        /* making the array may have run finalizers, which may have released the buffer */
+        b = ll_lua_check_buffer(L, 1);
     } else if (ll_lua_to_ndarray(L, 2) != NULL) {
         out = ll_lua_check_ndarray(L, 2);
         if (ll_ndarray_nbytes(out) != size)
@@ -286,8 +313,10 @@ static int buffer_to_host(lua_State *L)
 
 static int buffer_from_host(lua_State *L)
 {
-    ll_buffer *b = ll_lua_check_buffer(L, 1);
+    ll_lua_check_buffer(L, 1);
     ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1);
+    /* converting a table or string may have run finalizers, which may release the buffer */
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
     uint64_t size = ll_buffer_size(b);
     if (ll_ndarray_nbytes(arr) != size)
         return ll_lua_argerror(L, 2, "the array has %I bytes, the buffer %I (byte sizes must "
@@ -306,7 +335,9 @@ static int buffer_copy(lua_State *L)
     ll_buffer *dst;
     if (lua_isnoneornil(L, 2)) {
         lua_getiuservalue(L, 1, 1); /* a copy lives in the same Memory */
-        dst = push_new_buffer(L, -1, ll_buffer_memory(b), size, ll_buffer_usage(b), 0);
+        dst = push_new_buffer(L, -1, 1, size, ll_buffer_usage(b), 0);
+        /* making the copy may have run finalizers, which may have released this buffer */
+        b = ll_lua_check_buffer(L, 1);
     } else {
         dst = ll_lua_check_buffer(L, 2);
         if (dst == b)

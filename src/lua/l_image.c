@@ -215,8 +215,10 @@ static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_nd
 
 /* ---- creating ------------------------------------------------------------------------ */
 
+/* The Memory is read from its userdata when the image is made, never before: making the
+ * userdata, or the collection run on a retry, may run finalizers, which may release it. */
 typedef struct create_image {
-    ll_memory *memory;
+    ll_lua_object *memory; /* the Memory userdata */
     ll_image_shape shape;
     ll_dtype type;
     VkImageUsageFlags usage;
@@ -226,7 +228,9 @@ typedef struct create_image {
 static bool do_create_image(void *user, ll_error *err)
 {
     create_image *c = user;
-    c->image = ll_image_create(c->memory, &c->shape, c->type, c->usage, err);
+    if (c->memory->ptr == NULL)
+        return ll_fail(err, LL_E_STATE, "Memory has been released");
+    c->image = ll_image_create(c->memory->ptr, &c->shape, c->type, c->usage, err);
     return c->image != NULL;
 }
 
@@ -255,7 +259,8 @@ static int fail_new_image(lua_State *L, ll_lua_object *o, int arg, const ll_erro
 static int memory_create_image(lua_State *L)
 {
     static const char *const names[] = {"channelType", "usageFlags", NULL};
-    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    ll_lua_check_memory(L, 1);
+    create_image c = {.memory = lua_touserdata(L, 1)};
     c.shape = check_shape(L, 2);
     params p;
     params_open(L, &p, 3, names);
@@ -292,15 +297,18 @@ static void need_transfer_dst(lua_State *L, int arg, VkImageUsageFlags usage)
 static int memory_create_image_from_host(lua_State *L)
 {
     static const char *const names[] = {"usageFlags", NULL};
-    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    ll_lua_check_memory(L, 1);
+    create_image c = {.memory = lua_touserdata(L, 1)};
     params p;
     params_open(L, &p, 3, names);
     int usage_arg = param(L, &p, 0);
     c.usage = ll_lua_check_flags(L, usage_arg, &ll_enum_image_usage, DEFAULT_USAGE);
     need_transfer_dst(L, usage_arg, c.usage);
     lua_settop(L, 2);
-    ll_ndarray *a = check_host_image(L, 2, &c); /* at 3 */
+    check_host_image(L, 2, &c); /* at 3 */
     ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
+    /* making the image may have run finalizers, which may have released the array */
+    ll_ndarray *a = ll_lua_check_ndarray(L, 3);
     ll_error err;
     if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
         return fail_new_image(L, o, 2, &err);
@@ -352,6 +360,9 @@ static int push_new_view(lua_State *L, int image_idx, const ll_image_view_desc *
     ll_lua_object *o = ll_lua_push_object(L, LL_IMAGE_VIEW_T, NULL, 1);
     lua_pushvalue(L, image_idx);
     ll_lua_set_parent(L, -2, 1);
+    /* making the userdata may have run finalizers, which may have released the image */
+    if (image->ptr == NULL)
+        return ll_fail(err, LL_E_STATE, "Image has been released");
     o->ptr = ll_image_view_create(image->ptr, desc, err);
     return o->ptr != NULL;
 }
@@ -360,7 +371,8 @@ static int memory_create_image_view_from_host(lua_State *L)
 {
     static const char *const names[] = {"usageFlags", "filterMode", "addressMode",
                                         "normalizedCoordinates", "sampled", NULL};
-    create_image c = {.memory = ll_lua_check_memory(L, 1)};
+    ll_lua_check_memory(L, 1);
+    create_image c = {.memory = lua_touserdata(L, 1)};
     params p;
     params_open(L, &p, 3, names);
     view_args va;
@@ -370,9 +382,10 @@ static int memory_create_image_view_from_host(lua_State *L)
     need_transfer_dst(L, va.arg[LL_VIEW_IMAGE], c.usage);
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
     lua_settop(L, 2);
-    ll_ndarray *a = check_host_image(L, 2, &c); /* at 3 */
-    /* Everything about the request is checked before the image is made. */
-    ll_session *session = ll_memory_session(c.memory);
+    check_host_image(L, 2, &c); /* at 3 */
+    /* Everything about the request is checked before the image is made. The Memory is read
+     * again: converting the array may have run finalizers, which may have released it. */
+    ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
     VkFormat format = ll_format_of(c.type, c.shape.channels);
     VkImageType type = ll_image_type_of(&c.shape);
     VkExtent3D extent = {c.shape.width, c.shape.height, c.shape.depth};
@@ -382,6 +395,7 @@ static int memory_create_image_view_from_host(lua_State *L)
         return ll_lua_raise(L, 2, &err);
     check_view(L, session, format, type, c.usage, &va);
     ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
+    ll_ndarray *a = ll_lua_check_ndarray(L, 3); /* as in createImageFromHost */
     if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
         return fail_new_image(L, o, 2, &err);
     if (!push_new_view(L, 4, &va.desc, &err))
@@ -423,6 +437,8 @@ static int image_to_host(lua_State *L)
             dims[i] = (int64_t)host[i];
         lua_settop(L, 1);
         out = ll_lua_push_ndarray(L, (int)n, dims, image->channel_type);
+        /* making the array may have run finalizers, which may have released the image */
+        image = check_any_image(L, 1);
     } else {
         out = ll_lua_check_ndarray(L, 2);
         check_array_fits(L, 2, image, out);
@@ -438,6 +454,8 @@ static int image_from_host(lua_State *L)
 {
     ll_image *image = check_any_image(L, 1);
     ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)image->channel_type);
+    /* converting a table or string may have run finalizers, which may release the image */
+    image = check_any_image(L, 1);
     check_array_fits(L, 2, image, a);
     ll_error err;
     if (!ll_image_upload(image, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
@@ -488,6 +506,8 @@ static int image_create_view(lua_State *L)
     view_args va;
     va.arg[LL_VIEW_IMAGE] = 1;
     check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
+    /* the options table's metamethods may have run Lua code that released the image */
+    image = ll_lua_check_image(L, 1);
     check_view(L, image->session, image->format, image->type, image->usage, &va);
     lua_settop(L, 1);
     ll_error err;
@@ -512,8 +532,9 @@ static int push_image_field(lua_State *L, ll_image *image, int image_idx, const 
     else if (strcmp(key, "channels") == 0)
         lua_pushinteger(L, s->channels);
     else if (strcmp(key, "shape") == 0) {
-        lua_createtable(L, 4, 0);
+        /* read first: making the table may run finalizers, which may release the image */
         const uint32_t dims[4] = {s->depth, s->height, s->width, s->channels};
+        lua_createtable(L, 4, 0);
         for (int i = 0; i < 4; i++) {
             lua_pushinteger(L, dims[i]);
             lua_rawseti(L, -2, i + 1);
@@ -612,8 +633,10 @@ static int image_tostring(lua_State *L)
         lua_pushliteral(L, "lluvia.Image (released)");
         return 1;
     }
-    lua_pushliteral(L, "lluvia.Image(");
+    /* the text first: pushing may run finalizers, which may release the image */
     push_image_text(L, o->ptr);
+    lua_pushliteral(L, "lluvia.Image(");
+    lua_insert(L, -2);
     lua_pushliteral(L, ")");
     lua_concat(L, 3);
     return 1;
@@ -626,14 +649,17 @@ static int view_tostring(lua_State *L)
         lua_pushliteral(L, "lluvia.ImageView (released)");
         return 1;
     }
+    /* read first: pushing may run finalizers, which may release the view */
     const ll_image_view *v = o->ptr;
-    lua_pushliteral(L, "lluvia.ImageView(");
+    const ll_image_view_desc d = v->desc;
     push_image_text(L, v->image);
-    if (v->desc.sampled)
+    lua_pushliteral(L, "lluvia.ImageView(");
+    lua_insert(L, -2);
+    if (d.sampled)
         lua_pushfstring(L, "; sampled, %s, %s, %s coordinates)",
-                        ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)v->desc.filter),
-                        ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)v->desc.address_mode),
-                        v->desc.normalized_coordinates ? "normalized" : "unnormalized");
+                        ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)d.filter),
+                        ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode),
+                        d.normalized_coordinates ? "normalized" : "unnormalized");
     else
         lua_pushliteral(L, "; not sampled)");
     lua_concat(L, 3);

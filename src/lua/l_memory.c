@@ -18,8 +18,10 @@ ll_memory *ll_lua_check_memory(lua_State *L, int idx)
     return ll_lua_check_object(L, idx, LL_MEMORY_T, "Memory");
 }
 
-void ll_lua_push_allocation(lua_State *L, const ll_allocation *a)
+void ll_lua_push_allocation(lua_State *L, const ll_allocation *allocation)
 {
+    /* copied first: making the table may run finalizers, which may release the object */
+    const ll_allocation copy = *allocation, *a = &copy;
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, (lua_Integer)a->page);
     lua_setfield(L, -2, "page");
@@ -163,6 +165,9 @@ static int session_create_memory(lua_State *L)
     ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
     lua_pushvalue(L, 1);
     ll_lua_set_parent(L, -2, 1);
+    /* Read the session again: the options table's metamethods and making the userdata may
+     * have run Lua code (finalizers included), which may have released it. */
+    s = ll_lua_check_session(L, 1);
     ll_error err;
     o->ptr = ll_memory_create(s, flags, page_size, exact, &err);
     if (o->ptr == NULL)

@@ -1184,37 +1184,46 @@ ll_ndarray *ll_lua_push_ndarray(lua_State *L, int ndim, const int64_t *shape, ll
     return push_new(L, ndim, shape, dtype, true, 0);
 }
 
-ll_ndarray *ll_lua_push_ndarray_foreign(lua_State *L, void *data, int ndim,
-                                        const int64_t *shape, ll_dtype dtype, int parent,
-                                        ll_ndarray_release_hook hook, void *ud,
-                                        ll_ndarray_storage **storage)
+ll_ndarray *ll_lua_push_ndarray_unbound(lua_State *L, int ndim, const int64_t *shape,
+                                        ll_dtype dtype, int parent)
 {
     if (parent != 0)
         parent = lua_absindex(L, parent);
     check_c_shape(L, ndim, shape);
     int64_t count = 0;
     uint64_t nbytes = 0;
-    if (data == NULL || !shape_size(ndim, shape, ll_dtype_size(dtype), &count, &nbytes))
+    if (!shape_size(ndim, shape, ll_dtype_size(dtype), &count, &nbytes))
         luaL_error(L, "lluvia: invalid foreign storage for an ndarray");
     ll_ndarray *a = push_header(L, ndim, shape, dtype);
+    if (parent != 0) {
+        lua_pushvalue(L, parent);
+        lua_setiuservalue(L, -2, UV_PARENT);
+    }
+    return a;
+}
+
+bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_ndarray_release_hook hook, void *ud,
+                             ll_ndarray_storage **storage)
+{
+    int64_t count = 0;
+    uint64_t nbytes = 0;
+    if (a->storage != &dead_storage || a->count != 0 || data == NULL ||
+        !shape_size(a->ndim, a->shape, a->elsize, &count, &nbytes))
+        return false;
     ll_ndarray_storage *s = malloc(sizeof *s);
     if (s == NULL)
-        luaL_error(L, "lluvia: out of host memory");
+        return false;
     *s = (ll_ndarray_storage){.data = data, .nbytes = nbytes, .capacity = nbytes, .refs = 1,
                               .kind = STORAGE_FOREIGN, .hook = hook, .ud = ud};
     a->storage = s;
     a->owner = true;
     a->count = count;
     a->nbytes = nbytes;
-    if (parent != 0) {
-        lua_pushvalue(L, parent);
-        lua_setiuservalue(L, -2, UV_PARENT);
-    }
     if (storage != NULL) {
         ll_ndarray_storage_retain(s);
         *storage = s;
     }
-    return a;
+    return true;
 }
 
 void *ll_ndarray_data(const ll_ndarray *a)

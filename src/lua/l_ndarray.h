@@ -60,16 +60,24 @@ ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype);
  * allocation failure. */
 ll_ndarray *ll_lua_push_ndarray(lua_State *L, int ndim, const int64_t *shape, ll_dtype dtype);
 
-/* Pushes an array over `data`, which something else owns (product(shape) * size bytes).
- * The value at stack index `parent` (0: none) is kept alive as long as the array or any of
- * its views is. `hook(ud)` (may be NULL) is called when the array side ends the storage.
- * When `storage` is not NULL, *storage receives a reference the caller must release
- * (ll_ndarray_storage_release), which lets it revoke the storage later. Raises like
- * ll_lua_push_ndarray; nothing is retained or called on failure. */
-ll_ndarray *ll_lua_push_ndarray_foreign(lua_State *L, void *data, int ndim,
-                                        const int64_t *shape, ll_dtype dtype, int parent,
-                                        ll_ndarray_release_hook hook, void *ud,
-                                        ll_ndarray_storage **storage);
+/* Foreign storage, in two steps, so that nothing can run Lua code between the moment the
+ * owner's memory is looked up and the moment the array holds it:
+ *
+ * ll_lua_push_ndarray_unbound pushes an array of that shape that reads as released until
+ * bound; the value at stack index `parent` (0: none) is kept alive as long as the array or
+ * any of its views is. Raises like ll_lua_push_ndarray (pushing may run finalizers: look the
+ * owner's memory up only after it).
+ *
+ * ll_ndarray_bind_foreign gives such an array `data`, which something else owns
+ * (product(shape) * size bytes). `hook(ud)` (may be NULL) is called when the array side ends
+ * the storage. When `storage` is not NULL, *storage receives a reference the caller must
+ * release (ll_ndarray_storage_release), which lets it revoke the storage later. Never raises
+ * or runs Lua code; false (nothing retained or called) when out of memory, or when the array
+ * was bound before or has been released. */
+ll_ndarray *ll_lua_push_ndarray_unbound(lua_State *L, int ndim, const int64_t *shape,
+                                        ll_dtype dtype, int parent);
+bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_ndarray_release_hook hook, void *ud,
+                             ll_ndarray_storage **storage);
 
 /* ---- reading an array ----------------------------------------------------------------- */
 

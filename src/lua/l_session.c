@@ -142,7 +142,8 @@ static int session_tostring(lua_State *L)
 static int session_get_memory_flags(lua_State *L)
 {
     ll_session *s = ll_lua_check_session(L, 1);
-    const VkPhysicalDeviceMemoryProperties *m = ll_session_memory_properties(s);
+    /* copied first: making the tables may run finalizers, which may release the session */
+    const VkPhysicalDeviceMemoryProperties props = *ll_session_memory_properties(s), *m = &props;
     lua_createtable(L, (int)m->memoryTypeCount, 0);
     for (uint32_t i = 0; i < m->memoryTypeCount; i++) {
         ll_lua_push_flags(L, &ll_enum_memory_property, m->memoryTypes[i].propertyFlags);

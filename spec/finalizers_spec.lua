@@ -1,0 +1,158 @@
+-- finalizers_spec.lua: API.md "Conventions": objects may be released by Lua code that runs in
+-- the middle of a call (a finalizer run by an allocation or a collection of the binding, an
+-- options table's metamethod); the call then raises `lluvia: <Type> has been released`
+-- instead of using what is gone.
+local ll = require "lluvia"
+local support = require "support"
+
+-- Runs f with the collector stopped, a garbage object whose finalizer runs `on_gc`, and a
+-- device memory budget that makes the first allocation fail: the binding then runs a full
+-- collection (which calls the finalizer) and retries.
+local function with_finalizer_on_retry(on_gc, f)
+  collectgarbage("stop")
+  local ran = false
+  setmetatable({}, {__gc = function()
+    ran = true
+    on_gc()
+    ll.setDeviceMemoryBudget(nil)
+  end})
+  ll.setDeviceMemoryBudget(1)
+  local ok, err = pcall(f)
+  ll.setDeviceMemoryBudget(nil)
+  collectgarbage("restart")
+  assert.is_true(ran, "the finalizer did not run during the call")
+  return ok, err
+end
+
+-- Runs f with a collector that steps on nearly every allocation, so that the finalizers of
+-- garbage made before each call run inside the binding's own allocations.
+local function with_eager_collector(f)
+  collectgarbage("incremental", 0, 1000)
+  local ok, err = pcall(f)
+  collectgarbage("incremental", 200, 100)
+  if not ok then error(err, 0) end
+end
+
+local function assert_released(type_name, ok, err)
+  assert.is_false(ok)
+  assert.matches("lluvia: " .. type_name .. " has been released", err, 1, true)
+end
+
+local function mappable_memory(pageSize)
+  return support.session():createMemory({"HostVisible"}, pageSize)
+end
+
+describe("a finalizer releasing what a call uses", function()
+  support.no_validation_messages()
+
+  it("mem:createBuffer raises when the Memory goes", function()
+    local mem = mappable_memory(4096)
+    assert_released("Memory", with_finalizer_on_retry(function() mem:release() end,
+      function() return mem:createBuffer(1024) end))
+  end)
+
+  it("mem:createBufferFromHost raises when the array goes", function()
+    local mem <close> = mappable_memory(4096)
+    local arr = ll.ndarray({1024}, "uint8")
+    assert_released("ndarray", with_finalizer_on_retry(function() arr:release() end,
+      function() return mem:createBufferFromHost(arr) end))
+    collectgarbage() -- the buffer made before the array was found released
+    assert.are.equal(0, mem.stats.objects)
+  end)
+
+  it("buf:copy raises when the buffer goes", function()
+    local mem <close> = mappable_memory(4096)
+    local buf = mem:createBuffer(4096)
+    assert_released("Buffer", with_finalizer_on_retry(function() buf:release() end,
+      function() return buf:copy() end))
+  end)
+
+  it("mem:createImage raises when the Memory goes", function()
+    local mem = mappable_memory(4096)
+    assert_released("Memory", with_finalizer_on_retry(function() mem:release() end,
+      function() return mem:createImage({4, 4}) end))
+  end)
+
+  it("mem:createImageFromHost raises when the array goes", function()
+    local mem <close> = mappable_memory(4096)
+    local a = ll.ndarray({4, 4}, "uint8")
+    assert_released("ndarray", with_finalizer_on_retry(function() a:release() end,
+      function() return mem:createImageFromHost(a) end))
+  end)
+
+  it("mem:createImageViewFromHost raises when the array goes", function()
+    local mem <close> = mappable_memory(4096)
+    local a = ll.ndarray({4, 4}, "uint8")
+    assert_released("ndarray", with_finalizer_on_retry(function() a:release() end,
+      function() return mem:createImageViewFromHost(a) end))
+  end)
+
+  it("buf:toHost, buf:map and the fields raise or work, never use a released buffer", function()
+    local mem <close> = mappable_memory()
+    with_eager_collector(function()
+      for _ = 1, 200 do
+        local buf = mem:createBuffer(1 << 16)
+        setmetatable({}, {__gc = function() buf:release() end})
+        for _, call in ipairs{
+          function() return buf:toHost() end,
+          function() return buf:map("float32")[1] end,
+          function() return buf.allocationInfo.size end,
+          function() return buf:fromHost(string.rep("x", 1 << 16)) end,
+          function() return tostring(buf) end,
+        } do
+          local ok, err = pcall(call)
+          if not ok then assert.matches("has been released", err, 1, true) end
+        end
+      end
+    end)
+  end)
+
+  it("image methods and fields raise or work, never use a released image", function()
+    local mem <close> = mappable_memory()
+    with_eager_collector(function()
+      for _ = 1, 100 do
+        local img = mem:createImage({4, 4, 2})
+        local view = img:createImageView()
+        local objects = {img, view}
+        for k = 1, 2 do setmetatable({}, {__gc = function() objects[k]:release() end}) end
+        for _, call in ipairs{
+          function() return img:toHost() end, function() return view:toHost() end,
+          function() return img.shape[1] end, function() return view.shape[1] end,
+          function() return img.allocationInfo.size end,
+          function() return tostring(img) end, function() return tostring(view) end,
+          function() return img:fromHost(ll.ndarray({4, 4, 2}, "uint8")) end,
+          function() return img:createImageView() end,
+        } do
+          local ok, err = pcall(call)
+          if not ok then assert.matches("has been released", err, 1, true) end
+        end
+      end
+    end)
+  end)
+
+  it("session:getSupportedMemoryPropertyFlags never reads a released session", function()
+    with_eager_collector(function()
+      for _ = 1, 50 do
+        local s = ll.createSession()
+        setmetatable({}, {__gc = function() s:release() end})
+        local ok, err = pcall(s.getSupportedMemoryPropertyFlags, s)
+        if ok then assert.is_true(#err >= 1) else assert.matches("released", err, 1, true) end
+      end
+    end)
+  end)
+end)
+
+describe("an options table whose metamethod releases the object", function()
+  it("session:createMemory raises when the session goes", function()
+    local s = ll.createSession()
+    local options = setmetatable({pageSize = 4096}, {__index = function() s:release() end})
+    assert_released("Session", pcall(s.createMemory, s, options))
+  end)
+
+  it("img:createImageView raises when the image goes", function()
+    local mem <close> = mappable_memory()
+    local img = mem:createImage({4, 4})
+    local options = setmetatable({sampled = false}, {__index = function() img:release() end})
+    assert_released("Image", pcall(img.createImageView, img, options))
+  end)
+end)

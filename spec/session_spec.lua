@@ -129,7 +129,8 @@ describe("Session", function()
 
   it("has read-only fields and a readable tostring", function()
     local s = support.session()
-    assert.has_error(function() s.deviceName = "x" end)
+    support.raises("lluvia: lluvia.Session field 'deviceName' is read-only",
+      function() s.deviceName = "x" end)
     assert.is_truthy(tostring(s):find("lluvia.Session(", 1, true))
     assert.are.equal("lluvia.Session", getmetatable(s))
   end)

@@ -67,7 +67,10 @@ static int class_index(lua_State *L)
 
 static int class_newindex(lua_State *L)
 {
-    return luaL_error(L, "lluvia: %s field '%s' is read-only", luaL_typename(L, 1),
+    const char *tname = luaL_typename(L, 1);
+    if (luaL_getmetafield(L, 1, "__name") == LUA_TSTRING)
+        tname = lua_tostring(L, -1);
+    return luaL_error(L, "lluvia: %s field '%s' is read-only", tname,
                       luaL_tolstring(L, 2, NULL));
 }
 

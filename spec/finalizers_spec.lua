@@ -42,6 +42,12 @@ local function mappable_memory(pageSize)
   return support.session():createMemory({"HostVisible"}, pageSize)
 end
 
+-- DeviceLocal memory takes optimal-tiling images on every device (NVIDIA's host-visible
+-- types take none).
+local function image_memory(pageSize)
+  return support.session():createMemory({"DeviceLocal"}, pageSize)
+end
+
 describe("a finalizer releasing what a call uses", function()
   support.no_validation_messages()
 
@@ -68,20 +74,20 @@ describe("a finalizer releasing what a call uses", function()
   end)
 
   it("mem:createImage raises when the Memory goes", function()
-    local mem = mappable_memory(4096)
+    local mem = image_memory(4096)
     assert_released("Memory", with_finalizer_on_retry(function() mem:release() end,
       function() return mem:createImage({4, 4}) end))
   end)
 
   it("mem:createImageFromHost raises when the array goes", function()
-    local mem <close> = mappable_memory(4096)
+    local mem <close> = image_memory(4096)
     local a = ll.ndarray({4, 4}, "uint8")
     assert_released("ndarray", with_finalizer_on_retry(function() a:release() end,
       function() return mem:createImageFromHost(a) end))
   end)
 
   it("mem:createImageViewFromHost raises when the array goes", function()
-    local mem <close> = mappable_memory(4096)
+    local mem <close> = image_memory(4096)
     local a = ll.ndarray({4, 4}, "uint8")
     assert_released("ndarray", with_finalizer_on_retry(function() a:release() end,
       function() return mem:createImageViewFromHost(a) end))
@@ -108,7 +114,7 @@ describe("a finalizer releasing what a call uses", function()
   end)
 
   it("image methods and fields raise or work, never use a released image", function()
-    local mem <close> = mappable_memory()
+    local mem <close> = image_memory()
     with_eager_collector(function()
       for _ = 1, 100 do
         local img = mem:createImage({4, 4, 2})
@@ -150,7 +156,7 @@ describe("an options table whose metamethod releases the object", function()
   end)
 
   it("img:createImageView raises when the image goes", function()
-    local mem <close> = mappable_memory()
+    local mem <close> = image_memory()
     local img = mem:createImage({4, 4})
     local options = setmetatable({sampled = false}, {__index = function() img:release() end})
     assert_released("Image", pcall(img.createImageView, img, options))

@@ -1,7 +1,9 @@
 /* test_session.c: the core Session without Lua: device choice, shared contexts, one-shot
  * command submission, and errors that leave nothing behind. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "session.h"
 #include "test_util.h"
@@ -69,6 +71,59 @@ static void test_granularity(void)
     ll_session_release(s);
 }
 
+/* A deliberate misuse is counted for hasReceivedVulkanWarningMessages and printed to
+ * stderr with its message id. */
+static void test_validation_messages(void)
+{
+    ll_error err;
+    ll_session_options opts = {.enable_debug = true};
+    ll_session *s = ll_session_create(&opts, &err);
+    CHECK_MSG(s != NULL, "%s", err.message);
+    if (s == NULL)
+        return;
+    CHECK(!ll_session_has_warnings(s));
+    uint64_t before = ll_debug_message_count();
+
+    char path[] = "/tmp/lluvia-test-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    VkBufferCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+        .size = 0, /* invalid: VUID-VkBufferCreateInfo-size-00912 */
+        .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+    };
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkResult r = vkCreateBuffer(ll_session_vk(s), &info, NULL, &buffer);
+    if (r == VK_SUCCESS && buffer != VK_NULL_HANDLE)
+        vkDestroyBuffer(ll_session_vk(s), buffer, NULL);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+
+    char text[4096] = "";
+    FILE *f = fdopen(fd, "r");
+    if (f != NULL) {
+        rewind(f);
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    unlink(path);
+    CHECK(ll_session_has_warnings(s));
+    CHECK(ll_debug_message_count() > before);
+    CHECK_MSG(strstr(text, "lluvia: vulkan error [VUID-VkBufferCreateInfo-size-00912]") != NULL,
+              "stderr was: %s", text);
+
+    /* A session made afterwards starts with a clean record. */
+    ll_session *t = ll_session_create(&opts, &err);
+    CHECK(t != NULL && !ll_session_has_warnings(t));
+    ll_session_release(t);
+    ll_session_release(s);
+}
+
 int main(void)
 {
     setenv("LLUVIA_ENABLE_DEBUG", "1", 1);
@@ -76,5 +131,6 @@ int main(void)
     test_shared_device();
     test_bad_options();
     test_granularity();
+    test_validation_messages();
     return test_finish("session");
 }

@@ -60,6 +60,10 @@ describe("ll.createSession", function()
       ll.createSession, {bufferImageGranularity = 1000})
     support.raises("stagingSize must be a positive integer, got 0", ll.createSession,
       {stagingSize = 0})
+    support.raises("stagingSize must be a positive integer, got '65536'", ll.createSession,
+      {stagingSize = "65536"})
+    support.raises("bufferImageGranularity must be a positive integer, got 1.5",
+      ll.createSession, {bufferImageGranularity = 1.5})
     support.raises("table expected, got string", ll.createSession, "debug")
   end)
 

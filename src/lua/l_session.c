@@ -55,8 +55,8 @@ static uint64_t opt_size(lua_State *L, const char *field, uint64_t def)
     int t = lua_getfield(L, 1, field);
     uint64_t v = def;
     if (t != LUA_TNIL) {
-        int isint;
-        lua_Integer i = lua_tointegerx(L, -1, &isint);
+        int isint = lua_type(L, -1) == LUA_TNUMBER; /* no numeric strings, as pageSize */
+        lua_Integer i = isint ? lua_tointegerx(L, -1, &isint) : 0;
         if (!isint || i <= 0)
             ll_lua_argerror(L, 1, "%s must be a positive integer, got %s", field,
                             ll_lua_describe(L, -1));

@@ -149,6 +149,7 @@ describe("a finalizer releasing what a call uses", function()
 end)
 
 describe("an options table whose metamethod releases the object", function()
+  support.no_validation_messages()
   it("session:createMemory raises when the session goes", function()
     local s = ll.createSession()
     local options = setmetatable({pageSize = 4096}, {__index = function() s:release() end})

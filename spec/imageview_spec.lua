@@ -14,11 +14,7 @@ local function counting(shape, dtype)
   return a
 end
 
-local function same_array(a, b)
-  assert.are.same(a.shape, b.shape)
-  assert.are.equal(a.dtype, b.dtype)
-  assert.is_true(a:tostring() == b:tostring(), "array contents differ")
-end
+local same_array = support.same_array
 
 local ADDRESS_MODES = {"Repeat", "MirroredRepeat", "ClampToEdge", "ClampToBorder",
   "MirrorClampToEdge"}

@@ -76,6 +76,13 @@ function support.run_host(args, stdin, env)
   return support.run(table.concat(parts, " "), stdin)
 end
 
+-- Asserts that two ll.ndarrays have the same shape, dtype and bytes.
+function support.same_array(a, b)
+  luassert.are.same(a.shape, b.shape)
+  luassert.are.equal(a.dtype, b.dtype)
+  luassert.is_true(a:tostring() == b:tostring(), "array contents differ")
+end
+
 -- Expects fn to raise an error whose message contains `fragment` (plain text).
 function support.raises(fragment, fn, ...)
   local ok, msg = pcall(fn, ...)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
+#include "lluvia/buddy.h"
 
 #define FUZZ_MAX_BLOCKS 1024 /* keeps validate after every step cheap */
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
+#include "lluvia/buddy.h"
 #include "test_util.h"
 
 #define KIB (UINT64_C(1) << 10)

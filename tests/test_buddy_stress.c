@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
+#include "lluvia/buddy.h"
 #include "test_util.h"
 
 #define DEFAULT_OPS 5000000

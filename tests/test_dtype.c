@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dtype.h"
+#include "lluvia/dtype.h"
 #include "test_util.h"
 
 static uint64_t bits_of(double d)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
-#include "image.h"
-#include "memory.h"
-#include "session.h"
+#include "lluvia/format.h"
+#include "lluvia/image.h"
+#include "lluvia/memory.h"
+#include "lluvia/session.h"
 #include "test_util.h"
 
 #define VALID(img)                                                                     \

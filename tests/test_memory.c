@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer.h"
-#include "memory.h"
+#include "lluvia/buffer.h"
+#include "lluvia/memory.h"
 #include "staging.h"
 #include "test_util.h"
 

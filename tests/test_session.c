@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "lluvia/session.h"
 #include "test_util.h"
 
 static void test_devices(void)

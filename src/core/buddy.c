@@ -1,7 +1,7 @@
 /* buddy.c: the buddy allocator of buddy.h. Free blocks live in hierarchical bitmaps, one
  * per order (two per order below the granule, one per kind); each min block has a head
  * byte. Not for: anything Vulkan; see docs/buddy.md for the design and its bounds. */
-#include "buddy.h"
+#include "lluvia/buddy.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* buffer.c: creating buffers in a Memory, and moving their bytes: memcpy through the
  * mapping where the host sees the memory, staging otherwise, vkCmdCopyBuffer between
  * buffers. Not for: placement decisions (memory.c). */
-#include "buffer.h"
+#include "lluvia/buffer.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

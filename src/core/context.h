@@ -10,7 +10,7 @@
 
 #include <volk.h>
 
-#include "ll_error.h"
+#include "lluvia/error.h"
 
 typedef struct ll_instance {
     int refs;                     /* guarded by the context lock */

@@ -1,6 +1,6 @@
 /* dtype.c: element types: sizes, names, binary16 conversion, and the per-dtype codecs that
  * store a number only when the dtype can hold it. Not for: arrays or Lua values. */
-#include "dtype.h"
+#include "lluvia/dtype.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* format.c: the format table of lluvia's images and the device-support queries. The table
  * is indexed by ll_dtype (ChannelType order) and channel count; nothing else maps formats. */
-#include "format.h"
+#include "lluvia/format.h"
 
 #include <stdio.h>
 

@@ -2,12 +2,12 @@
  * layouts: uploads and downloads through staging.h, clears, copies, layout changes. Every
  * command is bracketed by barriers that order it after all earlier device work and before
  * all later work, so sessions need no other tracking. Not for: formats (format.c). */
-#include "image.h"
+#include "lluvia/image.h"
 
 #include <assert.h>
 #include <stdlib.h>
 
-#include "format.h"
+#include "lluvia/format.h"
 #include "staging.h"
 #include "vk_util.h"
 

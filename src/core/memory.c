@@ -2,7 +2,7 @@
  * buddy allocator per page, persistent mapping of host-visible pages, and the process-wide
  * accounting of device memory. One lock per Memory makes it safe to share between threads.
  * Not for: Vulkan buffers or images, or transfers. */
-#include "memory.h"
+#include "lluvia/memory.h"
 
 #include <assert.h>
 #include <stdatomic.h>

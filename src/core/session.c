@@ -1,5 +1,5 @@
 /* session.c: creating and releasing sessions, and their one-shot command submission. */
-#include "session.h"
+#include "lluvia/session.h"
 
 #include <stdlib.h>
 #include <string.h>

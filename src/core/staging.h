@@ -9,8 +9,8 @@
 
 #include <volk.h>
 
-#include "ll_error.h"
-#include "session.h"
+#include "lluvia/error.h"
+#include "lluvia/session.h"
 
 /* Records the device side of one chunk into cmd: the chunk holds bytes [done, done +
  * bytes) of the transfer and sits in `staging` at `staging_offset`. For an upload the

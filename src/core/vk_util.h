@@ -5,7 +5,7 @@
 
 #include <volk.h>
 
-#include "ll_error.h"
+#include "lluvia/error.h"
 
 /* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY, etc. */
 const char *ll_vk_result_name(VkResult result);

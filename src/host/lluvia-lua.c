@@ -1,7 +1,7 @@
 /* lluvia-lua.c: the standalone host. Behaves like the stock lua(1) interpreter of Lua 5.4
  * (options -e -l -i -v -E -W, --, -, LUA_INIT, the arg table, tracebacks and exit status)
  * with `lluvia` in package.preload, plus --list-devices and --device ID|NAME.
- * Not for: anything of the module itself (src/lua). */
+ * Not for: anything of the module itself (src/binding). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +13,8 @@
 #include <lualib.h>
 
 #include "context.h"
+#include "lluvia/lluvia.h"
 #include "vk_util.h"
-
-int luaopen_lluvia(lua_State *L);
 
 #define PROMPT "> "
 #define PROMPT2 ">> "
@@ -73,7 +72,7 @@ static int report(lua_State *L, int status)
 
 static void print_version(void)
 {
-    printf("%s (lluvia-lua %s)\n", LUA_COPYRIGHT, "0.1.0");
+    printf("%s (lluvia-lua %s)\n", LUA_COPYRIGHT, LLUVIA_VERSION);
     fflush(stdout);
 }
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ll_error.h"
+#include "lluvia/error.h"
 
 typedef struct ll_buddy ll_buddy;
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "binding.h"
-#include "dtype.h"
+#include "lluvia/dtype.h"
 #include "l_buffer.h"
 #include "l_image.h"
 #include "l_memory.h"

@@ -1,4 +1,4 @@
-/* ll_error.h: how the core reports failure. A failing call fills an ll_error with a code
+/* error.h: how the core reports failure. A failing call fills an ll_error with a code
  * and a message naming the parameter, the value and (for device failures) the Vulkan
  * result; it never prints, exits or raises. Not for: logging or warnings. */
 #ifndef LL_ERROR_H

@@ -2,6 +2,8 @@
  * type's open function, the enumeration tables, and the embedded pure-Lua parts (lua/). */
 #include <string.h>
 
+#include "lluvia/lluvia.h"
+
 #include "binding.h"
 #include "l_buffer.h"
 #include "l_image.h"
@@ -59,6 +61,8 @@ int luaopen_lluvia(lua_State *L)
     int lists = lua_gettop(L);
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
         run_embedded(L, chunk, module, lists);
+    lua_pushliteral(L, "lluvia " LLUVIA_VERSION);
+    lua_setfield(L, module, "_VERSION");
     lua_settop(L, module);
     return 1;
 }

@@ -9,9 +9,9 @@
 
 #include <volk.h>
 
-#include "buddy.h"
-#include "ll_error.h"
-#include "session.h"
+#include "lluvia/buddy.h"
+#include "lluvia/error.h"
+#include "lluvia/session.h"
 
 typedef struct ll_memory ll_memory;
 

@@ -4,7 +4,7 @@
 
 #include <lua.h>
 
-#include "session.h"
+#include "lluvia/session.h"
 
 #define LL_SESSION_T "lluvia.Session"
 

@@ -12,7 +12,7 @@
 #include <volk.h>
 
 #include "context.h"
-#include "ll_error.h"
+#include "lluvia/error.h"
 
 typedef struct ll_session_options {
     bool enable_debug;          /* Khronos validation layer, where installed */

@@ -1,6 +1,6 @@
 /* dtype.h: the element types of host arrays and images (numpy's names, lluvia's ChannelType
  * order), their sizes and names, exact IEEE binary16 conversion, and the range and exactness
- * rules for storing a number into an element. Not for: arrays themselves (src/lua/l_ndarray.c)
+ * rules for storing a number into an element. Not for: arrays themselves (src/binding/l_ndarray.c)
  * or anything Lua. */
 #ifndef LL_DTYPE_H
 #define LL_DTYPE_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Numbered as lluvia's ChannelType; ll_enum_channel_type (src/lua/enums.c) relies on it. */
+/* Numbered as lluvia's ChannelType; ll_enum_channel_type (src/binding/enums.c) relies on it. */
 typedef enum ll_dtype {
     LL_UINT8 = 0,
     LL_INT8,

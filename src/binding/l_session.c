@@ -5,7 +5,7 @@
 
 #include "binding.h"
 #include "l_session.h"
-#include "session.h"
+#include "lluvia/session.h"
 #include "vk_util.h"
 
 #define MAX_LISTED_DEVICES 64

@@ -1,5 +1,5 @@
-/* ll_error.c: filling ll_error values. */
-#include "ll_error.h"
+/* error.c: filling ll_error values. */
+#include "lluvia/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

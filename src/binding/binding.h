@@ -10,7 +10,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "ll_error.h"
+#include "lluvia/error.h"
 
 /* ---- errors ---------------------------------------------------------------------- */
 

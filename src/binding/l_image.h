@@ -8,7 +8,7 @@
 
 #include <lua.h>
 
-#include "image.h"
+#include "lluvia/image.h"
 
 #define LL_IMAGE_T "lluvia.Image"
 #define LL_IMAGE_VIEW_T "lluvia.ImageView"

@@ -10,9 +10,9 @@
 
 #include <volk.h>
 
-#include "dtype.h"
-#include "ll_error.h"
-#include "session.h"
+#include "lluvia/dtype.h"
+#include "lluvia/error.h"
+#include "lluvia/session.h"
 
 #define LL_MAX_CHANNELS 4
 

@@ -10,7 +10,7 @@
 
 #include <lua.h>
 
-#include "dtype.h"
+#include "lluvia/dtype.h"
 
 #define LL_NDARRAY_T "lluvia.ndarray"      /* registry name of the metatable */
 #define LL_NDARRAY_MAX_DIMS 16

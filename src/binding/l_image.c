@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "binding.h"
-#include "format.h"
-#include "image.h"
+#include "lluvia/format.h"
+#include "lluvia/image.h"
 #include "l_image.h"
 #include "l_memory.h"
 #include "l_ndarray.h"

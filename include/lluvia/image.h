@@ -13,9 +13,9 @@
 
 #include <volk.h>
 
-#include "dtype.h"
-#include "ll_error.h"
-#include "memory.h"
+#include "lluvia/dtype.h"
+#include "lluvia/error.h"
+#include "lluvia/memory.h"
 
 /* ---- shapes ------------------------------------------------------------------------- */
 

@@ -9,8 +9,8 @@
 
 #include <volk.h>
 
-#include "ll_error.h"
-#include "memory.h"
+#include "lluvia/error.h"
+#include "lluvia/memory.h"
 
 typedef struct ll_buffer ll_buffer;
 

@@ -5,7 +5,7 @@
 
 #include <lua.h>
 
-#include "buffer.h"
+#include "lluvia/buffer.h"
 
 #define LL_BUFFER_T "lluvia.Buffer"
 

@@ -5,7 +5,7 @@
 
 #include <lua.h>
 
-#include "memory.h"
+#include "lluvia/memory.h"
 
 #define LL_MEMORY_T "lluvia.Memory"
 

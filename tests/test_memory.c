@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lluvia/buffer.h"
+#include "lluvia/device_memory.h"
 #include "lluvia/memory.h"
 #include "staging.h"
 #include "test_util.h"

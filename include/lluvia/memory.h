@@ -87,32 +87,4 @@ bool ll_memory_validate(const ll_memory *memory, char *what, size_t what_size);
 /* "{DeviceLocal, HostVisible}": the flags as text, for messages. */
 void ll_memory_flags_text(VkMemoryPropertyFlags flags, char *buf, size_t size);
 
-/* Device memory of this process, over every session: what pages and staging buffers hold
- * now, how many vkAllocateMemory calls succeeded so far, and the budget in force. */
-typedef struct ll_device_memory_stats {
-    uint64_t live_bytes;
-    uint64_t live_allocations;
-    uint64_t total_allocations;
-    uint64_t budget;            /* 0: none */
-} ll_device_memory_stats;
-
-void ll_device_memory_get_stats(ll_device_memory_stats *out);
-
-/* Caps live_bytes: an allocation that would pass `bytes` fails with LL_E_DEVICE_MEMORY as
- * if the device were out of memory (0: no cap). For tests of out-of-memory paths, and for
- * applications that share the device. */
-void ll_device_memory_set_budget(uint64_t bytes);
-
-/* vkAllocateMemory with the accounting above; sizes beyond the memory type's heap and
- * allocations beyond maxMemoryAllocationCount or the budget fail with LL_E_DEVICE_MEMORY
- * without asking Vulkan. Every allocation of the core goes through these two. */
-bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
-                               VkDeviceMemory *out, ll_error *err);
-void ll_device_memory_free(ll_session *session, VkDeviceMemory memory, uint64_t size);
-
-/* The range to flush or invalidate for bytes [offset, offset+size) of a mapped memory of
- * memory_size bytes, rounded out to `atom` (nonCoherentAtomSize). False when empty. */
-bool ll_mapped_range(VkDeviceMemory memory, uint64_t memory_size, VkDeviceSize atom,
-                     uint64_t offset, uint64_t size, VkMappedMemoryRange *out);
-
 #endif

@@ -3,6 +3,8 @@
  * Not for: buffers (l_buffer.c) or images (l_image.c), which only use what is here. */
 #include <string.h>
 
+#include "lluvia/device_memory.h"
+
 #include "binding.h"
 #include "l_memory.h"
 #include "l_session.h"

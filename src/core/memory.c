@@ -1,7 +1,7 @@
 /* memory.c: Memory, a pool of pages (one VkDeviceMemory each) of one memory type, with a
- * buddy allocator per page, persistent mapping of host-visible pages, and the process-wide
- * accounting of device memory. One lock per Memory makes it safe to share between threads.
- * Not for: Vulkan buffers or images, or transfers. */
+ * buddy allocator per page and persistent mapping of host-visible pages. One lock per Memory
+ * makes it safe to share between threads. Not for: Vulkan buffers or images, transfers, or
+ * the accounting of device memory (device_memory.c). */
 #include "lluvia/memory.h"
 
 #include <assert.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lluvia/device_memory.h"
 #include "vk_util.h"
 
 /* The smallest block a page hands out: a common minStorageBufferOffsetAlignment, so that
@@ -40,98 +41,6 @@ struct ll_memory {
     uint32_t slots;          /* length of pages */
     uint32_t live;           /* pages that exist */
 };
-
-/* ---- process-wide accounting of device memory -------------------------------------- */
-
-static atomic_uint_fast64_t device_live_bytes;
-static atomic_uint_fast64_t device_live_allocations;
-static atomic_uint_fast64_t device_total_allocations;
-static atomic_uint_fast64_t device_budget; /* 0: none */
-
-void ll_device_memory_get_stats(ll_device_memory_stats *out)
-{
-    out->live_bytes = atomic_load(&device_live_bytes);
-    out->live_allocations = atomic_load(&device_live_allocations);
-    out->total_allocations = atomic_load(&device_total_allocations);
-    out->budget = atomic_load(&device_budget);
-}
-
-void ll_device_memory_set_budget(uint64_t bytes)
-{
-    atomic_store(&device_budget, bytes);
-}
-
-bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
-                               VkDeviceMemory *out, ll_error *err)
-{
-    const VkPhysicalDeviceMemoryProperties *props = ll_session_memory_properties(session);
-    assert(type_index < props->memoryTypeCount);
-    uint32_t heap = props->memoryTypes[type_index].heapIndex;
-    uint64_t heap_size = props->memoryHeaps[heap].size;
-    /* Vulkan forbids asking for more than the heap holds; it is plain lack of memory. */
-    if (size > heap_size)
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory: "
-                       "memory heap %u holds %llu bytes (VK_ERROR_OUT_OF_DEVICE_MEMORY)",
-                       (unsigned long long)size, heap, (unsigned long long)heap_size);
-    uint32_t max_count = ll_session_properties(session)->limits.maxMemoryAllocationCount;
-    if (atomic_load(&device_live_allocations) >= max_count)
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate device memory: %u "
-                       "allocations are live, the device's maxMemoryAllocationCount "
-                       "(VK_ERROR_TOO_MANY_OBJECTS)", max_count);
-    /* Counted before asking, so that threads racing for the budget cannot overshoot it. */
-    uint64_t before = atomic_fetch_add(&device_live_bytes, size);
-    uint64_t budget = atomic_load(&device_budget);
-    if (budget != 0 && (before + size > budget || before + size < before)) {
-        atomic_fetch_sub(&device_live_bytes, size);
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory: "
-                       "%llu of the budget of %llu bytes are in use "
-                       "(VK_ERROR_OUT_OF_DEVICE_MEMORY)", (unsigned long long)size,
-                       (unsigned long long)before, (unsigned long long)budget);
-    }
-    VkMemoryAllocateInfo info = {
-        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-        .allocationSize = size,
-        .memoryTypeIndex = type_index,
-    };
-    VkResult r = vkAllocateMemory(ll_session_vk(session), &info, NULL, out);
-    if (r != VK_SUCCESS) {
-        atomic_fetch_sub(&device_live_bytes, size);
-        return ll_fail(err, ll_vk_status(r), "vkAllocateMemory of %llu bytes on memory type "
-                       "%u: %s", (unsigned long long)size, type_index, ll_vk_result_name(r));
-    }
-    atomic_fetch_add(&device_live_allocations, 1);
-    atomic_fetch_add(&device_total_allocations, 1);
-    return true;
-}
-
-void ll_device_memory_free(ll_session *session, VkDeviceMemory memory, uint64_t size)
-{
-    if (memory == VK_NULL_HANDLE)
-        return;
-    vkFreeMemory(ll_session_vk(session), memory, NULL);
-    atomic_fetch_sub(&device_live_bytes, size);
-    atomic_fetch_sub(&device_live_allocations, 1);
-}
-
-bool ll_mapped_range(VkDeviceMemory memory, uint64_t memory_size, VkDeviceSize atom,
-                     uint64_t offset, uint64_t size, VkMappedMemoryRange *out)
-{
-    if (size == 0 || offset >= memory_size)
-        return false;
-    if (atom == 0)
-        atom = 1;
-    uint64_t end = size > memory_size - offset ? memory_size : offset + size;
-    uint64_t start = offset - offset % atom;
-    uint64_t rounded = end % atom ? end + (atom - end % atom) : end;
-    *out = (VkMappedMemoryRange){
-        .sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
-        .memory = memory,
-        .offset = start,
-        /* Past the last whole atom, only "to the end of the memory" is valid. */
-        .size = rounded >= memory_size || rounded < end ? VK_WHOLE_SIZE : rounded - start,
-    };
-    return true;
-}
 
 /* ---- names -------------------------------------------------------------------------- */
 

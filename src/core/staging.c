@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lluvia/memory.h"
+#include "lluvia/device_memory.h"
 #include "vk_util.h"
 
 #define SLOTS 2

@@ -21,6 +21,9 @@ int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...)
     return luaL_argerror(L, arg, lua_tostring(L, -1));
 }
 
+/* Strings longer than this are shown cut, ending in "...". */
+#define DESCRIBE_MAX 40
+
 const char *ll_lua_describe(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
@@ -34,10 +37,13 @@ const char *ll_lua_describe(lua_State *L, int idx)
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        if (n > 40)
-            lua_pushfstring(L, "'%.37s...'", s);
-        else
+        if (n > DESCRIBE_MAX) { /* lua_pushfstring has no precision: cut it first */
+            lua_pushlstring(L, s, DESCRIBE_MAX - 3);
+            lua_pushfstring(L, "'%s...'", lua_tostring(L, -1));
+            lua_remove(L, -2);
+        } else {
             lua_pushfstring(L, "'%s'", s);
+        }
         break;
     }
     default:

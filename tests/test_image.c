@@ -8,6 +8,7 @@
 
 #include "lluvia/format.h"
 #include "lluvia/image.h"
+#include "lluvia/image_view.h"
 #include "lluvia/memory.h"
 #include "lluvia/session.h"
 #include "test_util.h"
@@ -99,13 +100,13 @@ static void round_trip(ll_memory *mem, ll_image_shape shape, ll_dtype type)
     if (img == NULL)
         return;
     VALID(img);
-    uint64_t n = img->minimum_size;
+    uint64_t n = ll_image_minimum_size(img);
     unsigned char *in = malloc(n), *out = calloc(1, n);
     fill_pattern(in, n, shape.width);
     CHECK_MSG(ll_image_upload(img, in, n, &err), "%s", err.message);
     CHECK_MSG(ll_image_download(img, out, n, &err), "%s", err.message);
     CHECK(memcmp(in, out, n) == 0);
-    CHECK(img->layout == VK_IMAGE_LAYOUT_GENERAL);
+    CHECK(ll_image_layout(img) == VK_IMAGE_LAYOUT_GENERAL);
     VALID(img);
     CHECK(!ll_image_upload(img, in, n - 1, &err) && err.code == LL_E_ARGUMENT);
     free(in);
@@ -153,16 +154,16 @@ static void test_operations(ll_session *s)
     CHECK_MSG(a != NULL && b != NULL, "%s", err.message);
     if (a == NULL || b == NULL)
         return;
-    CHECK(a->minimum_size == 6 * 5 * 4 * 2);
-    CHECK(a->allocation.size >= a->minimum_size);
-    uint64_t n = a->minimum_size;
+    CHECK(ll_image_minimum_size(a) == 6 * 5 * 4 * 2);
+    CHECK(ll_image_allocation(a)->size >= ll_image_minimum_size(a));
+    uint64_t n = ll_image_minimum_size(a);
     unsigned char *in = malloc(n), *out = malloc(n), *zero = calloc(1, n);
     fill_pattern(in, n, 3);
     CHECK(ll_image_upload(a, in, n, &err));
     CHECK_MSG(ll_image_change_layout(b, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, &err), "%s",
               err.message);
     CHECK_MSG(ll_image_copy(a, b, &err), "%s", err.message);
-    CHECK(b->layout == VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+    CHECK(ll_image_layout(b) == VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
     CHECK(ll_image_download(b, out, n, &err) && memcmp(in, out, n) == 0);
     CHECK(ll_image_clear(b, &err));
     CHECK(ll_image_download(b, out, n, &err) && memcmp(zero, out, n) == 0);
@@ -171,7 +172,7 @@ static void test_operations(ll_session *s)
     VALID(b);
 
     CHECK(!ll_image_change_layout(a, VK_IMAGE_LAYOUT_UNDEFINED, &err));
-    CHECK(err.code == LL_E_ARGUMENT && a->layout == VK_IMAGE_LAYOUT_GENERAL);
+    CHECK(err.code == LL_E_ARGUMENT && ll_image_layout(a) == VK_IMAGE_LAYOUT_GENERAL);
     CHECK(!ll_image_change_layout(a, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR, &err));
 
     ll_image_shape other = {1, 6, 5, 2};
@@ -186,23 +187,26 @@ static void test_operations(ll_session *s)
     ll_image_view *v = ll_image_view_create(a, &sampled, &err);
     CHECK_MSG(v != NULL, "%s", err.message);
     if (v != NULL) {
-        CHECK(v->sampler != VK_NULL_HANDLE);
+        CHECK(ll_image_view_sampler(v) != VK_NULL_HANDLE);
         ll_error verr;
         CHECK_MSG(ll_image_view_validate(v, &verr), "%s", verr.message);
     }
+    VkFormat af = ll_image_format(a);
+    VkImageType at = ll_image_type(a);
+    VkImageUsageFlags au = ll_image_usage(a);
     ll_image_view_desc bad = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, true};
     ll_image_view_field field;
-    CHECK(!ll_image_view_check(s, a->format, a->type, a->usage, &bad, &field, &err));
+    CHECK(!ll_image_view_check(s, af, at, au, &bad, &field, &err));
     CHECK(err.code == LL_E_ARGUMENT && field == LL_VIEW_ADDRESS_MODE);
     CHECK(ll_image_view_create(a, &bad, &err) == NULL);
     ll_image_view_desc linear = {VK_FILTER_LINEAR, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, true,
                                  true};
-    CHECK(!ll_image_view_check(s, a->format, a->type, a->usage, &linear, &field, &err));
+    CHECK(!ll_image_view_check(s, af, at, au, &linear, &field, &err));
     CHECK(err.code == LL_E_UNSUPPORTED && field == LL_VIEW_FILTER); /* integer formats */
     ll_image_view_desc plain = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, false};
-    CHECK(ll_image_view_check(s, a->format, a->type, a->usage, &plain, NULL, &err));
-    CHECK(!ll_image_view_check(s, a->format, a->type, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &plain,
-                               &field, &err) && field == LL_VIEW_IMAGE);
+    CHECK(ll_image_view_check(s, af, at, au, &plain, NULL, &err));
+    CHECK(!ll_image_view_check(s, af, at, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &plain, &field,
+                               &err) && field == LL_VIEW_IMAGE);
 
     /* The view holds the image: releasing the caller's reference keeps it. */
     ll_memory_stats st;

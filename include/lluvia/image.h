@@ -1,12 +1,10 @@
-/* image.h: Images (optimal-tiling Vulkan images placed in a Memory), ImageViews (a
- * VkImageView and, when sampled, a VkSampler) and their transfers. An image retains its
- * Memory, a view retains its image. Layout is tracked per image: every operation leaves
- * the image in a known layout. Not for: host arrays, formats (format.h) or placement
- * (memory.h). */
+/* image.h: Images (optimal-tiling Vulkan images placed in a Memory) and their transfers,
+ * clears, copies and layout changes. An image retains its Memory. Layout is tracked per
+ * image: every operation leaves the image in a known layout. Not for: views and samplers
+ * (image_view.h), host arrays, formats (format.h) or placement (memory.h). */
 #ifndef LL_IMAGE_H
 #define LL_IMAGE_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,22 +37,8 @@ VkImageType ll_image_type_of(const ll_image_shape *shape);
 
 /* ---- images -------------------------------------------------------------------------- */
 
-typedef struct ll_image {
-    atomic_int refs;
-    ll_memory *memory;          /* retained */
-    ll_session *session;        /* the memory's; kept alive by it */
-    VkImage handle;
-    ll_allocation allocation;   /* where it lives; allocation.size = img.size */
-    ll_image_shape shape;
-    ll_dtype channel_type;
-    VkFormat format;
-    VkImageType type;
-    VkImageTiling tiling;       /* always optimal */
-    VkImageUsageFlags usage;
-    VkImageLayout layout;       /* changed only under the session's command lock */
-    uint64_t row_bytes;         /* width * texel size */
-    uint64_t minimum_size;      /* tightly packed bytes: row_bytes * height * depth */
-} ll_image;
+/* Opaque: other files use the accessors below. */
+typedef struct ll_image ll_image;
 
 /* Creates an optimal-tiling image in `memory` (placed by its buddy allocator) and changes
  * it to layout General, as lluvia does; its content is undefined. Asks the device first:
@@ -65,6 +49,22 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
                           VkImageUsageFlags usage, ll_error *err);
 void ll_image_retain(ll_image *image);
 void ll_image_release(ll_image *image);
+
+/* What the image is; each is fixed at creation, except the layout (changed only by the
+ * session's commands, under its command lock). */
+ll_session *ll_image_session(const ll_image *image);
+ll_memory *ll_image_memory(const ll_image *image);
+VkImage ll_image_handle(const ll_image *image);
+const ll_image_shape *ll_image_get_shape(const ll_image *image);
+ll_dtype ll_image_channel_type(const ll_image *image);
+VkFormat ll_image_format(const ll_image *image);
+VkImageType ll_image_type(const ll_image *image);
+VkImageUsageFlags ll_image_usage(const ll_image *image);
+VkImageLayout ll_image_layout(const ll_image *image);
+/* Where it lives; allocation->size is what the device asked for (img.size). */
+const ll_allocation *ll_image_allocation(const ll_image *image);
+/* Tightly packed bytes of its texels: width * texel size * height * depth. */
+uint64_t ll_image_minimum_size(const ll_image *image);
 
 /* Copies `size` bytes (which must equal minimum_size: texels row-major, depth then height
  * then width then channel) from src into the image, through the session's staging
@@ -92,54 +92,5 @@ bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err
 
 /* Checks the image's invariants; false with a description in err. For tests. */
 bool ll_image_validate(const ll_image *image, ll_error *err);
-
-/* ---- views --------------------------------------------------------------------------- */
-
-typedef struct ll_image_view_desc {
-    VkFilter filter;                 /* VK_FILTER_NEAREST or VK_FILTER_LINEAR */
-    VkSamplerAddressMode address_mode; /* for U, V and W */
-    bool normalized_coordinates;
-    bool sampled;                    /* create a VkSampler too */
-} ll_image_view_desc;
-
-typedef struct ll_image_view {
-    atomic_int refs;
-    ll_image *image;                 /* retained */
-    VkImageView handle;
-    VkSampler sampler;               /* VK_NULL_HANDLE unless desc.sampled */
-    ll_image_view_desc desc;
-} ll_image_view;
-
-/* What a refused view description is wrong about. */
-typedef enum ll_image_view_field {
-    LL_VIEW_IMAGE,          /* the image: its usage */
-    LL_VIEW_FILTER,
-    LL_VIEW_ADDRESS_MODE,
-    LL_VIEW_NORMALIZED,     /* normalized_coordinates */
-    LL_VIEW_SAMPLED
-} ll_image_view_field;
-
-/* Whether a view described by desc can be made of an image of this format, type and usage
- * (so callers can ask before making the image). LL_E_ARGUMENT when: the usage has nothing
- * a view can serve (Sampled, Storage, an attachment); sampled without Sampled usage;
- * unnormalized coordinates with an address mode other than ClampToEdge or ClampToBorder
- * (Vulkan forbids them) or with a 3D image; an unknown filter or address mode.
- * LL_E_UNSUPPORTED when the format cannot be filtered linearly, or MirrorClampToEdge is
- * asked of a device that does not enable it. Filter, address and coordinate modes are
- * checked only for sampled views: without a sampler they are only recorded. On failure
- * *field (when not NULL) says which part of the request is at fault. */
-bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType type,
-                         VkImageUsageFlags usage, const ll_image_view_desc *desc,
-                         ll_image_view_field *field, ll_error *err);
-
-/* Creates a view of the whole image (1D, 2D or 3D as the image) and, when desc->sampled,
- * its sampler, after ll_image_view_check. Retains the image. */
-ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *desc,
-                                    ll_error *err);
-void ll_image_view_retain(ll_image_view *view);
-void ll_image_view_release(ll_image_view *view);
-
-/* Checks the view's invariants; false with a description in err. For tests. */
-bool ll_image_view_validate(const ll_image_view *view, ll_error *err);
 
 #endif

@@ -32,7 +32,7 @@ ll_image *ll_lua_to_any_image(lua_State *L, int idx)
     if (ll_lua_to_object(L, idx, LL_IMAGE_T) != NULL)
         return ll_lua_check_image(L, idx);
     if (ll_lua_to_object(L, idx, LL_IMAGE_VIEW_T) != NULL)
-        return ll_lua_check_image_view(L, idx)->image;
+        return ll_image_view_image(ll_lua_check_image_view(L, idx));
     return NULL;
 }
 
@@ -41,7 +41,7 @@ bool ll_lua_image_size(lua_State *L, int idx, uint64_t *bytes)
     ll_image *image = ll_lua_to_any_image(L, idx);
     if (image == NULL)
         return false;
-    *bytes = image->allocation.size;
+    *bytes = ll_image_allocation(image)->size;
     return true;
 }
 
@@ -193,7 +193,8 @@ static const char *host_shape_text(char *buf, size_t size, const ll_image_shape 
  * shape, read by the shape rules, is the image's. */
 static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_ndarray *a)
 {
-    ll_dtype want = image->channel_type;
+    ll_dtype want = ll_image_channel_type(image);
+    const ll_image_shape *is = ll_image_get_shape(image);
     if (ll_ndarray_dtype(a) != want)
         ll_lua_argerror(L, arg, "array dtype must be %s for a %s image, got %s",
                         ll_dtype_name(want), ll_dtype_channel_name(want),
@@ -202,15 +203,15 @@ static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_nd
     const int64_t *dims = ll_ndarray_shape(a);
     ll_image_shape s;
     if (ndim >= 1 && ndim <= 4 && ll_image_shape_from_dims(dims, (size_t)ndim, &s, NULL) &&
-        s.depth == image->shape.depth && s.height == image->shape.height &&
-        s.width == image->shape.width && s.channels == image->shape.channels)
+        s.depth == is->depth && s.height == is->height && s.width == is->width &&
+        s.channels == is->channels)
         return;
     char got[128], shape[64], host[64];
     ll_lua_argerror(L, arg, "array shape %s does not match the image's shape %s "
                     "(depth, height, width, channels): expected %s",
                     dims_text(got, sizeof got, dims, ndim < 16 ? ndim : 16),
-                    image_shape_text(shape, sizeof shape, &image->shape),
-                    host_shape_text(host, sizeof host, &image->shape));
+                    image_shape_text(shape, sizeof shape, is),
+                    host_shape_text(host, sizeof host, is));
 }
 
 /* ---- creating ------------------------------------------------------------------------ */
@@ -244,7 +245,7 @@ static ll_lua_object *push_new_image(lua_State *L, create_image *c, int arg)
     if (!ll_lua_create_with_retry(L, do_create_image, c, &err))
         ll_lua_raise(L, arg, &err);
     o->ptr = c->image;
-    ll_lua_device_memory_added(L, c->image->allocation.size);
+    ll_lua_device_memory_added(L, ll_image_allocation(c->image)->size);
     return o;
 }
 
@@ -432,11 +433,11 @@ static int image_to_host(lua_State *L)
     if (lua_isnoneornil(L, 2)) {
         uint64_t host[4];
         int64_t dims[4];
-        size_t n = ll_image_host_dims(&image->shape, host);
+        size_t n = ll_image_host_dims(ll_image_get_shape(image), host);
         for (size_t i = 0; i < n; i++)
             dims[i] = (int64_t)host[i];
         lua_settop(L, 1);
-        out = ll_lua_push_ndarray(L, (int)n, dims, image->channel_type);
+        out = ll_lua_push_ndarray(L, (int)n, dims, ll_image_channel_type(image));
         /* making the array may have run finalizers, which may have released the image */
         image = check_any_image(L, 1);
     } else {
@@ -453,7 +454,7 @@ static int image_to_host(lua_State *L)
 static int image_from_host(lua_State *L)
 {
     ll_image *image = check_any_image(L, 1);
-    ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)image->channel_type);
+    ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)ll_image_channel_type(image));
     /* converting a table or string may have run finalizers, which may release the image */
     image = check_any_image(L, 1);
     check_array_fits(L, 2, image, a);
@@ -508,7 +509,8 @@ static int image_create_view(lua_State *L)
     check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
     /* the options table's metamethods may have run Lua code that released the image */
     image = ll_lua_check_image(L, 1);
-    check_view(L, image->session, image->format, image->type, image->usage, &va);
+    check_view(L, ll_image_session(image), ll_image_format(image), ll_image_type(image),
+               ll_image_usage(image), &va);
     lua_settop(L, 1);
     ll_error err;
     if (!push_new_view(L, 1, &va.desc, &err))
@@ -522,7 +524,7 @@ static int image_create_view(lua_State *L)
  * is no such field. */
 static int push_image_field(lua_State *L, ll_image *image, int image_idx, const char *key)
 {
-    const ll_image_shape *s = &image->shape;
+    const ll_image_shape *s = ll_image_get_shape(image);
     if (strcmp(key, "width") == 0)
         lua_pushinteger(L, s->width);
     else if (strcmp(key, "height") == 0)
@@ -540,21 +542,22 @@ static int push_image_field(lua_State *L, ll_image *image, int image_idx, const 
             lua_rawseti(L, -2, i + 1);
         }
     } else if (strcmp(key, "channelType") == 0)
-        lua_pushstring(L, ll_dtype_channel_name(image->channel_type));
+        lua_pushstring(L, ll_dtype_channel_name(ll_image_channel_type(image)));
     else if (strcmp(key, "dtype") == 0)
-        lua_pushstring(L, ll_dtype_name(image->channel_type));
+        lua_pushstring(L, ll_dtype_name(ll_image_channel_type(image)));
     else if (strcmp(key, "format") == 0)
-        lua_pushstring(L, ll_format_name(image->format));
+        lua_pushstring(L, ll_format_name(ll_image_format(image)));
     else if (strcmp(key, "layout") == 0)
-        lua_pushstring(L, ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)image->layout));
+        lua_pushstring(L, ll_lua_enum_name(&ll_enum_image_layout,
+                                           (uint32_t)ll_image_layout(image)));
     else if (strcmp(key, "usageFlags") == 0)
-        ll_lua_push_flags(L, &ll_enum_image_usage, image->usage);
+        ll_lua_push_flags(L, &ll_enum_image_usage, ll_image_usage(image));
     else if (strcmp(key, "size") == 0)
-        lua_pushinteger(L, (lua_Integer)image->allocation.size);
+        lua_pushinteger(L, (lua_Integer)ll_image_allocation(image)->size);
     else if (strcmp(key, "minimumSize") == 0)
-        lua_pushinteger(L, (lua_Integer)image->minimum_size);
+        lua_pushinteger(L, (lua_Integer)ll_image_minimum_size(image));
     else if (strcmp(key, "allocationInfo") == 0)
-        ll_lua_push_allocation(L, &image->allocation);
+        ll_lua_push_allocation(L, ll_image_allocation(image));
     else if (strcmp(key, "memory") == 0)
         lua_getiuservalue(L, image_idx, 1);
     else
@@ -575,7 +578,7 @@ static int view_get(lua_State *L)
     const char *key = lua_tostring(L, 2);
     if (key == NULL)
         return 0;
-    const ll_image_view_desc *d = &view->desc;
+    const ll_image_view_desc *d = ll_image_view_get_desc(view);
     if (strcmp(key, "image") == 0)
         lua_getiuservalue(L, 1, 1);
     else if (strcmp(key, "filterMode") == 0)
@@ -592,7 +595,7 @@ static int view_get(lua_State *L)
         lua_getiuservalue(L, 1, 1);
         lua_getiuservalue(L, -1, 1);
     } else
-        return push_image_field(L, view->image, 0, key);
+        return push_image_field(L, ll_image_view_image(view), 0, key);
     return 1;
 }
 
@@ -617,13 +620,15 @@ static int view_release(lua_State *L)
 static void push_image_text(lua_State *L, const ll_image *image)
 {
     char shape[64];
-    lua_pushfstring(L, "%s %s %s, %s, %I bytes", image_shape_text(shape, sizeof shape,
-                    &image->shape), ll_dtype_channel_name(image->channel_type),
-                    image->type == VK_IMAGE_TYPE_1D   ? "1D"
-                    : image->type == VK_IMAGE_TYPE_2D ? "2D"
-                                                      : "3D",
-                    ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)image->layout),
-                    (lua_Integer)image->allocation.size);
+    VkImageType type = ll_image_type(image);
+    lua_pushfstring(L, "%s %s %s, %s, %I bytes",
+                    image_shape_text(shape, sizeof shape, ll_image_get_shape(image)),
+                    ll_dtype_channel_name(ll_image_channel_type(image)),
+                    type == VK_IMAGE_TYPE_1D   ? "1D"
+                    : type == VK_IMAGE_TYPE_2D ? "2D"
+                                               : "3D",
+                    ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)ll_image_layout(image)),
+                    (lua_Integer)ll_image_allocation(image)->size);
 }
 
 static int image_tostring(lua_State *L)
@@ -651,8 +656,8 @@ static int view_tostring(lua_State *L)
     }
     /* read first: pushing may run finalizers, which may release the view */
     const ll_image_view *v = o->ptr;
-    const ll_image_view_desc d = v->desc;
-    push_image_text(L, v->image);
+    const ll_image_view_desc d = *ll_image_view_get_desc(v);
+    push_image_text(L, ll_image_view_image(v));
     lua_pushliteral(L, "lluvia.ImageView(");
     lua_insert(L, -2);
     if (d.sampled)

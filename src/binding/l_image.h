@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "lluvia/image.h"
+#include "lluvia/image_view.h"
 
 #define LL_IMAGE_T "lluvia.Image"
 #define LL_IMAGE_VIEW_T "lluvia.ImageView"

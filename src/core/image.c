@@ -1,15 +1,34 @@
-/* image.c: creating images, views and samplers, and the commands that move texels and
- * layouts: uploads and downloads through staging.h, clears, copies, layout changes. Every
- * command is bracketed by barriers that order it after all earlier device work and before
- * all later work, so sessions need no other tracking. Not for: formats (format.c). */
+/* image.c: creating images, and the commands that move texels and layouts: uploads and
+ * downloads through staging.h, clears, copies, layout changes. Every command is bracketed
+ * by barriers that order it after all earlier device work and before all later work, so
+ * sessions need no other tracking. Not for: views and samplers (image_view.c), formats
+ * (format.c). */
 #include "lluvia/image.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "lluvia/format.h"
 #include "staging.h"
 #include "vk_util.h"
+
+struct ll_image {
+    atomic_int refs;
+    ll_memory *memory;          /* retained */
+    ll_session *session;        /* the memory's; kept alive by it */
+    VkImage handle;
+    ll_allocation allocation;   /* where it lives; allocation.size = img.size */
+    ll_image_shape shape;
+    ll_dtype channel_type;
+    VkFormat format;
+    VkImageType type;
+    VkImageTiling tiling;       /* always optimal */
+    VkImageUsageFlags usage;
+    VkImageLayout layout;       /* changed only under the session's command lock */
+    uint64_t row_bytes;         /* width * texel size */
+    uint64_t minimum_size;      /* tightly packed bytes: row_bytes * height * depth */
+};
 
 /* ---- shapes ------------------------------------------------------------------------- */
 
@@ -264,6 +283,18 @@ void ll_image_release(ll_image *image)
     ll_memory_release(image->memory);
     free(image);
 }
+
+ll_session *ll_image_session(const ll_image *image) { return image->session; }
+ll_memory *ll_image_memory(const ll_image *image) { return image->memory; }
+VkImage ll_image_handle(const ll_image *image) { return image->handle; }
+const ll_image_shape *ll_image_get_shape(const ll_image *image) { return &image->shape; }
+ll_dtype ll_image_channel_type(const ll_image *image) { return image->channel_type; }
+VkFormat ll_image_format(const ll_image *image) { return image->format; }
+VkImageType ll_image_type(const ll_image *image) { return image->type; }
+VkImageUsageFlags ll_image_usage(const ll_image *image) { return image->usage; }
+VkImageLayout ll_image_layout(const ll_image *image) { return image->layout; }
+const ll_allocation *ll_image_allocation(const ll_image *image) { return &image->allocation; }
+uint64_t ll_image_minimum_size(const ll_image *image) { return image->minimum_size; }
 
 static bool need_usage(const ll_image *image, VkImageUsageFlags bit, const char *name,
                        const char *what, ll_error *err)
@@ -540,193 +571,4 @@ bool ll_image_validate(const ll_image *image, ll_error *err)
                        (int)image->layout);
     }
     return true;
-}
-
-/* ---- views --------------------------------------------------------------------------- */
-
-/* Usages a VkImageView can serve (VUID-VkImageViewCreateInfo-image-04441). */
-#define VIEW_USAGES (VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_STORAGE_BIT | \
-                     VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | \
-                     VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | \
-                     VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT | \
-                     VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT)
-
-static const char *address_mode_name(VkSamplerAddressMode m)
-{
-    switch (m) {
-    case VK_SAMPLER_ADDRESS_MODE_REPEAT: return "Repeat";
-    case VK_SAMPLER_ADDRESS_MODE_MIRRORED_REPEAT: return "MirroredRepeat";
-    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE: return "ClampToEdge";
-    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER: return "ClampToBorder";
-    case VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE: return "MirrorClampToEdge";
-    default: return NULL;
-    }
-}
-
-static bool refuse(ll_image_view_field *field, ll_image_view_field which)
-{
-    if (field != NULL)
-        *field = which;
-    return false;
-}
-
-bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType type,
-                         VkImageUsageFlags usage, const ll_image_view_desc *d,
-                         ll_image_view_field *field, ll_error *err)
-{
-    if (d->filter != VK_FILTER_NEAREST && d->filter != VK_FILTER_LINEAR)
-        return ll_fail(err, LL_E_ARGUMENT, "unknown filter mode %d", (int)d->filter),
-               refuse(field, LL_VIEW_FILTER);
-    const char *mode = address_mode_name(d->address_mode);
-    if (mode == NULL)
-        return ll_fail(err, LL_E_ARGUMENT, "unknown address mode %d", (int)d->address_mode),
-               refuse(field, LL_VIEW_ADDRESS_MODE);
-    char text[160];
-    if (!(usage & VIEW_USAGES))
-        return ll_fail(err, LL_E_ARGUMENT, "an image view needs an image with Sampled, Storage "
-                       "or an attachment usage, this one has %s",
-                       ll_image_usage_text(usage, text, sizeof text)),
-               refuse(field, LL_VIEW_IMAGE);
-    if (!d->sampled)
-        return true; /* filter, address and coordinate modes matter only to a sampler */
-    if (!(usage & VK_IMAGE_USAGE_SAMPLED_BIT))
-        return ll_fail(err, LL_E_ARGUMENT, "a sampled image view needs an image with Sampled "
-                       "usage, this one has %s", ll_image_usage_text(usage, text, sizeof text)),
-               refuse(field, LL_VIEW_SAMPLED);
-    if (!d->normalized_coordinates) {
-        if (d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE &&
-            d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER)
-            return ll_fail(err, LL_E_ARGUMENT, "address mode %s needs normalized coordinates "
-                           "(Vulkan allows only ClampToEdge and ClampToBorder with "
-                           "unnormalized coordinates)", mode),
-                   refuse(field, LL_VIEW_ADDRESS_MODE);
-        if (type == VK_IMAGE_TYPE_3D)
-            return ll_fail(err, LL_E_ARGUMENT, "a 3D image needs normalized coordinates to be "
-                           "sampled (Vulkan samples only 1D and 2D images with unnormalized "
-                           "coordinates)"),
-                   refuse(field, LL_VIEW_NORMALIZED);
-    }
-    if (d->filter == VK_FILTER_LINEAR &&
-        !(ll_format_features(session, format, VK_IMAGE_TILING_OPTIMAL) &
-          VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT))
-        return ll_fail(err, LL_E_UNSUPPORTED, "%s cannot be sampled with the Linear filter on "
-                       "this device (no SAMPLED_IMAGE_FILTER_LINEAR feature): use Nearest",
-                       ll_format_name(format)),
-               refuse(field, LL_VIEW_FILTER);
-    if (d->address_mode == VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE &&
-        !session->device->sampler_mirror_clamp_to_edge)
-        return ll_fail(err, LL_E_UNSUPPORTED, "address mode MirrorClampToEdge needs "
-                       "VK_KHR_sampler_mirror_clamp_to_edge, which the device does not offer"),
-               refuse(field, LL_VIEW_ADDRESS_MODE);
-    return true;
-}
-
-static bool check_view(const ll_image *image, const ll_image_view_desc *d, ll_error *err)
-{
-    return ll_image_view_check(image->session, image->format, image->type, image->usage, d,
-                               NULL, err);
-}
-
-static VkImageViewType view_type(VkImageType type)
-{
-    switch (type) {
-    case VK_IMAGE_TYPE_1D: return VK_IMAGE_VIEW_TYPE_1D;
-    case VK_IMAGE_TYPE_2D: return VK_IMAGE_VIEW_TYPE_2D;
-    default: return VK_IMAGE_VIEW_TYPE_3D;
-    }
-}
-
-ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *desc,
-                                    ll_error *err)
-{
-    if (!check_view(image, desc, err))
-        return NULL;
-    VkDevice dev = ll_session_vk(image->session);
-    ll_image_view *view = calloc(1, sizeof *view);
-    if (view == NULL)
-        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating an image view"),
-               NULL;
-    atomic_init(&view->refs, 1);
-    view->image = image;
-    view->desc = *desc;
-
-    VkImageViewCreateInfo info = {
-        .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
-        .image = image->handle,
-        .viewType = view_type(image->type),
-        .format = image->format,
-        .components = {VK_COMPONENT_SWIZZLE_IDENTITY, VK_COMPONENT_SWIZZLE_IDENTITY,
-                       VK_COMPONENT_SWIZZLE_IDENTITY, VK_COMPONENT_SWIZZLE_IDENTITY},
-        .subresourceRange = whole_image,
-    };
-    VkResult r = vkCreateImageView(dev, &info, NULL, &view->handle);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkCreateImageView");
-        goto fail_free;
-    }
-    if (desc->sampled) {
-        /* Integer formats read integer border colors; a float one would be undefined. */
-        bool float_format = ll_dtype_is_float(image->channel_type);
-        VkSamplerCreateInfo sampler = {
-            .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
-            .magFilter = desc->filter,
-            .minFilter = desc->filter,
-            .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
-            .addressModeU = desc->address_mode,
-            .addressModeV = desc->address_mode,
-            .addressModeW = desc->address_mode,
-            .maxAnisotropy = 1.0f,
-            .compareOp = VK_COMPARE_OP_NEVER,
-            .minLod = 0.0f,
-            .maxLod = 0.0f,
-            .borderColor = float_format ? VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK
-                                        : VK_BORDER_COLOR_INT_TRANSPARENT_BLACK,
-            .unnormalizedCoordinates = desc->normalized_coordinates ? VK_FALSE : VK_TRUE,
-        };
-        r = vkCreateSampler(dev, &sampler, NULL, &view->sampler);
-        if (r != VK_SUCCESS) {
-            ll_fail_vk(err, r, "vkCreateSampler");
-            goto fail_view;
-        }
-    }
-    ll_image_retain(image);
-    return view;
-
-fail_view:
-    vkDestroyImageView(dev, view->handle, NULL);
-fail_free:
-    free(view);
-    return NULL;
-}
-
-void ll_image_view_retain(ll_image_view *view)
-{
-    atomic_fetch_add(&view->refs, 1);
-}
-
-void ll_image_view_release(ll_image_view *view)
-{
-    if (view == NULL || atomic_fetch_sub(&view->refs, 1) != 1)
-        return;
-    VkDevice dev = ll_session_vk(view->image->session);
-    if (view->sampler != VK_NULL_HANDLE)
-        vkDestroySampler(dev, view->sampler, NULL);
-    vkDestroyImageView(dev, view->handle, NULL);
-    ll_image_release(view->image);
-    free(view);
-}
-
-bool ll_image_view_validate(const ll_image_view *view, ll_error *err)
-{
-    if (atomic_load(&view->refs) < 1)
-        return ll_fail(err, LL_E_STATE, "view refs %d < 1", atomic_load(&view->refs));
-    if (view->image == NULL || view->handle == VK_NULL_HANDLE)
-        return ll_fail(err, LL_E_STATE, "view has no image or no VkImageView");
-    if ((view->sampler != VK_NULL_HANDLE) != view->desc.sampled)
-        return ll_fail(err, LL_E_STATE, "view has %s sampler but sampled is %s",
-                       view->sampler != VK_NULL_HANDLE ? "a" : "no",
-                       view->desc.sampled ? "true" : "false");
-    if (!check_view(view->image, &view->desc, err))
-        return false;
-    return ll_image_validate(view->image, err);
 }

@@ -229,6 +229,60 @@ describe("Memory:createImage", function()
         support.raises("channels must be 1 to 4", s.isImageFormatSupported, s, {4, 4, 5})
       end)
 
+    -- VUID-VkImageCreateInfo-usage-00963 and -00966, which the device query does not check.
+    it("refuses TransientAttachment without an attachment or with another usage", function()
+      local mem = memory()
+      support.raises("bad argument #3 to 'createImage' (usageFlags {TransientAttachment}: "
+        .. "TransientAttachment needs ColorAttachment, DepthStencilAttachment or "
+        .. "InputAttachment too (VUID-VkImageCreateInfo-usage-00966))",
+        function() return mem:createImage({4, 4}, "Uint8", {"TransientAttachment"}) end)
+      support.raises("bad argument #3 to 'createImage' (usageFlags {Storage, "
+        .. "TransientAttachment}: TransientAttachment cannot be combined with {Storage}, "
+        .. "only with ColorAttachment, DepthStencilAttachment and InputAttachment "
+        .. "(VUID-VkImageCreateInfo-usage-00963))",
+        function() return mem:createImage({4, 4}, "Uint8", {"TransientAttachment", "Storage"}) end)
+      support.raises("bad argument #2 to 'createImage' (usageFlags {Sampled, ColorAttachment, "
+        .. "TransientAttachment}: TransientAttachment cannot be combined with {Sampled}",
+        function()
+          return mem:createImage({4, 4}, {usageFlags = {"TransientAttachment", "Sampled",
+            "ColorAttachment"}})
+        end)
+      support.raises("bad argument #2 to 'createImageFromHost' (usageFlags {TransferDst, "
+        .. "TransientAttachment}: TransientAttachment cannot be combined with {TransferDst}",
+        function()
+          return mem:createImageFromHost(ll.ndarray({4, 4}, "uint8"), {"TransientAttachment",
+            "TransferDst"})
+        end)
+      support.raises("bad argument #2 to 'createImageViewFromHost' (usageFlags {TransferDst, "
+        .. "Storage, TransientAttachment}: TransientAttachment cannot be combined",
+        function()
+          return mem:createImageViewFromHost(ll.ndarray({4, 4}, "uint8"),
+            {"TransientAttachment", "Storage", "TransferDst"})
+        end)
+      assert.are.equal(0, mem.stats.objects)
+      assert.are.equal(0, mem.pageCount)
+    end)
+
+    it("answers isImageFormatSupported false for usage Vulkan forbids", function()
+      local s = session()
+      local ok, msg = s:isImageFormatSupported({4, 4}, "Uint8", {"TransientAttachment"})
+      assert.is_false(ok)
+      assert.is_truthy(msg:find("usage-00966", 1, true))
+      ok, msg = s:isImageFormatSupported({4, 4}, "Uint8", {"TransientAttachment", "Storage"})
+      assert.is_false(ok)
+      assert.is_truthy(msg:find("usage-00963", 1, true))
+      ok, msg = s:isImageFormatSupported({4, 4}, "Uint8", {})
+      assert.is_false(ok)
+      assert.is_truthy(msg:find("at least one usage", 1, true))
+    end)
+
+    it("creates a TransientAttachment image with ColorAttachment", function()
+      local usage = {"TransientAttachment", "ColorAttachment"}
+      assert.is_true(session():isImageFormatSupported({4, 4, 4}, "Float32", usage))
+      local img <close> = memory():createImage({4, 4, 4}, "Float32", usage)
+      assert.are.same({"ColorAttachment", "TransientAttachment"}, img.usageFlags)
+    end)
+
     it("raises on a released Memory", function()
       local mem = session():createMemory({"DeviceLocal"})
       mem:release()

@@ -244,6 +244,57 @@ static void test_failures_leave_nothing(ll_session *s)
     ll_memory_release(mem);
 }
 
+/* Vulkan's usage rules that the device query does not check: one function, used by
+ * ll_format_check_image and so by ll_image_create. */
+static void test_usage_rules(ll_session *s)
+{
+    const VkImageUsageFlags transient = VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT;
+    const VkImageUsageFlags color = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT;
+    VkExtent3D small = {4, 4, 1};
+    ll_error err;
+    CHECK(!ll_image_check_usage(NULL, 0, NULL, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(!ll_image_check_usage(NULL, 1u << 20, NULL, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(!ll_image_check_usage(NULL, transient, NULL, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "usage-00966") != NULL);
+    CHECK(!ll_image_check_usage(s, transient | color | VK_IMAGE_USAGE_STORAGE_BIT, &small,
+                                &err) && err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "usage-00963") != NULL);
+    CHECK(ll_image_check_usage(s, transient | color, &small, &err));
+    CHECK(ll_image_check_usage(s, transient | VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT, &small,
+                               &err));
+    CHECK(ll_image_check_usage(s, VK_IMAGE_USAGE_STORAGE_BIT, &small, &err));
+
+    /* Attachments are bounded by the framebuffer limits (-00964, -00965), others not. */
+    const VkPhysicalDeviceLimits *limits = &ll_session_properties(s)->limits;
+    VkExtent3D wide = {limits->maxFramebufferWidth + 1, 1, 1};
+    VkExtent3D tall = {1, limits->maxFramebufferHeight + 1, 1};
+    CHECK(!ll_image_check_usage(s, color, &wide, &err) && err.code == LL_E_UNSUPPORTED);
+    CHECK(!ll_image_check_usage(s, VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT, &tall, &err) &&
+          err.code == LL_E_UNSUPPORTED);
+    CHECK(ll_image_check_usage(s, VK_IMAGE_USAGE_STORAGE_BIT, &wide, &err));
+    CHECK(ll_image_check_usage(NULL, color, NULL, &err)); /* no device: no limits */
+
+    CHECK(!ll_format_check_image(s, VK_FORMAT_R8_UINT, VK_IMAGE_TYPE_2D,
+                                 VK_IMAGE_TILING_OPTIMAL, transient, &small, &err) &&
+          err.code == LL_E_ARGUMENT);
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    if (mem == NULL)
+        return;
+    ll_image_shape shape = {1, 4, 4, 4};
+    CHECK(ll_image_create(mem, &shape, LL_UINT8, transient | VK_IMAGE_USAGE_STORAGE_BIT,
+                          &err) == NULL && err.code == LL_E_ARGUMENT);
+    ll_image *ok = ll_image_create(mem, &shape, LL_FLOAT32, transient | color, &err);
+    CHECK_MSG(ok != NULL, "%s", err.message);
+    if (ok != NULL)
+        VALID(ok);
+    ll_image_release(ok);
+    ll_memory_stats st;
+    ll_memory_get_stats(mem, &st);
+    CHECK(st.objects == 0);
+    ll_memory_release(mem);
+}
+
 /* Threads changing the layout of one image and clearing it: each command must start from
  * the layout the one before it left (the layout is updated under the command lock), else
  * the validation layer reports a layout mismatch. */
@@ -309,6 +360,7 @@ int main(void)
     if (s != NULL) {
         test_operations(s);
         test_failures_leave_nothing(s);
+        test_usage_rules(s);
         test_layout_threads(s);
         CHECK(!ll_session_has_warnings(s));
         ll_session_release(s);

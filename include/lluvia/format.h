@@ -35,12 +35,22 @@ const char *ll_format_name(VkFormat format);
  * spells them, to buf: "{Storage, Sampled}" ("{}" for none). Returns buf. */
 const char *ll_image_usage_text(VkImageUsageFlags usage, char *buf, size_t size);
 
+/* Vulkan's rules for an image's usage flags that vkGetPhysicalDeviceImageFormatProperties
+ * does not check (VUID-VkImageCreateInfo-usage-*): LL_E_ARGUMENT for no usage, bits other
+ * than the eight lluvia names, TransientAttachment with a usage other than ColorAttachment,
+ * DepthStencilAttachment and InputAttachment (-00963) or with none of them (-00966).
+ * With a session and an extent, also LL_E_UNSUPPORTED for an attachment usage on an image
+ * wider or taller than the device's framebuffers (-00964, -00965); pass NULL for both to
+ * check only the rules that hold on every device. ll_format_check_image applies it. */
+bool ll_image_check_usage(const ll_session *session, VkImageUsageFlags usage,
+                          const VkExtent3D *extent, ll_error *err);
+
 /* The format features the device offers for `format` with `tiling`. */
 VkFormatFeatureFlags ll_format_features(const ll_session *session, VkFormat format,
                                         VkImageTiling tiling);
 
-/* Whether the device can create an image of this format, type, tiling, usage and extent.
- * On failure LL_E_UNSUPPORTED with a message naming the format, the tiling and the usage
+/* Whether the device can create an image of this format, type, tiling, usage and extent:
+ * first ll_image_check_usage, then the device's answer. On failure LL_E_UNSUPPORTED with a message naming the format, the tiling and the usage
  * bits it cannot offer (suggesting 4 channels for a 3-channel format), or the largest
  * extent it can (an extent beyond the device's limits). Touches nothing. */
 bool ll_format_check_image(const ll_session *session, VkFormat format, VkImageType type,

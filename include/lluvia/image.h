@@ -44,7 +44,7 @@ typedef struct ll_image ll_image;
  * it to layout General, as lluvia does; its content is undefined. Asks the device first:
  * a format, usage and extent it cannot hold is LL_E_UNSUPPORTED naming the VkFormat and
  * the usage. LL_E_ARGUMENT for a channel count outside 1..4, a type outside the table or
- * no usage. Retains memory. NULL and err on failure, with nothing left behind. */
+ * a usage Vulkan forbids (ll_image_check_usage). Retains memory. NULL and err on failure, with nothing left behind. */
 ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dtype type,
                           VkImageUsageFlags usage, ll_error *err);
 void ll_image_retain(ll_image *image);

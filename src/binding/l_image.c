@@ -132,6 +132,17 @@ static bool check_opt_bool(lua_State *L, int arg, const char *name, bool def)
     return lua_toboolean(L, arg);
 }
 
+/* Image usage flags (default DEFAULT_USAGE), refused as an argument error when Vulkan
+ * forbids the combination on every device (ll_image_check_usage). */
+static VkImageUsageFlags check_usage(lua_State *L, int arg)
+{
+    VkImageUsageFlags usage = ll_lua_check_flags(L, arg, &ll_enum_image_usage, DEFAULT_USAGE);
+    ll_error err;
+    if (!ll_image_check_usage(NULL, usage, NULL, &err))
+        ll_lua_raise(L, arg, &err);
+    return usage;
+}
+
 static ll_dtype check_channel_type(lua_State *L, int arg)
 {
     return (ll_dtype)ll_lua_check_enum(L, arg, &ll_enum_channel_type, 1, LL_UINT8);
@@ -266,7 +277,7 @@ static int memory_create_image(lua_State *L)
     params p;
     params_open(L, &p, 3, names);
     c.type = check_channel_type(L, param(L, &p, 0));
-    c.usage = ll_lua_check_flags(L, param(L, &p, 1), &ll_enum_image_usage, DEFAULT_USAGE);
+    c.usage = check_usage(L, param(L, &p, 1));
     lua_settop(L, 2);
     push_new_image(L, &c, 2);
     return 1;
@@ -303,7 +314,7 @@ static int memory_create_image_from_host(lua_State *L)
     params p;
     params_open(L, &p, 3, names);
     int usage_arg = param(L, &p, 0);
-    c.usage = ll_lua_check_flags(L, usage_arg, &ll_enum_image_usage, DEFAULT_USAGE);
+    c.usage = check_usage(L, usage_arg);
     need_transfer_dst(L, usage_arg, c.usage);
     lua_settop(L, 2);
     check_host_image(L, 2, &c); /* at 3 */
@@ -378,8 +389,7 @@ static int memory_create_image_view_from_host(lua_State *L)
     params_open(L, &p, 3, names);
     view_args va;
     va.arg[LL_VIEW_IMAGE] = param(L, &p, 0);
-    c.usage = ll_lua_check_flags(L, va.arg[LL_VIEW_IMAGE], &ll_enum_image_usage,
-                                 DEFAULT_USAGE);
+    c.usage = check_usage(L, va.arg[LL_VIEW_IMAGE]);
     need_transfer_dst(L, va.arg[LL_VIEW_IMAGE], c.usage);
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
     lua_settop(L, 2);
@@ -412,6 +422,11 @@ static int session_is_image_format_supported(lua_State *L)
     VkImageUsageFlags usage = ll_lua_check_flags(L, 4, &ll_enum_image_usage, DEFAULT_USAGE);
     VkExtent3D extent = {shape.width, shape.height, shape.depth};
     ll_error err;
+    if (!ll_image_check_usage(NULL, usage, NULL, &err)) { /* no device takes it */
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, err.message);
+        return 2;
+    }
     if (ll_format_check_image(s, ll_format_of(type, shape.channels), ll_image_type_of(&shape),
                               VK_IMAGE_TILING_OPTIMAL, usage, &extent, &err)) {
         lua_pushboolean(L, 1);

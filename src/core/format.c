@@ -114,6 +114,50 @@ const char *ll_image_usage_text(VkImageUsageFlags usage, char *buf, size_t size)
     return buf;
 }
 
+#define KNOWN_USAGES ((1u << USAGE_NAME_COUNT) - 1)
+/* What TransientAttachment may come with, and needs one of (-00963, -00966). */
+#define TRANSIENT_PARTNERS (VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | \
+                            VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | \
+                            VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT)
+/* Usages that bound the extent by the framebuffer limits (-00964, -00965). */
+#define ATTACHMENT_USAGES (TRANSIENT_PARTNERS | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT)
+
+bool ll_image_check_usage(const ll_session *session, VkImageUsageFlags usage,
+                          const VkExtent3D *extent, ll_error *err)
+{
+    char text[160], other[160];
+    if (usage == 0)
+        return ll_fail(err, LL_E_ARGUMENT, "usageFlags must name at least one usage");
+    ll_image_usage_text(usage, text, sizeof text);
+    if (usage & ~KNOWN_USAGES)
+        return ll_fail(err, LL_E_ARGUMENT, "usageFlags %s has bits that are not image usages",
+                       text);
+    if (usage & VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT) {
+        VkImageUsageFlags extra = usage & ~ATTACHMENT_USAGES;
+        if (extra != 0)
+            return ll_fail(err, LL_E_ARGUMENT, "usageFlags %s: TransientAttachment cannot be "
+                           "combined with %s, only with ColorAttachment, "
+                           "DepthStencilAttachment and InputAttachment "
+                           "(VUID-VkImageCreateInfo-usage-00963)",
+                           text, ll_image_usage_text(extra, other, sizeof other));
+        if (!(usage & TRANSIENT_PARTNERS))
+            return ll_fail(err, LL_E_ARGUMENT, "usageFlags %s: TransientAttachment needs "
+                           "ColorAttachment, DepthStencilAttachment or InputAttachment too "
+                           "(VUID-VkImageCreateInfo-usage-00966)", text);
+    }
+    if (session == NULL || extent == NULL || !(usage & ATTACHMENT_USAGES))
+        return true;
+    const VkPhysicalDeviceLimits *limits = &ll_session_properties(session)->limits;
+    if (extent->width > limits->maxFramebufferWidth ||
+        extent->height > limits->maxFramebufferHeight)
+        return ll_fail(err, LL_E_UNSUPPORTED, "an image with usage %s is at most %ux%u (width "
+                       "x height: the device's largest framebuffer), got %ux%u "
+                       "(VUID-VkImageCreateInfo-usage-00964)", text,
+                       limits->maxFramebufferWidth, limits->maxFramebufferHeight,
+                       extent->width, extent->height);
+    return true;
+}
+
 VkFormatFeatureFlags ll_format_features(const ll_session *session, VkFormat format,
                                         VkImageTiling tiling)
 {
@@ -188,8 +232,8 @@ bool ll_format_check_image(const ll_session *session, VkFormat format, VkImageTy
 {
     if (format == VK_FORMAT_UNDEFINED)
         return ll_fail(err, LL_E_ARGUMENT, "no image format for this channel type and count");
-    if (usage == 0)
-        return ll_fail(err, LL_E_ARGUMENT, "usageFlags must name at least one usage");
+    if (!ll_image_check_usage(session, usage, extent, err))
+        return false;
     VkImageFormatProperties props;
     VkResult r = query(session, format, type, tiling, usage, &props);
     if (r == VK_ERROR_FORMAT_NOT_SUPPORTED)

@@ -191,8 +191,6 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
                        shape->width, shape->height, shape->depth), NULL;
     if ((unsigned)type >= LL_DTYPE_COUNT)
         return ll_fail(err, LL_E_ARGUMENT, "unknown channel type %d", (int)type), NULL;
-    if (usage == 0)
-        return ll_fail(err, LL_E_ARGUMENT, "usageFlags must name at least one usage"), NULL;
 
     ll_session *session = ll_memory_session(memory);
     VkDevice dev = ll_session_vk(session);

@@ -59,9 +59,9 @@ static uint32_t fuzz_log2_ceil(uint64_t x)
 
 static void fuzz_check_all(fuzz_state *s)
 {
-    char what[256];
-    if (!ll_buddy_validate(s->b, what, sizeof what)) {
-        fprintf(stderr, "fuzz_buddy: validate: %s\n", what);
+    ll_error err;
+    if (!ll_buddy_validate(s->b, &err)) {
+        fprintf(stderr, "fuzz_buddy: validate: %s\n", err.message);
         fuzz_die(s, "validate failed", 0, 0);
     }
     ll_buddy_stats st;

@@ -14,9 +14,9 @@
 
 static bool valid(const ll_buddy *b)
 {
-    char what[256];
-    bool ok = ll_buddy_validate(b, what, sizeof what);
-    CHECK_MSG(ok, "validate: %s", what);
+    ll_error err;
+    bool ok = ll_buddy_validate(b, &err);
+    CHECK_MSG(ok, "validate: %s", err.message);
     return ok;
 }
 
@@ -619,13 +619,14 @@ static void test_query(void)
 
 static void test_validate_api(void)
 {
-    char what[64] = "x";
-    CHECK(!ll_buddy_validate(NULL, what, sizeof what));
-    CHECK(strstr(what, "NULL") != NULL);
-    CHECK(!ll_buddy_validate(NULL, NULL, 0));
+    ll_error err;
+    CHECK(!ll_buddy_validate(NULL, &err));
+    CHECK(err.code == LL_E_STATE && strstr(err.message, "NULL") != NULL);
+    CHECK(!ll_buddy_validate(NULL, NULL));
     ll_buddy *b = must_create(8192, 256, 1024);
-    CHECK(ll_buddy_validate(b, NULL, 0));
-    CHECK(ll_buddy_validate(b, what, sizeof what) && what[0] == '\0');
+    CHECK(ll_buddy_validate(b, NULL));
+    ll_error_clear(&err);
+    CHECK(ll_buddy_validate(b, &err) && err.code == LL_OK && err.message[0] == '\0');
     CHECK(ll_buddy_is_empty(NULL));
     ll_buddy_stats s;
     ll_buddy_get_stats(NULL, &s);

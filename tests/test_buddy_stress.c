@@ -192,9 +192,9 @@ static void check_stats(const ll_buddy *b)
 
 static void do_validate(const ll_buddy *b)
 {
-    char what[256];
-    if (!ll_buddy_validate(b, what, sizeof what))
-        FAIL("validate: %s", what);
+    ll_error err;
+    if (!ll_buddy_validate(b, &err))
+        FAIL("validate: %s", err.message);
 }
 
 /* Sizes from 1 byte to a little past the region, roughly log-uniform. */

@@ -23,8 +23,8 @@ static ll_session *session_with(const ll_session_options *opts)
 
 static void check_valid(const ll_memory *m)
 {
-    char what[256] = "";
-    CHECK_MSG(ll_memory_validate(m, what, sizeof what), "%s", what);
+    ll_error err;
+    CHECK_MSG(ll_memory_validate(m, &err), "%s", err.message);
 }
 
 static VkMemoryRequirements req_of(ll_memory *m, uint64_t size, uint64_t alignment)

@@ -70,8 +70,8 @@ void ll_buddy_get_stats(const ll_buddy *b, ll_buddy_stats *out);
 
 /* Checks every invariant (block tiling, merge state, free sets, granularity tags, counters)
  * by walking all metadata: O(region / min_block). Returns true if all hold; else false
- * with a description written to what (when what_size > 0). For tests. */
-bool ll_buddy_validate(const ll_buddy *b, char *what, size_t what_size);
+ * with LL_E_STATE and a description in err (when not NULL). For tests. */
+bool ll_buddy_validate(const ll_buddy *b, ll_error *err);
 
 /* The most host memory, in bytes, that ll_buddy_create(region_size, min_block, any
  * granularity) allocates: at most N * (1.52 + w) + 32 KiB for N = region_size / min_block

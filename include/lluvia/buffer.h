@@ -40,6 +40,11 @@ void *ll_buffer_mapped(const ll_buffer *buffer);
 bool ll_buffer_flush(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
 bool ll_buffer_invalidate(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
 
+/* Checks the buffer's invariants (its handle, its allocation in the Memory, the mapping),
+ * then its Memory's (ll_memory_validate). True if all hold; else false with LL_E_STATE and
+ * a description in err (when not NULL). For tests and ll._debug.validate. */
+bool ll_buffer_validate(const ll_buffer *buffer, ll_error *err);
+
 /* Whether transfers of this buffer go through staging (memory the host cannot map, or a
  * session with force_staging). */
 bool ll_buffer_uses_staging(const ll_buffer *buffer);

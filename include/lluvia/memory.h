@@ -81,8 +81,9 @@ bool ll_memory_invalidate(ll_memory *memory, const ll_allocation *allocation,
 /* ---- additions ------------------------------------------------------------------------ */
 
 /* Checks the Memory's invariants (page table, each page's buddy allocator, at most one
- * empty page kept). True if all hold; else false with a description in `what`. For tests. */
-bool ll_memory_validate(const ll_memory *memory, char *what, size_t what_size);
+ * empty page kept). True if all hold; else false with LL_E_STATE and a description in err
+ * (when not NULL). Thread-safe. For tests and ll._debug.validate. */
+bool ll_memory_validate(const ll_memory *memory, ll_error *err);
 
 /* "{DeviceLocal, HostVisible}": the flags as text, for messages. */
 void ll_memory_flags_text(VkMemoryPropertyFlags flags, char *buf, size_t size);

@@ -59,6 +59,11 @@ static inline const VkPhysicalDeviceMemoryProperties *ll_session_memory_properti
     return &s->device->memory;
 }
 
+/* Checks the session's invariants (device, command pool, buffer and fence, granularity,
+ * staging size). True if all hold; else false with LL_E_STATE and a description in err
+ * (when not NULL). For tests and ll._debug.validate. */
+bool ll_session_validate(const ll_session *session, ll_error *err);
+
 /* Whether the validation layer is on for this session. */
 bool ll_session_validation_enabled(const ll_session *session);
 

@@ -6,6 +6,7 @@
 
 #include "binding.h"
 #include "l_buffer.h"
+#include "l_debug.h"
 #include "l_image.h"
 #include "l_memory.h"
 #include "l_ndarray.h"
@@ -55,6 +56,7 @@ int luaopen_lluvia(lua_State *L)
     ll_lua_open_memory(L);
     ll_lua_open_buffer(L);
     ll_lua_open_image(L);
+    ll_lua_open_debug(L);
     /* Each further type's open function goes here, in dependency order. */
 
     push_enum_lists(L);

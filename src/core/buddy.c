@@ -4,7 +4,6 @@
 #include "lluvia/buddy.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,21 +553,7 @@ const char *ll_buddy_kind_name(ll_buddy_kind kind)
 
 /* ---- validate ------------------------------------------------------------------------ */
 
-static bool bad(char *what, size_t what_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool bad(char *what, size_t what_size, const char *fmt, ...)
-{
-    if (what != NULL && what_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(what, what_size, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
-#define BAD(...) return bad(what, what_size, __VA_ARGS__)
+#define BAD(...) return ll_fail(err, LL_E_STATE, __VA_ARGS__)
 
 /* Summary levels agree with the level below; nothing is set past the end. Counts members. */
 static bool bitset_check(const bitset *s, uint64_t *members)
@@ -592,10 +577,8 @@ static bool bitset_check(const bitset *s, uint64_t *members)
     return s->levels == 0 || n == 1;
 }
 
-bool ll_buddy_validate(const ll_buddy *b, char *what, size_t what_size)
+bool ll_buddy_validate(const ll_buddy *b, ll_error *err)
 {
-    if (what != NULL && what_size > 0)
-        what[0] = '\0';
     if (b == NULL)
         BAD("allocator is NULL");
     const uint64_t n = b->blocks, m = b->min_block;

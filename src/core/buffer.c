@@ -4,7 +4,6 @@
 #include "lluvia/buffer.h"
 
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "staging.h"
@@ -34,7 +33,7 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
                        (unsigned long long)size, heap,
                        (unsigned long long)props->memoryHeaps[heap].size), NULL;
 
-    ll_buffer *b = calloc(1, sizeof *b);
+    ll_buffer *b = ll_calloc(1, sizeof *b);
     if (b == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a buffer"), NULL;
     VkDevice dev = ll_session_vk(s);
@@ -44,7 +43,7 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
         .usage = usage | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
     };
-    VkResult r = vkCreateBuffer(dev, &info, NULL, &b->handle);
+    VkResult r = LL_VK(vkCreateBuffer(dev, &info, NULL, &b->handle));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateBuffer");
         goto fail_free;
@@ -53,7 +52,7 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
     vkGetBufferMemoryRequirements(dev, b->handle, &req);
     if (!ll_memory_allocate(memory, &req, LL_BUDDY_LINEAR, &b->allocation, err))
         goto fail_buffer;
-    r = vkBindBufferMemory(dev, b->handle, b->allocation.memory, b->allocation.offset);
+    r = LL_VK(vkBindBufferMemory(dev, b->handle, b->allocation.memory, b->allocation.offset));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkBindBufferMemory");
         goto fail_allocation;
@@ -70,7 +69,7 @@ fail_allocation:
 fail_buffer:
     vkDestroyBuffer(dev, b->handle, NULL);
 fail_free:
-    free(b);
+    ll_free(b);
     return NULL;
 }
 
@@ -86,7 +85,7 @@ void ll_buffer_release(ll_buffer *b)
     vkDestroyBuffer(ll_session_vk(ll_memory_session(b->memory)), b->handle, NULL);
     ll_memory_free(b->memory, &b->allocation);
     ll_memory_release(b->memory);
-    free(b);
+    ll_free(b);
 }
 
 ll_memory *ll_buffer_memory(const ll_buffer *b) { return b->memory; }
@@ -96,6 +95,22 @@ VkBuffer ll_buffer_vk(const ll_buffer *b) { return b->handle; }
 const ll_allocation *ll_buffer_allocation(const ll_buffer *b) { return &b->allocation; }
 bool ll_buffer_is_mappable(const ll_buffer *b) { return b->allocation.mapped != NULL; }
 void *ll_buffer_mapped(const ll_buffer *b) { return b->allocation.mapped; }
+
+bool ll_buffer_validate(const ll_buffer *b, ll_error *err)
+{
+    if (atomic_load(&b->refs) < 1)
+        return ll_fail(err, LL_E_STATE, "buffer refs %d < 1", atomic_load(&b->refs));
+    if (b->handle == VK_NULL_HANDLE || b->memory == NULL)
+        return ll_fail(err, LL_E_STATE, "buffer has no VkBuffer or no Memory");
+    if (b->size == 0 || b->allocation.memory == VK_NULL_HANDLE || b->allocation.size < b->size)
+        return ll_fail(err, LL_E_STATE, "buffer of %llu bytes has an allocation of %llu bytes",
+                       (unsigned long long)b->size, (unsigned long long)b->allocation.size);
+    if ((b->allocation.mapped != NULL) != ll_memory_is_mappable(b->memory))
+        return ll_fail(err, LL_E_STATE, "buffer is %smapped in %shost-visible memory",
+                       b->allocation.mapped != NULL ? "" : "not ",
+                       ll_memory_is_mappable(b->memory) ? "" : "non-");
+    return ll_memory_validate(b->memory, err);
+}
 
 bool ll_buffer_flush(ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
 {

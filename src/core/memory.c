@@ -225,10 +225,10 @@ void ll_memory_get_stats(const ll_memory *m, ll_memory_stats *out)
     unlock(m);
 }
 
-bool ll_memory_validate(const ll_memory *m, char *what, size_t what_size)
+bool ll_memory_validate(const ll_memory *m, ll_error *err)
 {
+    ll_error e; /* filled under the lock, copied to err after */
     bool ok = true;
-    char detail[256] = "";
     lock(m);
     uint32_t live = 0, empty_standard = 0;
     for (uint32_t i = 0; i < m->slots && ok; i++) {
@@ -237,38 +237,29 @@ bool ll_memory_validate(const ll_memory *m, char *what, size_t what_size)
             continue;
         live++;
         if (p->memory == VK_NULL_HANDLE || p->size == 0) {
-            snprintf(detail, sizeof detail, "page %u has no memory", i);
-            ok = false;
+            ok = ll_fail(&e, LL_E_STATE, "page %u has no memory", i);
         } else if (ll_memory_is_mappable(m) != (p->mapped != NULL)) {
-            snprintf(detail, sizeof detail, "page %u is %smapped on %shost-visible memory", i,
-                     p->mapped ? "" : "not ", ll_memory_is_mappable(m) ? "" : "non-");
-            ok = false;
+            ok = ll_fail(&e, LL_E_STATE, "page %u is %smapped on %shost-visible memory", i,
+                         p->mapped ? "" : "not ", ll_memory_is_mappable(m) ? "" : "non-");
         } else if (p->buddy != NULL) {
-            if (p->size != m->page_size) {
-                snprintf(detail, sizeof detail, "page %u has %llu bytes, not pageSize", i,
-                         (unsigned long long)p->size);
+            if (p->size != m->page_size)
+                ok = ll_fail(&e, LL_E_STATE, "page %u has %llu bytes, not pageSize", i,
+                             (unsigned long long)p->size);
+            else if (!ll_buddy_validate(p->buddy, &e))
                 ok = false;
-            } else if (!ll_buddy_validate(p->buddy, detail, sizeof detail)) {
-                ok = false;
-            } else if (ll_buddy_is_empty(p->buddy)) {
+            else if (ll_buddy_is_empty(p->buddy))
                 empty_standard++;
-            }
         } else if (!p->dedicated_used) {
-            snprintf(detail, sizeof detail, "dedicated page %u is empty", i);
-            ok = false;
+            ok = ll_fail(&e, LL_E_STATE, "dedicated page %u is empty", i);
         }
     }
-    if (ok && live != m->live) {
-        snprintf(detail, sizeof detail, "%u pages counted, %u live", m->live, live);
-        ok = false;
-    }
-    if (ok && empty_standard > 1) {
-        snprintf(detail, sizeof detail, "%u empty pages kept (at most 1)", empty_standard);
-        ok = false;
-    }
+    if (ok && live != m->live)
+        ok = ll_fail(&e, LL_E_STATE, "%u pages counted, %u live", m->live, live);
+    if (ok && empty_standard > 1)
+        ok = ll_fail(&e, LL_E_STATE, "%u empty pages kept (at most 1)", empty_standard);
     unlock(m);
-    if (!ok && what != NULL && what_size > 0)
-        snprintf(what, what_size, "%s", detail);
+    if (!ok && err != NULL)
+        *err = e;
     return ok;
 }
 

@@ -106,6 +106,25 @@ void ll_session_release(ll_session *s)
     free(s);
 }
 
+bool ll_session_validate(const ll_session *s, ll_error *err)
+{
+    if (atomic_load(&s->refs) < 1)
+        return ll_fail(err, LL_E_STATE, "session refs %d < 1", atomic_load(&s->refs));
+    if (s->device == NULL || s->device->handle == VK_NULL_HANDLE)
+        return ll_fail(err, LL_E_STATE, "session has no device");
+    if (s->command_pool == VK_NULL_HANDLE || s->command_buffer == VK_NULL_HANDLE ||
+        s->fence == VK_NULL_HANDLE)
+        return ll_fail(err, LL_E_STATE, "session has no command pool, buffer or fence");
+    VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
+    if (!is_power_of_two(s->granularity) || s->granularity < device_granularity)
+        return ll_fail(err, LL_E_STATE, "session granularity %llu is not a power of two >= "
+                       "the device's %llu", (unsigned long long)s->granularity,
+                       (unsigned long long)device_granularity);
+    if (s->staging_size == 0)
+        return ll_fail(err, LL_E_STATE, "session staging size is 0");
+    return true;
+}
+
 bool ll_session_validation_enabled(const ll_session *session)
 {
     return session->device->instance->validation;

@@ -6,6 +6,25 @@
 #include <volk.h>
 
 #include "lluvia/error.h"
+#include "lluvia/fault.h"
+
+/* Every Vulkan call whose VkResult the core checks goes through one of these two, so that
+ * fault injection (fault.h) can make it fail with VK_ERROR_OUT_OF_HOST_MEMORY:
+ *   LL_VK(call): when the fault fires, `call` is not made. Its outputs stay as they were,
+ *     so a vkCreate*'s handle must be VK_NULL_HANDLE before the call (calloc'ed or set).
+ *   LL_VK_AFTER(call): the call is made, then the fault replaces its result. For calls
+ *     whose skipping would leave a state no real failure leaves: vkEndCommandBuffer (a
+ *     failed end leaves the buffer invalid, which the next begin accepts; a skipped one
+ *     leaves it recording) and vkWaitForFences (a skipped wait leaves work in flight that
+ *     the failure path would then free under the device).
+ * Calls in release and cleanup paths, whose results nothing can act on, are not hooked. */
+#define LL_VK(call) (ll_fault_hit(LL_FAULT_VULKAN) ? VK_ERROR_OUT_OF_HOST_MEMORY : (call))
+#define LL_VK_AFTER(call) ll_vk_after(call)
+
+static inline VkResult ll_vk_after(VkResult result)
+{
+    return ll_fault_hit(LL_FAULT_VULKAN) ? VK_ERROR_OUT_OF_HOST_MEMORY : result;
+}
 
 /* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY, etc. */
 const char *ll_vk_result_name(VkResult result);

@@ -1,0 +1,101 @@
+/* l_debug.c: ll._debug, hooks for specs: fault injection (fault.h) and the core's validate
+ * on any object. Not for: applications; nothing here is part of the API, and its shape may
+ * change with the tests that use it (docs/faults.md). */
+#include <string.h>
+
+#include "binding.h"
+#include "l_buffer.h"
+#include "l_debug.h"
+#include "l_image.h"
+#include "l_memory.h"
+#include "l_session.h"
+#include "lluvia/buffer.h"
+#include "lluvia/fault.h"
+#include "lluvia/image.h"
+
+/* ll._debug.failAfter(n, kind): the n-th host allocation ("host") or checked Vulkan call
+ * ("vulkan") of the core from now on fails, once. n = 0 disarms the kind. */
+static int l_fail_after(lua_State *L)
+{
+    int isint = 0;
+    lua_Integer n = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
+    if (!isint || n < 0)
+        return ll_lua_argerror(L, 1, "n must be an integer >= 0, got %s",
+                               ll_lua_describe(L, 1));
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    ll_fault_kind kind;
+    if (name == NULL || !ll_fault_kind_parse(name, &kind))
+        return ll_lua_argerror(L, 2, "kind must be 'host' or 'vulkan', got %s",
+                               ll_lua_describe(L, 2));
+    ll_fault_fail_after(kind, (uint64_t)n);
+    return 0;
+}
+
+/* ll._debug.faultsFired(): the faults fired since the last clearFaults. */
+static int l_faults_fired(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)ll_fault_fired());
+    return 1;
+}
+
+/* ll._debug.clearFaults(): disarms every kind and sets the fired count to 0. */
+static int l_clear_faults(lua_State *L)
+{
+    (void)L;
+    ll_fault_clear();
+    return 0;
+}
+
+static bool validate_session(const void *p, ll_error *err) { return ll_session_validate(p, err); }
+static bool validate_memory(const void *p, ll_error *err) { return ll_memory_validate(p, err); }
+static bool validate_buffer(const void *p, ll_error *err) { return ll_buffer_validate(p, err); }
+static bool validate_image(const void *p, ll_error *err) { return ll_image_validate(p, err); }
+static bool validate_view(const void *p, ll_error *err) { return ll_image_view_validate(p, err); }
+
+static const struct validated {
+    const char *tname;
+    const char *label;
+    bool (*validate)(const void *object, ll_error *err);
+} validated[] = {
+    {LL_SESSION_T, "Session", validate_session},
+    {LL_MEMORY_T, "Memory", validate_memory},
+    {LL_BUFFER_T, "Buffer", validate_buffer},
+    {LL_IMAGE_T, "Image", validate_image},
+    {LL_IMAGE_VIEW_T, "ImageView", validate_view},
+};
+
+/* ll._debug.validate(obj): true when the core object's invariants hold, else false and
+ * "lluvia: <what is wrong>". A released object raises, as any use of it does. */
+static int l_validate(lua_State *L)
+{
+    for (size_t i = 0; i < sizeof validated / sizeof validated[0]; i++) {
+        const struct validated *v = &validated[i];
+        if (ll_lua_to_object(L, 1, v->tname) == NULL)
+            continue;
+        void *object = ll_lua_check_object(L, 1, v->tname, v->label);
+        ll_error err;
+        if (v->validate(object, &err)) {
+            lua_pushboolean(L, 1);
+            return 1;
+        }
+        lua_pushboolean(L, 0);
+        lua_pushfstring(L, "lluvia: %s", err.message);
+        return 2;
+    }
+    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image or ImageView expected, got %s",
+                           ll_lua_describe(L, 1));
+}
+
+int ll_lua_open_debug(lua_State *L)
+{
+    static const luaL_Reg functions[] = {
+        {"failAfter", l_fail_after},
+        {"faultsFired", l_faults_fired},
+        {"clearFaults", l_clear_faults},
+        {"validate", l_validate},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, functions);
+    lua_setfield(L, -2, "_debug");
+    return 0;
+}

@@ -12,6 +12,7 @@
 #include "lluvia/buffer.h"
 #include "lluvia/fault.h"
 #include "lluvia/image.h"
+#include "lluvia/image_view.h"
 
 /* ll._debug.failAfter(n, kind): the n-th host allocation ("host") or checked Vulkan call
  * ("vulkan") of the core from now on fails, once. n = 0 disarms the kind. */

@@ -60,14 +60,15 @@ describe("mem:createBuffer", function()
 
   it("rejects a size that is not a positive integer", function()
     local mem <close> = memory()
-    local msg = support.raises("size must be > 0, got 0", function() return mem:createBuffer(0) end)
-    assert.are.equal("bad argument #1 to 'createBuffer' (size must be > 0, got 0)",
+    local msg = support.raises("size must be a positive integer, got 0",
+      function() return mem:createBuffer(0) end)
+    assert.are.equal("bad argument #1 to 'createBuffer' (size must be a positive integer, got 0)",
       msg:match("bad argument.*$"))
-    support.raises("bad argument #1 to 'createBuffer' (size must be > 0, got -5)",
+    support.raises("bad argument #1 to 'createBuffer' (size must be a positive integer, got -5)",
       function() mem:createBuffer(-5) end)
-    support.raises("size must be an integer > 0, got 1.5", mem.createBuffer, mem, 1.5)
-    support.raises("size must be an integer > 0, got '16'", mem.createBuffer, mem, "16")
-    support.raises("size must be an integer > 0, got nil", mem.createBuffer, mem, nil)
+    support.raises("size must be a positive integer, got 1.5", mem.createBuffer, mem, 1.5)
+    support.raises("size must be a positive integer, got '16'", mem.createBuffer, mem, "16")
+    support.raises("size must be a positive integer, got nil", mem.createBuffer, mem, nil)
     assert.are.equal(0, mem.stats.objects)
   end)
 
@@ -240,7 +241,7 @@ describe("buf:toHost", function()
       local odd <close> = mem:createBuffer(20)
       return odd:toHost("float64")
     end)
-    local msg = support.raises("dtype 'float128' unknown", b.toHost, b, "float128")
+    local msg = support.raises("unknown dtype 'float128'", b.toHost, b, "float128")
     assert.is_truthy(msg:find("uint8", 1, true) and msg:find("float64", 1, true), msg)
   end)
 
@@ -394,7 +395,7 @@ describe("buf:map", function()
     local b <close> = mem:createBuffer(6)
     support.raises("the buffer's 6 bytes are not a whole number of float32 elements",
       b.map, b, "float32")
-    support.raises("dtype 'float8' unknown", b.map, b, "float8")
+    support.raises("unknown dtype 'float8'", b.map, b, "float8")
   end)
 
   -- Device-only memory (DeviceLocal without HostVisible) exists on real GPUs, not on

@@ -161,12 +161,12 @@ describe("Memory:createImage", function()
       support.raises("shape must have 1 to 4 entries, got 0", mem.createImage, mem, {})
       support.raises("shape must have 1 to 4 entries, got 5", mem.createImage, mem,
         {1, 2, 3, 4, 1})
-      support.raises("got 0 at [2]", mem.createImage, mem, {4, 0})
-      support.raises("got -3 at [1]", mem.createImage, mem, {-3})
-      support.raises("shape entries must be positive integers, got 2.5 at [2]",
-        mem.createImage, mem, {4, 2.5})
-      support.raises("shape entries must be positive integers, got '4' at [1]",
-        mem.createImage, mem, {"4"})
+      support.raises("shape[2] must be a positive integer, got 0", mem.createImage, mem, {4, 0})
+      support.raises("shape[1] must be a positive integer, got -3", mem.createImage, mem, {-3})
+      support.raises("shape[2] must be a positive integer, got 2.5", mem.createImage, mem,
+        {4, 2.5})
+      support.raises("shape[1] must be a positive integer, got '4'", mem.createImage, mem,
+        {"4"})
     end)
 
     it("rejects channels outside 1 to 4", function()
@@ -178,8 +178,8 @@ describe("Memory:createImage", function()
 
     it("rejects unknown channel types and usage flags, listing the valid ones", function()
       local mem = memory()
-      support.raises("bad argument #2 to 'createImage' (unknown ChannelType 'Uint128' "
-        .. "(expected one of: Uint8, Int8", function() return mem:createImage({4}, "Uint128") end)
+      support.raises("bad argument #2 to 'createImage' (unknown channelType 'Uint128' "
+        .. "(expected one of: uint8, int8", function() return mem:createImage({4}, "Uint128") end)
       support.raises("unknown ImageUsageFlagBits 'Storrage'", mem.createImage, mem, {4},
         "Uint8", {"Storrage"})
       support.raises("usageFlags must name at least one usage", mem.createImage, mem, {4},

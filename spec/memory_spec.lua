@@ -100,7 +100,7 @@ describe("session:createMemory", function()
     local mixed <close> = s:createMemory({"HostVisible"}, {pageSize = 777, exactFlagsMatch = false})
     assert.are.equal(777, mixed.pageSize)
     support.raises("unknown option 'pagesize'", s.createMemory, s, {pagesize = 1})
-    support.raises("pageSize given twice", s.createMemory, s, "HostVisible", 1024,
+    support.raises("option pageSize repeats argument #2", s.createMemory, s, "HostVisible", 1024,
       {pageSize = 1})
   end)
 
@@ -373,7 +373,7 @@ describe("device memory and the collector", function()
   end)
 
   it("rejects a budget that is not a positive integer", function()
-    support.raises("budget must be a positive integer or nil, got 0",
+    support.raises("budget must be a positive integer, got 0",
       ll.setDeviceMemoryBudget, 0)
   end)
 end)

@@ -74,18 +74,19 @@ describe("ll.ndarray(shape, dtype)", function()
   end)
 
   it("rejects a shape that is not a table", function()
-    fails("bad argument #1 to 'ndarray' (shape must be a table of positive integers, got 'x')",
+    fails("bad argument #1 to 'ndarray' (shape must be a table of 1 to 16 positive "
+      .. "integers, got 'x')",
       function() return ll.ndarray("x") end)
   end)
 
   it("rejects an empty shape", function()
-    fails("shape must have 1 to 16 dimensions, got 0", function() return ll.ndarray({}) end)
+    fails("shape must have 1 to 16 entries, got 0", function() return ll.ndarray({}) end)
   end)
 
   it("rejects more than 16 dimensions", function()
     local shape = {}
     for k = 1, 17 do shape[k] = 1 end
-    fails("shape must have 1 to 16 dimensions, got 17", function() return ll.ndarray(shape) end)
+    fails("shape must have 1 to 16 entries, got 17", function() return ll.ndarray(shape) end)
   end)
 
   it("rejects zero, negative and fractional dimensions", function()
@@ -178,12 +179,11 @@ describe("arr[i]", function()
     assert.are.equal("integer", math.type(a[2.0]))
   end)
 
-  it("converts numeric strings used as indices, as luaL_checkinteger does", function()
+  it("refuses numeric strings as indices, as every integer argument does (args.h)", function()
     local a = ll.ndarray({3}, "int16")
-    a["2"] = 5
-    assert.are.equal(5, a["2"])
-    assert.are.equal(5, a[2])
-    fails("index 4 out of bounds (1..3)", function() return a["4"] end)
+    fails("ndarray index must be an integer, got '2'", function() a["2"] = 5 end)
+    assert.is_nil(a["2"]) -- a string key is a field name, and there is no such field
+    assert.are.equal(0, a[2])
     fails("ndarray index must be an integer, got '1.5'", function() a["1.5"] = 1 end)
   end)
 
@@ -383,10 +383,13 @@ describe("arr:get and arr:set", function()
     fails("index must be an integer, got 'a'", function() return a:get("a", 1) end)
   end)
 
-  it("convert numeric strings used as indices", function()
+  it("refuse numeric strings as indices, and take integral floats", function()
     local a = ll.ndarray({2, 3}, "uint8")
-    a:set(7, "2", "3")
-    assert.are.equal(7, a:get(2, "3"))
+    fails("bad argument #2 to 'set' (index must be an integer, got '2')",
+      function() a:set(7, "2", "3") end)
+    fails("index must be an integer, got '3'", function() return a:get(2, "3") end)
+    a:set(7, 2.0, 3)
+    assert.are.equal(7, a:get(2, 3.0))
   end)
 
   it("reject a value the dtype cannot hold, naming the n-d index", function()

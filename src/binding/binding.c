@@ -150,32 +150,3 @@ void ll_lua_set_parent(lua_State *L, int idx, int n)
 {
     lua_setiuservalue(L, idx, n);
 }
-
-/* ---- options ---------------------------------------------------------------------- */
-
-void ll_lua_check_options(lua_State *L, int arg, const char *const allowed[])
-{
-    luaL_checktype(L, arg, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, arg) != 0) {
-        bool known = false;
-        if (lua_type(L, -2) == LUA_TSTRING) {
-            const char *key = lua_tostring(L, -2);
-            for (int i = 0; allowed[i] != NULL && !known; i++)
-                known = strcmp(key, allowed[i]) == 0;
-        }
-        if (!known) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (int i = 0; allowed[i] != NULL; i++) {
-                if (i > 0)
-                    luaL_addstring(&b, ", ");
-                luaL_addstring(&b, allowed[i]);
-            }
-            luaL_pushresult(&b);
-            ll_lua_argerror(L, arg, "unknown option %s (options are: %s)",
-                            ll_lua_describe(L, -3), lua_tostring(L, -1));
-        }
-        lua_pop(L, 1);
-    }
-}

@@ -12,6 +12,8 @@
 
 #include "lluvia/error.h"
 
+#include "args.h"
+
 /* ---- errors ---------------------------------------------------------------------- */
 
 /* Raises err: "lluvia: <message>" for device and memory-system failures; for
@@ -95,12 +97,6 @@ void ll_lua_push_flags(lua_State *L, const ll_lua_enum *e, uint32_t flags);
 
 /* The name of a value, or NULL. */
 const char *ll_lua_enum_name(const ll_lua_enum *e, uint32_t value);
-
-/* ---- options tables --------------------------------------------------------------- */
-
-/* Checks that every key of the options table at arg is one of `allowed` (NULL-ended);
- * an unknown key is an argument error that names it and lists the allowed ones. */
-void ll_lua_check_options(lua_State *L, int arg, const char *const allowed[]);
 
 /* ---- module parts ----------------------------------------------------------------- */
 

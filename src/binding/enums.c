@@ -142,7 +142,7 @@ uint32_t ll_lua_check_flags(lua_State *L, int arg, const ll_lua_enum *e, uint32_
         return (uint32_t)ll_lua_argerror(L, arg, "%s name or list of names expected, got %s",
                                          e->table, ll_lua_describe(L, arg));
     uint32_t flags = 0;
-    lua_Integer n = (lua_Integer)lua_rawlen(L, arg);
+    lua_Integer n = ll_lua_check_list(L, arg, arg, e->table);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, arg, i);
         if (lua_type(L, -1) != LUA_TSTRING)

@@ -53,26 +53,12 @@ ll_buffer *ll_lua_to_buffer(lua_State *L, int idx)
 
 static uint64_t check_size(lua_State *L, int arg)
 {
-    int isint = 0;
-    lua_Integer v = lua_type(L, arg) == LUA_TNUMBER ? lua_tointegerx(L, arg, &isint) : 0;
-    if (!isint)
-        ll_lua_argerror(L, arg, "size must be an integer > 0, got %s", ll_lua_describe(L, arg));
-    if (v <= 0)
-        ll_lua_argerror(L, arg, "size must be > 0, got %s", ll_lua_describe(L, arg));
-    return (uint64_t)v;
+    return (uint64_t)ll_lua_check_integer(L, arg, arg, "size", 1);
 }
 
 static ll_dtype check_dtype(lua_State *L, int arg)
 {
-    if (lua_isnoneornil(L, arg))
-        return LL_UINT8;
-    size_t len;
-    const char *s = lua_type(L, arg) == LUA_TSTRING ? lua_tolstring(L, arg, &len) : NULL;
-    ll_dtype t = LL_UINT8;
-    if (s == NULL || !ll_dtype_parse(s, len, &t))
-        ll_lua_argerror(L, arg, "dtype %s unknown (expected one of: %s)",
-                        ll_lua_describe(L, arg), ll_dtype_names());
-    return t;
+    return ll_lua_opt_dtype(L, arg, arg, "dtype", LL_UINT8);
 }
 
 /* Elements of dtype t in `size` bytes; an argument error when they do not divide it. */

@@ -56,82 +56,6 @@ static ll_image *check_any_image(lua_State *L, int idx)
 
 /* ---- arguments ----------------------------------------------------------------------- */
 
-/* Optional parameters given positionally or in a trailing options table, as in
- * `mem:createImageViewFromHost(arr, {sampled = true})`. */
-typedef struct params {
-    int first;                 /* stack index of the first optional parameter */
-    int table;                 /* stack index of the options table, 0 when none */
-    int copy;                  /* where a copy of the table is kept while reading it */
-    const char *const *names;  /* the optional parameters' names, NULL-ended */
-} params;
-
-/* Whether the table at idx is an options table rather than a list of flag names: it has a
- * string key, or it is empty where no list is taken (an empty list of usage flags is a
- * list). */
-static bool is_options(lua_State *L, int idx, const char *param_name)
-{
-    bool empty = true;
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        empty = false;
-        bool found = lua_type(L, -2) == LUA_TSTRING;
-        lua_pop(L, found ? 2 : 1);
-        if (found)
-            return true;
-    }
-    return empty && (param_name == NULL || strcmp(param_name, "usageFlags") != 0);
-}
-
-/* Looks for a trailing options table: the last argument, at or after `first`. */
-static void params_open(lua_State *L, params *p, int first, const char *const names[])
-{
-    p->first = first;
-    p->names = names;
-    p->table = 0;
-    p->copy = 0;
-    int top = lua_gettop(L);
-    if (top < first || lua_type(L, top) != LUA_TTABLE)
-        return;
-    const char *at = NULL; /* the parameter a positional argument at top would be */
-    for (int i = 0; names[i] != NULL && at == NULL; i++)
-        if (first + i == top)
-            at = names[i];
-    if (!is_options(L, top, at))
-        return;
-    ll_lua_check_options(L, top, names);
-    p->table = top;
-    lua_pushvalue(L, top);
-    p->copy = lua_gettop(L);
-    for (int i = 0; names[i] != NULL && first + i < top; i++) {
-        if (lua_getfield(L, p->copy, names[i]) != LUA_TNIL)
-            ll_lua_argerror(L, top, "option %s repeats argument #%d", names[i],
-                            first + i - 1);
-        lua_pop(L, 1);
-    }
-}
-
-/* Makes the value of optional parameter i available at a stack index and returns it; that
- * index is also the argument errors about the value name. */
-static int param(lua_State *L, const params *p, int i)
-{
-    int pos = p->first + i;
-    if (p->table == 0 || pos < p->table)
-        return pos;
-    lua_getfield(L, p->copy, p->names[i]);
-    lua_replace(L, p->table);
-    return p->table;
-}
-
-static bool check_opt_bool(lua_State *L, int arg, const char *name, bool def)
-{
-    int t = lua_type(L, arg);
-    if (t == LUA_TNONE || t == LUA_TNIL)
-        return def;
-    if (t != LUA_TBOOLEAN)
-        ll_lua_argerror(L, arg, "%s must be a boolean, got %s", name, ll_lua_describe(L, arg));
-    return lua_toboolean(L, arg);
-}
-
 /* Image usage flags (default DEFAULT_USAGE), refused as an argument error when Vulkan
  * forbids the combination on every device (ll_image_check_usage). */
 static VkImageUsageFlags check_usage(lua_State *L, int arg)
@@ -145,49 +69,25 @@ static VkImageUsageFlags check_usage(lua_State *L, int arg)
 
 static ll_dtype check_channel_type(lua_State *L, int arg)
 {
-    return (ll_dtype)ll_lua_check_enum(L, arg, &ll_enum_channel_type, 1, LL_UINT8);
+    return ll_lua_opt_dtype(L, arg, arg, "channelType", LL_UINT8);
 }
 
 /* A shape table of 1 to 4 positive integers, by lluvia's rules. */
 static ll_image_shape check_shape(lua_State *L, int arg)
 {
-    if (lua_type(L, arg) != LUA_TTABLE)
-        ll_lua_argerror(L, arg, "shape must be a table of 1 to 4 positive integers, got %s",
-                        ll_lua_describe(L, arg));
-    int64_t dims[5];
-    size_t n = (size_t)lua_rawlen(L, arg);
-    for (size_t i = 0; i < n && i < 5; i++) {
-        lua_rawgeti(L, arg, (lua_Integer)i + 1);
-        int isint;
-        dims[i] = (int64_t)lua_tointegerx(L, -1, &isint);
-        if (!isint || lua_type(L, -1) != LUA_TNUMBER)
-            ll_lua_argerror(L, arg, "shape entries must be positive integers, got %s at [%d]",
-                            ll_lua_describe(L, -1), (int)i + 1);
-        lua_pop(L, 1);
-    }
+    int64_t dims[4];
+    int n = ll_lua_check_dims(L, arg, dims, 4, false);
     ll_image_shape shape;
     ll_error err;
-    if (!ll_image_shape_from_dims(dims, n, &shape, &err))
+    if (!ll_image_shape_from_dims(dims, (size_t)n, &shape, &err))
         ll_lua_raise(L, arg, &err);
     return shape;
-}
-
-/* "{2, 3}" for a list of dimensions. */
-static const char *dims_text(char *buf, size_t size, const int64_t *dims, int n)
-{
-    size_t used = (size_t)snprintf(buf, size, "{");
-    for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? ", " : "",
-                                 (long long)dims[i]);
-    if (used < size)
-        snprintf(buf + used, size - used, "}");
-    return buf;
 }
 
 static const char *image_shape_text(char *buf, size_t size, const ll_image_shape *s)
 {
     int64_t dims[4] = {s->depth, s->height, s->width, s->channels};
-    return dims_text(buf, size, dims, 4);
+    return ll_dims_text(buf, size, dims, 4);
 }
 
 static const char *host_shape_text(char *buf, size_t size, const ll_image_shape *s)
@@ -197,7 +97,7 @@ static const char *host_shape_text(char *buf, size_t size, const ll_image_shape 
     size_t n = ll_image_host_dims(s, host);
     for (size_t i = 0; i < n; i++)
         dims[i] = (int64_t)host[i];
-    return dims_text(buf, size, dims, (int)n);
+    return ll_dims_text(buf, size, dims, (int)n);
 }
 
 /* An argument error unless the array fits the image: its dtype is the channel type and its
@@ -217,10 +117,10 @@ static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_nd
         s.depth == is->depth && s.height == is->height && s.width == is->width &&
         s.channels == is->channels)
         return;
-    char got[128], shape[64], host[64];
+    char got[LL_DIMS_TEXT_MAX], shape[64], host[64];
     ll_lua_argerror(L, arg, "array shape %s does not match the image's shape %s "
                     "(depth, height, width, channels): expected %s",
-                    dims_text(got, sizeof got, dims, ndim < 16 ? ndim : 16),
+                    ll_dims_text(got, sizeof got, dims, ndim),
                     image_shape_text(shape, sizeof shape, is),
                     host_shape_text(host, sizeof host, is));
 }
@@ -271,13 +171,14 @@ static int fail_new_image(lua_State *L, ll_lua_object *o, int arg, const ll_erro
 static int memory_create_image(lua_State *L)
 {
     static const char *const names[] = {"channelType", "usageFlags", NULL};
+    static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
     create_image c = {.memory = lua_touserdata(L, 1)};
     c.shape = check_shape(L, 2);
-    params p;
-    params_open(L, &p, 3, names);
-    c.type = check_channel_type(L, param(L, &p, 0));
-    c.usage = check_usage(L, param(L, &p, 1));
+    ll_lua_params p;
+    ll_lua_params_open(L, &p, 3, names, lists);
+    c.type = check_channel_type(L, ll_lua_param(L, &p, 0));
+    c.usage = check_usage(L, ll_lua_param(L, &p, 1));
     lua_settop(L, 2);
     push_new_image(L, &c, 2);
     return 1;
@@ -289,10 +190,10 @@ static ll_ndarray *check_host_image(lua_State *L, int arg, create_image *c)
 {
     ll_ndarray *a = ll_lua_check_arraylike(L, arg, -1);
     int ndim = ll_ndarray_ndim(a);
-    char got[128];
+    char got[LL_DIMS_TEXT_MAX];
     if (ndim < 1 || ndim > 4)
         ll_lua_argerror(L, arg, "array must have 1 to 4 dimensions for an image, got shape %s",
-                        dims_text(got, sizeof got, ll_ndarray_shape(a), ndim < 16 ? ndim : 16));
+                        ll_dims_text(got, sizeof got, ll_ndarray_shape(a), ndim));
     ll_error err;
     if (!ll_image_shape_from_dims(ll_ndarray_shape(a), (size_t)ndim, &c->shape, &err))
         ll_lua_raise(L, arg, &err);
@@ -309,11 +210,12 @@ static void need_transfer_dst(lua_State *L, int arg, VkImageUsageFlags usage)
 static int memory_create_image_from_host(lua_State *L)
 {
     static const char *const names[] = {"usageFlags", NULL};
+    static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
     create_image c = {.memory = lua_touserdata(L, 1)};
-    params p;
-    params_open(L, &p, 3, names);
-    int usage_arg = param(L, &p, 0);
+    ll_lua_params p;
+    ll_lua_params_open(L, &p, 3, names, lists);
+    int usage_arg = ll_lua_param(L, &p, 0);
     c.usage = check_usage(L, usage_arg);
     need_transfer_dst(L, usage_arg, c.usage);
     lua_settop(L, 2);
@@ -336,21 +238,22 @@ typedef struct view_args {
 
 /* Reads filterMode, addressMode, normalizedCoordinates and sampled: optional parameters
  * first .. first + 3. args->arg[LL_VIEW_IMAGE] is left to the caller. */
-static void check_view_args(lua_State *L, const params *p, int first,
+static void check_view_args(lua_State *L, const ll_lua_params *p, int first,
                             VkSamplerAddressMode def_address, view_args *a)
 {
     ll_image_view_desc *d = &a->desc;
-    a->arg[LL_VIEW_FILTER] = param(L, p, first);
+    a->arg[LL_VIEW_FILTER] = ll_lua_param(L, p, first);
     d->filter = (VkFilter)ll_lua_check_enum(L, a->arg[LL_VIEW_FILTER], &ll_enum_filter_mode, 1,
                                             VK_FILTER_NEAREST);
-    a->arg[LL_VIEW_ADDRESS_MODE] = param(L, p, first + 1);
+    a->arg[LL_VIEW_ADDRESS_MODE] = ll_lua_param(L, p, first + 1);
     d->address_mode = (VkSamplerAddressMode)ll_lua_check_enum(
         L, a->arg[LL_VIEW_ADDRESS_MODE], &ll_enum_address_mode, 1, def_address);
-    a->arg[LL_VIEW_NORMALIZED] = param(L, p, first + 2);
-    d->normalized_coordinates = check_opt_bool(L, a->arg[LL_VIEW_NORMALIZED],
-                                               "normalizedCoordinates", false);
-    a->arg[LL_VIEW_SAMPLED] = param(L, p, first + 3);
-    d->sampled = check_opt_bool(L, a->arg[LL_VIEW_SAMPLED], "sampled", false);
+    a->arg[LL_VIEW_NORMALIZED] = ll_lua_param(L, p, first + 2);
+    d->normalized_coordinates = ll_lua_opt_boolean(L, a->arg[LL_VIEW_NORMALIZED], a->arg[LL_VIEW_NORMALIZED],
+                                                   "normalizedCoordinates", false);
+    a->arg[LL_VIEW_SAMPLED] = ll_lua_param(L, p, first + 3);
+    d->sampled = ll_lua_opt_boolean(L, a->arg[LL_VIEW_SAMPLED], a->arg[LL_VIEW_SAMPLED], "sampled",
+                                     false);
 }
 
 /* Raises, naming the argument at fault, unless the view can be made of such an image. */
@@ -383,12 +286,13 @@ static int memory_create_image_view_from_host(lua_State *L)
 {
     static const char *const names[] = {"usageFlags", "filterMode", "addressMode",
                                         "normalizedCoordinates", "sampled", NULL};
+    static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
     create_image c = {.memory = lua_touserdata(L, 1)};
-    params p;
-    params_open(L, &p, 3, names);
+    ll_lua_params p;
+    ll_lua_params_open(L, &p, 3, names, lists);
     view_args va;
-    va.arg[LL_VIEW_IMAGE] = param(L, &p, 0);
+    va.arg[LL_VIEW_IMAGE] = ll_lua_param(L, &p, 0);
     c.usage = check_usage(L, va.arg[LL_VIEW_IMAGE]);
     need_transfer_dst(L, va.arg[LL_VIEW_IMAGE], c.usage);
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
@@ -517,8 +421,8 @@ static int image_create_view(lua_State *L)
     static const char *const names[] = {"filterMode", "addressMode", "normalizedCoordinates",
                                         "sampled", NULL};
     ll_image *image = ll_lua_check_image(L, 1);
-    params p;
-    params_open(L, &p, 2, names);
+    ll_lua_params p;
+    ll_lua_params_open(L, &p, 2, names, NULL);
     view_args va;
     va.arg[LL_VIEW_IMAGE] = 1;
     check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);

@@ -98,71 +98,21 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
 
 #define DEFAULT_FLAGS VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT
 
-static const char *const memory_options[] = {"flags", "pageSize", "exactFlagsMatch", NULL};
-
-/* A table with string keys only: the trailing options table, not a list of flag names. */
-static bool is_options_table(lua_State *L, int idx)
-{
-    if (lua_type(L, idx) != LUA_TTABLE || lua_rawlen(L, idx) != 0)
-        return false;
-    lua_pushnil(L);
-    if (lua_next(L, idx) == 0)
-        return false; /* {}: an empty list of flags */
-    bool named = lua_type(L, -2) == LUA_TSTRING;
-    lua_pop(L, 2);
-    return named;
-}
-
-static uint64_t check_page_size(lua_State *L, int arg)
-{
-    int isint = 0;
-    lua_Integer v = lua_type(L, arg) == LUA_TNUMBER ? lua_tointegerx(L, arg, &isint) : 0;
-    if (!isint || v <= 0)
-        ll_lua_argerror(L, arg, "pageSize must be a positive integer, got %s",
-                        ll_lua_describe(L, arg));
-    return (uint64_t)v;
-}
-
-static bool check_bool(lua_State *L, int arg, const char *name)
-{
-    if (!lua_isboolean(L, arg))
-        ll_lua_argerror(L, arg, "%s must be a boolean, got %s", name, ll_lua_describe(L, arg));
-    return lua_toboolean(L, arg);
-}
-
 static int session_create_memory(lua_State *L)
 {
+    static const char *const names[] = {"flags", "pageSize", "exactFlagsMatch", NULL};
+    static const char *const lists[] = {"flags", NULL};
     ll_session *s = ll_lua_check_session(L, 1);
-    int top = lua_gettop(L);
-    while (top > 1 && lua_isnil(L, top))
-        top--;
-    int options = top >= 2 && top <= 4 && is_options_table(L, top) ? top : 0;
-    if (top > 4)
-        return ll_lua_argerror(L, 5, "at most 3 arguments expected, got %s as a 4th",
-                               ll_lua_describe(L, 5));
-    /* Slots 2..4: flags, pageSize, exactFlagsMatch; options (if any) in slot 5. */
-    lua_settop(L, 5);
-    if (options) {
-        ll_lua_check_options(L, options, memory_options);
-        lua_copy(L, options, 5);
-        lua_pushnil(L);
-        lua_replace(L, options);
-        for (int i = 2; i <= 4; i++) {
-            const char *name = memory_options[i - 2];
-            if (lua_getfield(L, 5, name) == LUA_TNIL) {
-                lua_pop(L, 1);
-            } else if (!lua_isnil(L, i)) {
-                return ll_lua_argerror(L, options, "%s given twice (argument #%d and "
-                                       "option)", name, i - 1);
-            } else {
-                lua_replace(L, i);
-            }
-        }
-    }
-    VkMemoryPropertyFlags flags = ll_lua_check_flags(L, 2, &ll_enum_memory_property,
-                                                     DEFAULT_FLAGS);
-    uint64_t page_size = lua_isnil(L, 3) ? LL_DEFAULT_PAGE_SIZE : check_page_size(L, 3);
-    bool exact = lua_isnil(L, 4) ? false : check_bool(L, 4, "exactFlagsMatch");
+    ll_lua_params p;
+    ll_lua_params_open(L, &p, 2, names, lists);
+    VkMemoryPropertyFlags flags = ll_lua_check_flags(L, ll_lua_param(L, &p, 0),
+                                                     &ll_enum_memory_property, DEFAULT_FLAGS);
+    int arg = ll_lua_param(L, &p, 1);
+    uint64_t page_size = (uint64_t)ll_lua_opt_integer(L, arg, arg, "pageSize", 1,
+                                                      (lua_Integer)LL_DEFAULT_PAGE_SIZE);
+    arg = ll_lua_param(L, &p, 2);
+    bool exact = ll_lua_opt_boolean(L, arg, arg, "exactFlagsMatch", false);
+    lua_settop(L, 1);
 
     ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
     lua_pushvalue(L, 1);
@@ -207,11 +157,7 @@ static int memory_tostring(lua_State *L)
 static int memory_is_page_mappable(lua_State *L)
 {
     ll_memory *m = ll_lua_check_memory(L, 1);
-    int isint = 0;
-    lua_Integer page = lua_type(L, 2) == LUA_TNUMBER ? lua_tointegerx(L, 2, &isint) : 0;
-    if (!isint || page < 0)
-        return ll_lua_argerror(L, 2, "page must be an integer >= 0, got %s",
-                               ll_lua_describe(L, 2));
+    lua_Integer page = ll_lua_check_integer(L, 2, 2, "page", 0);
     lua_pushboolean(L, ll_memory_is_page_mappable(m, (uint64_t)page));
     return 1;
 }
@@ -287,16 +233,7 @@ static int l_device_memory_stats(lua_State *L)
  * `bytes` of device memory fail as if the device were out of memory; nil lifts the cap. */
 static int l_set_device_memory_budget(lua_State *L)
 {
-    uint64_t bytes = 0;
-    if (!lua_isnoneornil(L, 1)) {
-        int isint = 0;
-        lua_Integer v = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
-        if (!isint || v <= 0)
-            return ll_lua_argerror(L, 1, "budget must be a positive integer or nil, got %s",
-                                   ll_lua_describe(L, 1));
-        bytes = (uint64_t)v;
-    }
-    ll_device_memory_set_budget(bytes);
+    ll_device_memory_set_budget((uint64_t)ll_lua_opt_integer(L, 1, 1, "budget", 1, 0));
     return 0;
 }
 

@@ -200,16 +200,8 @@ static bool shape_size(int ndim, const int64_t *shape, size_t elsize, int64_t *c
 
 static void push_shape_string(lua_State *L, int ndim, const int64_t *shape)
 {
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    luaL_addchar(&b, '{');
-    for (int k = 0; k < ndim; k++) {
-        char num[32];
-        snprintf(num, sizeof num, k == 0 ? "%lld" : ", %lld", (long long)shape[k]);
-        luaL_addstring(&b, num);
-    }
-    luaL_addchar(&b, '}');
-    luaL_pushresult(&b);
+    char text[LL_DIMS_TEXT_MAX];
+    lua_pushstring(L, ll_dims_text(text, sizeof text, shape, ndim));
 }
 
 /* Pushes a new userdata, not yet holding storage (it reads as released, so a collection
@@ -331,24 +323,13 @@ static unsigned char *live_data(lua_State *L, const ll_ndarray *a)
 
 static ll_dtype check_dtype(lua_State *L, int arg, ll_dtype def)
 {
-    if (lua_isnoneornil(L, arg))
-        return def;
-    ll_dtype t = def;
-    size_t len;
-    const char *s = lua_type(L, arg) == LUA_TSTRING ? lua_tolstring(L, arg, &len) : NULL;
-    if (s == NULL || !ll_dtype_parse(s, len, &t))
-        ll_lua_argerror(L, arg, "unknown dtype %s (valid: %s, or their ChannelType names)",
-                        ll_lua_describe(L, arg), ll_dtype_names());
-    return t;
+    return ll_lua_opt_dtype(L, arg, arg, "dtype", def);
 }
 
-/* An index at idx, converted as luaL_checkinteger does: an integer, a float with an
- * integral value, or a string holding one; false otherwise. */
+/* An index or a dimension at idx, by the binding's one integer policy (args.h). */
 static bool to_integer(lua_State *L, int idx, lua_Integer *out)
 {
-    int isint;
-    *out = lua_tointegerx(L, idx, &isint);
-    return isint != 0;
+    return ll_lua_tointeger(L, idx, out);
 }
 
 /* A shape at arg: a table of 1..LL_NDARRAY_MAX_DIMS positive integers, or one positive
@@ -363,45 +344,21 @@ static int check_shape(lua_State *L, int arg, int64_t *shape, bool allow_infer)
         shape[0] = n;
         return 1;
     }
-    if (lua_type(L, arg) != LUA_TTABLE)
-        ll_lua_argerror(L, arg, "shape must be a table of positive integers, got %s",
-                        ll_lua_describe(L, arg));
-    lua_Unsigned len = lua_rawlen(L, arg);
-    if (len < 1 || len > LL_NDARRAY_MAX_DIMS)
-        ll_lua_argerror(L, arg, "shape must have 1 to %d dimensions, got %I",
-                        LL_NDARRAY_MAX_DIMS, (lua_Integer)len);
-    int ndim = (int)len;
-    bool inferred = false;
-    for (int k = 0; k < ndim; k++) {
-        lua_rawgeti(L, arg, k + 1);
-        bool ok = to_integer(L, -1, &n) && (n >= 1 || (allow_infer && n == -1 && !inferred));
-        if (!ok)
-            ll_lua_argerror(L, arg, "shape[%d] must be a positive integer%s, got %s", k + 1,
-                            allow_infer ? " (or one -1)" : "", ll_lua_describe(L, -1));
-        inferred = inferred || n == -1;
-        shape[k] = n;
-        lua_pop(L, 1);
-    }
-    return ndim;
+    return ll_lua_check_dims(L, arg, shape, LL_NDARRAY_MAX_DIMS, allow_infer);
 }
 
 /* " at index 5" or " at index {1, 2}" for messages. */
 static const char *format_index(char *buf, size_t size, int n, const int64_t *idx)
 {
-    if (n == 1) {
+    char dims[LL_DIMS_TEXT_MAX];
+    if (n == 1)
         snprintf(buf, size, " at index %lld", (long long)idx[0]);
-        return buf;
-    }
-    size_t used = (size_t)snprintf(buf, size, " at index {");
-    for (int k = 0; k < n && used < size; k++)
-        used += (size_t)snprintf(buf + used, size - used, k == 0 ? "%lld" : ", %lld",
-                                 (long long)idx[k]);
-    if (used < size)
-        snprintf(buf + used, size - used, "}");
+    else
+        snprintf(buf, size, " at index %s", ll_dims_text(dims, sizeof dims, idx, n));
     return buf;
 }
 
-#define INDEX_TEXT_MAX (LL_NDARRAY_MAX_DIMS * 22 + 16)
+#define INDEX_TEXT_MAX (LL_DIMS_TEXT_MAX + 16)
 
 /* Raises the argument error for a value (at vidx) the dtype cannot hold. */
 static int value_error(lua_State *L, int arg, int vidx, int fit, ll_dtype t, const char *where)
@@ -538,8 +495,8 @@ static int push_field(lua_State *L, ll_ndarray *a, int which)
     }
 }
 
-/* Keys that are not integers: methods (upvalue 2), fields, then integral floats and
- * numeric strings as indices. */
+/* Keys that are not integers: methods (upvalue 2), fields, then integral floats as
+ * indices (strings are never indices: args.h). */
 static int index_slow(lua_State *L, ll_ndarray *a)
 {
     if (lua_type(L, 2) == LUA_TSTRING) {
@@ -550,9 +507,7 @@ static int index_slow(lua_State *L, ll_ndarray *a)
         for (int k = 0; field_names[k] != NULL; k++)
             if (strcmp(key, field_names[k]) == 0)
                 return push_field(L, a, k);
-        lua_Integer ignored;
-        if (!to_integer(L, 2, &ignored)) /* any other name: nil, as for a missing field */
-            return 0;
+        return 0; /* any other name: nil, as for a missing field */
     }
     unsigned char *data = live_data(L, a);
     int64_t i = check_flat_index(L, a, 2);
@@ -588,11 +543,8 @@ static int nd_newindex(lua_State *L)
 {
     ll_ndarray *a = element_self(L);
     unsigned char *data = live_data(L, a);
-    /* one call converts the key: assignments have no method names to protect from the
-     * string-to-number attempt, as __index has */
-    int isint;
-    lua_Integer i = lua_tointegerx(L, 2, &isint);
-    if (!isint || (lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
+    lua_Integer i;
+    if (!to_integer(L, 2, &i) || (lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
         return flat_index_error(L, a, 2);
     int fit = store_value(L, a, data + (size_t)(i - 1) * a->elsize, 3);
     if (fit != LL_FIT_OK)

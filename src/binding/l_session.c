@@ -50,28 +50,19 @@ static const char *const session_options[] = {
     "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize", NULL,
 };
 
+/* The options of ll.createSession are fields of the table at 1. */
 static uint64_t opt_size(lua_State *L, const char *field, uint64_t def)
 {
-    int t = lua_getfield(L, 1, field);
-    uint64_t v = def;
-    if (t != LUA_TNIL) {
-        int isint = lua_type(L, -1) == LUA_TNUMBER; /* no numeric strings, as pageSize */
-        lua_Integer i = isint ? lua_tointegerx(L, -1, &isint) : 0;
-        if (!isint || i <= 0)
-            ll_lua_argerror(L, 1, "%s must be a positive integer, got %s", field,
-                            ll_lua_describe(L, -1));
-        v = (uint64_t)i;
-    }
+    lua_getfield(L, 1, field);
+    uint64_t v = (uint64_t)ll_lua_opt_integer(L, -1, 1, field, 1, (lua_Integer)def);
     lua_pop(L, 1);
     return v;
 }
 
 static bool opt_bool(lua_State *L, const char *field)
 {
-    int t = lua_getfield(L, 1, field);
-    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-        ll_lua_argerror(L, 1, "%s must be a boolean, got %s", field, ll_lua_describe(L, -1));
-    bool v = lua_toboolean(L, -1);
+    lua_getfield(L, 1, field);
+    bool v = ll_lua_opt_boolean(L, -1, 1, field, false);
     lua_pop(L, 1);
     return v;
 }
@@ -90,10 +81,8 @@ static int l_create_session(lua_State *L)
         case LUA_TNIL:
             break;
         case LUA_TNUMBER:
-            if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
-                ll_lua_argerror(L, 1, "device id must be an integer >= 0, got %s",
-                                ll_lua_describe(L, -1));
-            snprintf(device, sizeof device, "%lld", (long long)lua_tointeger(L, -1));
+            snprintf(device, sizeof device, "%lld",
+                     (long long)ll_lua_check_integer(L, -1, 1, "device id", 0));
             opts.device = device;
             break;
         case LUA_TSTRING:

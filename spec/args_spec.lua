@@ -63,7 +63,7 @@ describe("argument messages", function()
   end)
 end)
 
-describe("integers", function()
+describe("integers and booleans", function()
   support.no_validation_messages()
 
   it("take integral floats for sizes, pages, shapes, indices and ids", function()
@@ -103,10 +103,8 @@ describe("integers", function()
     local a = ll.ndarray({2}, "uint8")
     support.raises("ndarray index must be an integer, got '1'", function() a["1"] = 1 end)
   end)
-end)
 
-describe("booleans", function()
-  it("take true, false or nil, never a number or a string", function()
+  it("leave booleans true, false or nil, never a number or a string", function()
     local s = support.session()
     local mem <close> = s:createMemory({"DeviceLocal"})
     support.raises("exactFlagsMatch must be a boolean, got 1", s.createMemory, s,

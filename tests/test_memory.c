@@ -362,10 +362,11 @@ typedef struct chunk_log {
     int chunks, bad;
 } chunk_log;
 
-static void record_logged(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+static void record_logged(ll_commands *c, VkBuffer staging, VkDeviceSize staging_offset,
                           uint64_t done, uint64_t bytes, void *user)
 {
     chunk_log *log = user;
+    VkCommandBuffer cmd = ll_commands_vk(c);
     log->chunks++;
     if (done != log->next || bytes == 0 || bytes % log->unit != 0 ||
         staging_offset % log->unit != 0 || staging_offset + bytes > log->staging_size)

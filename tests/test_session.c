@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "lluvia/session.h"
 #include "test_util.h"
 
@@ -34,16 +35,25 @@ static void test_shared_device(void)
     if (a == NULL || b == NULL)
         return;
     CHECK(a != b);
-    CHECK(a->device == b->device); /* one VkDevice for both */
-    CHECK(a->command_pool != b->command_pool);
+    CHECK(ll_session_device(a) == ll_session_device(b)); /* one VkDevice for both */
+    ll_commands *ca = ll_commands_begin_once(a, &err);
+    ll_commands *cb = ll_commands_begin_once(b, &err);
+    CHECK(ca != NULL && cb != NULL && ll_commands_vk(ca) != ll_commands_vk(cb));
+    if (ca != NULL)
+        ll_commands_abort_once(ca);
+    if (cb != NULL)
+        ll_commands_abort_once(cb);
     CHECK(ll_session_validation_enabled(a));
     ll_session_release(a);
     /* b still works after a is gone */
-    VkCommandBuffer cmd;
-    CHECK_MSG(ll_session_begin_commands(b, &cmd, &err), "%s", err.message);
-    CHECK_MSG(ll_session_submit_commands(b, &err), "%s", err.message);
-    CHECK(ll_session_begin_commands(b, &cmd, &err));
-    ll_session_abort_commands(b);
+    ll_commands *c = ll_commands_begin_once(b, &err);
+    CHECK_MSG(c != NULL, "%s", err.message);
+    if (c != NULL)
+        CHECK_MSG(ll_commands_submit_once(c, &err), "%s", err.message);
+    c = ll_commands_begin_once(b, &err);
+    CHECK(c != NULL);
+    if (c != NULL)
+        ll_commands_abort_once(c);
     CHECK(!ll_session_has_warnings(b));
     ll_session_release(b);
 }

@@ -1,7 +1,8 @@
-/* session.h: a Session, lluvia's entry point: the chosen device, its memory types, and the
- * command buffer that transfers are recorded into. Several sessions with the same options
- * share one VkInstance and VkDevice (context.h) but are separate objects.
- * Not for: memory placement (memory.h) or transfers (staging.h). */
+/* session.h: a Session, lluvia's entry point: the chosen device, its memory types, the lock
+ * its commands are recorded and submitted under, and the objects other parts of the core
+ * attach to it. Several sessions with the same options share one VkInstance and VkDevice
+ * (context.h) but are separate objects. Not for: memory placement (memory.h), command
+ * buffers (commands.h) or transfers (staging.h). */
 #ifndef LL_SESSION_H
 #define LL_SESSION_H
 
@@ -24,7 +25,7 @@ typedef struct ll_session_options {
 
 #define LL_DEFAULT_STAGING_SIZE (16u << 20)
 
-struct ll_staging;
+struct ll_attachment;
 
 typedef struct ll_session {
     atomic_int refs;
@@ -33,12 +34,9 @@ typedef struct ll_session {
     bool force_staging;
     VkDeviceSize granularity;   /* bufferImageGranularity in force */
     VkDeviceSize staging_size;
-    pthread_mutex_t command_lock; /* held from ll_session_begin_commands to submit/abort */
-    VkCommandPool command_pool;
-    VkCommandBuffer command_buffer;
-    VkFence fence;
-    struct ll_staging *staging; /* created on first use by staging.c; guarded by command_lock */
-    void (*staging_destroy)(struct ll_session *); /* set by whoever created `staging` */
+    pthread_mutex_t command_lock; /* see ll_session_lock_commands */
+    pthread_mutex_t attachment_lock;
+    struct ll_attachment *attachments; /* newest first */
 } ll_session;
 
 /* Creates a session; NULL and err on failure. */
@@ -48,6 +46,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err);
 void ll_session_retain(ll_session *session);
 void ll_session_release(ll_session *session);
 
+static inline ll_device *ll_session_device(const ll_session *s) { return s->device; }
 static inline VkDevice ll_session_vk(const ll_session *s) { return s->device->handle; }
 static inline const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *s)
 {
@@ -71,11 +70,21 @@ bool ll_session_validation_enabled(const ll_session *session);
  * (counted per VkInstance: sessions sharing one see each other's messages). */
 bool ll_session_has_warnings(const ll_session *session);
 
-/* Starts recording one-shot commands. On success the session's command lock is held and
- * *cmd is in the recording state; end it with ll_session_submit_commands (submit, wait)
- * or ll_session_abort_commands (drop). */
-bool ll_session_begin_commands(ll_session *session, VkCommandBuffer *cmd, ll_error *err);
-bool ll_session_submit_commands(ll_session *session, ll_error *err);
-void ll_session_abort_commands(ll_session *session);
+/* The session's command lock: held while one-shot commands of the session are recorded
+ * and submitted (commands.h, staging.h) and while any command buffer of it is submitted;
+ * it guards the tracked layouts of the session's images. Not recursive. */
+void ll_session_lock_commands(ll_session *session);
+void ll_session_unlock_commands(ll_session *session);
+
+/* Attachments: objects other parts of the core hang off a session (the staging buffer, the
+ * one-shot command buffer, ...) without session.c knowing them. `key` is any address the
+ * owner chooses (a static of its file); `destroy(object)` runs when the session is
+ * released, attachments in the reverse order of their attaching. LL_E_STATE when the key
+ * is attached already, LL_E_HOST_MEMORY; on failure nothing is attached. Thread-safe. */
+bool ll_session_attach(ll_session *session, const void *key, void *object,
+                       void (*destroy)(void *object), ll_error *err);
+
+/* The object attached under key, or NULL. Thread-safe. */
+void *ll_session_attachment(ll_session *session, const void *key);
 
 #endif

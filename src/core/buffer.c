@@ -153,32 +153,31 @@ typedef struct chunk_target {
     uint64_t offset; /* of the transfer's first byte in the buffer */
 } chunk_target;
 
-static void record_upload(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
+static void record_upload(ll_commands *c, VkBuffer staging, VkDeviceSize staging_offset,
                           uint64_t done, uint64_t bytes, void *user)
 {
     const chunk_target *t = user;
     uint64_t at = t->offset + done;
-    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    ll_commands_buffer_barrier(c, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
     VkBufferCopy region = {.srcOffset = staging_offset, .dstOffset = at, .size = bytes};
-    vkCmdCopyBuffer(cmd, staging, t->buffer, 1, &region);
-    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
+    vkCmdCopyBuffer(ll_commands_vk(c), staging, t->buffer, 1, &region);
+    ll_commands_buffer_barrier(c, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
 }
 
-static void record_download(VkCommandBuffer cmd, VkBuffer staging,
-                            VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
-                            void *user)
+static void record_download(ll_commands *c, VkBuffer staging, VkDeviceSize staging_offset,
+                            uint64_t done, uint64_t bytes, void *user)
 {
     const chunk_target *t = user;
     uint64_t at = t->offset + done;
-    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    ll_commands_buffer_barrier(c, t->buffer, at, bytes, BEFORE_STAGES, BEFORE_WRITES,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
     VkBufferCopy region = {.srcOffset = at, .dstOffset = staging_offset, .size = bytes};
-    vkCmdCopyBuffer(cmd, t->buffer, staging, 1, &region);
+    vkCmdCopyBuffer(ll_commands_vk(c), t->buffer, staging, 1, &region);
     /* Later writers wait for this read. */
-    ll_vk_buffer_barrier(cmd, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                         AFTER_STAGES, 0);
+    ll_commands_buffer_barrier(c, t->buffer, at, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                               AFTER_STAGES, 0);
 }
 
 /* ---- transfers ------------------------------------------------------------------------ */
@@ -221,22 +220,22 @@ typedef struct copy_job {
     VkBufferCopy region;
 } copy_job;
 
-static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
-                        uint64_t done, uint64_t bytes, void *user)
+static void record_copy(ll_commands *c, void *user)
 {
-    (void)staging, (void)staging_offset, (void)done, (void)bytes;
     const copy_job *j = user;
     const VkBufferCopy *r = &j->region;
-    ll_vk_buffer_barrier(cmd, j->src, r->srcOffset, r->size, BEFORE_STAGES, BEFORE_WRITES,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-    ll_vk_buffer_barrier(cmd, j->dst, r->dstOffset, r->size, BEFORE_STAGES, BEFORE_WRITES,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-    vkCmdCopyBuffer(cmd, j->src, j->dst, 1, r);
+    ll_commands_buffer_barrier(c, j->src, r->srcOffset, r->size, BEFORE_STAGES,
+                               BEFORE_WRITES, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_READ_BIT);
+    ll_commands_buffer_barrier(c, j->dst, r->dstOffset, r->size, BEFORE_STAGES,
+                               BEFORE_WRITES, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT);
+    vkCmdCopyBuffer(ll_commands_vk(c), j->src, j->dst, 1, r);
     /* Later writers of the source wait for this read; everything after sees the copy. */
-    ll_vk_buffer_barrier(cmd, j->src, r->srcOffset, r->size, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                         AFTER_STAGES, 0);
-    ll_vk_buffer_barrier(cmd, j->dst, r->dstOffset, r->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
+    ll_commands_buffer_barrier(c, j->src, r->srcOffset, r->size,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, 0, AFTER_STAGES, 0);
+    ll_commands_buffer_barrier(c, j->dst, r->dstOffset, r->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
 }
 
 bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
@@ -260,5 +259,5 @@ bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
         .dst = dst->handle,
         .region = {.srcOffset = src_offset, .dstOffset = dst_offset, .size = size},
     };
-    return ll_session_run_commands(s, record_copy, &j, err);
+    return ll_commands_run(s, record_copy, &j, err);
 }

@@ -544,3 +544,16 @@ void ll_device_release(ll_device *device)
     }
     pthread_mutex_unlock(&context_lock);
 }
+
+uint32_t ll_device_queue_family(const ll_device *device)
+{
+    return device->queue_family;
+}
+
+VkResult ll_device_submit(ll_device *device, const VkSubmitInfo *submit, VkFence fence)
+{
+    pthread_mutex_lock(&device->queue_lock);
+    VkResult r = LL_VK(vkQueueSubmit(device->queue, 1, submit, fence));
+    pthread_mutex_unlock(&device->queue_lock);
+    return r;
+}

@@ -66,6 +66,12 @@ void ll_instance_release(ll_instance *instance);
 ll_device *ll_device_acquire(bool debug, uint32_t index, ll_error *err);
 void ll_device_release(ll_device *device);
 
+/* The queue family of the device's queue. */
+uint32_t ll_device_queue_family(const ll_device *device);
+
+/* vkQueueSubmit of one batch to the device's queue, under its queue lock. */
+VkResult ll_device_submit(ll_device *device, const VkSubmitInfo *submit, VkFence fence);
+
 /* Validation warnings and errors received by every instance of this process so far. */
 uint64_t ll_debug_message_count(void);
 

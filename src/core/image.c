@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "commands.h"
 #include "lluvia/format.h"
 #include "staging.h"
 #include "vk_util.h"
@@ -25,7 +26,7 @@ struct ll_image {
     VkImageType type;
     VkImageTiling tiling;       /* always optimal */
     VkImageUsageFlags usage;
-    VkImageLayout layout;       /* changed only under the session's command lock */
+    VkImageLayout layout;       /* tracked by commands.h, under the command lock */
     uint64_t row_bytes;         /* width * texel size */
     uint64_t minimum_size;      /* tightly packed bytes: row_bytes * height * depth */
 };
@@ -111,65 +112,44 @@ static const VkImageSubresourceLayers whole_layer = {
 /* Every device access a barrier may need to wait for, or make visible to. */
 #define ANY_ACCESS (VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT)
 
-static VkImageMemoryBarrier image_barrier(const ll_image *image, VkImageLayout from,
-                                          VkImageLayout to, VkAccessFlags src_access,
-                                          VkAccessFlags dst_access)
+/* Moves the image from its layout to `to` for a transfer command whose accesses are
+ * `access`, after every earlier command's writes. Returns the layout it had. */
+static VkImageLayout begin_transfer(ll_commands *c, ll_image *image, VkImageLayout to,
+                                    VkAccessFlags access)
 {
-    return (VkImageMemoryBarrier){
-        .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-        .srcAccessMask = src_access,
-        .dstAccessMask = dst_access,
-        .oldLayout = from,
-        .newLayout = to,
-        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .image = image->handle,
-        .subresourceRange = whole_image,
-    };
+    VkImageLayout back = ll_commands_image_layout(c, &image->layout);
+    ll_commands_change_layout(c, image->handle, &image->layout, to,
+                              VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                              VK_PIPELINE_STAGE_TRANSFER_BIT, access);
+    return back;
 }
 
-/* Moves the images from their layouts to `to` for a transfer command whose accesses are
- * `access`, after every earlier command's writes. */
-static void begin_transfer(VkCommandBuffer cmd, ll_image *const *images,
-                           const VkImageLayout *to, const VkAccessFlags *access, int n)
+/* Moves the image back to layout `back`, making the transfer's writes visible to every
+ * later command. */
+static void end_transfer(ll_commands *c, ll_image *image, VkImageLayout back,
+                         VkAccessFlags access)
 {
-    VkImageMemoryBarrier b[2];
-    for (int i = 0; i < n; i++)
-        b[i] = image_barrier(images[i], images[i]->layout, to[i], VK_ACCESS_MEMORY_WRITE_BIT,
-                             access[i]);
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 0, NULL, (uint32_t)n, b);
+    ll_commands_change_layout(c, image->handle, &image->layout, back,
+                              VK_PIPELINE_STAGE_TRANSFER_BIT,
+                              access & VK_ACCESS_TRANSFER_WRITE_BIT,
+                              VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, ANY_ACCESS);
 }
 
-/* Moves the images back from `from` to their layouts, making the transfer's writes
- * visible to every later command. */
-static void end_transfer(VkCommandBuffer cmd, ll_image *const *images,
-                         const VkImageLayout *from, const VkAccessFlags *access, int n)
+/* A layout change ordered after every earlier command and before every later one. */
+static void change_layout(ll_commands *c, ll_image *image, VkImageLayout to)
 {
-    VkImageMemoryBarrier b[2];
-    for (int i = 0; i < n; i++)
-        b[i] = image_barrier(images[i], from[i], images[i]->layout,
-                             access[i] & VK_ACCESS_TRANSFER_WRITE_BIT, ANY_ACCESS);
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, (uint32_t)n,
-                         b);
+    ll_commands_change_layout(c, image->handle, &image->layout, to,
+                              VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                              VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, ANY_ACCESS);
 }
 
 /* ---- images -------------------------------------------------------------------------- */
 
-static void record_initial_layout(VkCommandBuffer cmd, VkBuffer staging,
-                                  VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
-                                  void *user)
+static void record_initial_layout(ll_commands *c, void *user)
 {
-    (void)staging, (void)staging_offset, (void)done, (void)bytes;
-    ll_image *image = user;
-    /* From Undefined: the content is discarded. The memory may have held an object freed
-     * a moment ago, so wait for every earlier write to it. */
-    VkImageMemoryBarrier b = image_barrier(image, VK_IMAGE_LAYOUT_UNDEFINED,
-                                           VK_IMAGE_LAYOUT_GENERAL, VK_ACCESS_MEMORY_WRITE_BIT,
-                                           ANY_ACCESS);
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, 1, &b);
+    /* From Undefined, the layout of a new image: the content is discarded. The memory may
+     * have held an object freed a moment ago, so wait for every earlier write to it. */
+    change_layout(c, user, VK_IMAGE_LAYOUT_GENERAL);
 }
 
 static bool checked_mul(uint64_t a, uint64_t b, uint64_t *out)
@@ -251,9 +231,8 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
         ll_fail_vk(err, r, "vkBindImageMemory");
         goto fail_memory;
     }
-    if (!ll_session_run_commands(session, record_initial_layout, image, err))
+    if (!ll_commands_run(session, record_initial_layout, image, err))
         goto fail_memory;
-    image->layout = VK_IMAGE_LAYOUT_GENERAL;
     ll_memory_retain(memory);
     return image;
 
@@ -346,9 +325,8 @@ static uint32_t texel_boxes(const ll_image *image, uint64_t first, uint64_t coun
     return n;
 }
 
-static void record_transfer(VkCommandBuffer cmd, VkBuffer staging,
-                            VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
-                            void *user)
+static void record_transfer(ll_commands *c, VkBuffer staging, VkDeviceSize staging_offset,
+                            uint64_t done, uint64_t bytes, void *user)
 {
     const transfer *t = user;
     ll_image *image = t->image;
@@ -362,12 +340,12 @@ static void record_transfer(VkCommandBuffer cmd, VkBuffer staging,
                                      : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
     VkAccessFlags access = t->upload ? VK_ACCESS_TRANSFER_WRITE_BIT
                                      : VK_ACCESS_TRANSFER_READ_BIT;
-    begin_transfer(cmd, &image, &layout, &access, 1);
+    VkImageLayout back = begin_transfer(c, image, layout, access);
     if (t->upload)
-        vkCmdCopyBufferToImage(cmd, staging, image->handle, layout, n, boxes);
+        vkCmdCopyBufferToImage(ll_commands_vk(c), staging, image->handle, layout, n, boxes);
     else /* staging.c makes the copy's writes visible to the host */
-        vkCmdCopyImageToBuffer(cmd, image->handle, layout, staging, n, boxes);
-    end_transfer(cmd, &image, &layout, &access, 1);
+        vkCmdCopyImageToBuffer(ll_commands_vk(c), image->handle, layout, staging, n, boxes);
+    end_transfer(c, image, back, access);
 }
 
 static bool check_transfer(const ll_image *image, uint64_t size, const char *what,
@@ -406,31 +384,27 @@ bool ll_image_download(ll_image *image, void *dst, uint64_t size, ll_error *err)
 
 /* ---- clear, copy, layout ------------------------------------------------------------- */
 
-static void record_clear(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
-                         uint64_t done, uint64_t bytes, void *user)
+static void record_clear(ll_commands *c, void *user)
 {
-    (void)staging, (void)staging_offset, (void)done, (void)bytes;
     ll_image *image = user;
     VkImageLayout layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
     VkAccessFlags access = VK_ACCESS_TRANSFER_WRITE_BIT;
     /* All zero bits: zero in every UINT, SINT and SFLOAT format. */
     VkClearColorValue zero = {{0}};
-    begin_transfer(cmd, &image, &layout, &access, 1);
-    vkCmdClearColorImage(cmd, image->handle, layout, &zero, 1, &whole_image);
-    end_transfer(cmd, &image, &layout, &access, 1);
+    VkImageLayout back = begin_transfer(c, image, layout, access);
+    vkCmdClearColorImage(ll_commands_vk(c), image->handle, layout, &zero, 1, &whole_image);
+    end_transfer(c, image, back, access);
 }
 
 bool ll_image_clear(ll_image *image, ll_error *err)
 {
     if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "clear", err))
         return false;
-    return ll_session_run_commands(image->session, record_clear, image, err);
+    return ll_commands_run(image->session, record_clear, image, err);
 }
 
-static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
-                        uint64_t done, uint64_t bytes, void *user)
+static void record_copy(ll_commands *c, void *user)
 {
-    (void)staging, (void)staging_offset, (void)done, (void)bytes;
     ll_image *const *images = user; /* src, dst */
     const VkImageLayout layouts[2] = {VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                                       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL};
@@ -442,10 +416,13 @@ static void record_copy(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize stag
         .dstSubresource = whole_layer,
         .extent = {s->width, s->height, s->depth},
     };
-    begin_transfer(cmd, images, layouts, access, 2);
-    vkCmdCopyImage(cmd, images[0]->handle, layouts[0], images[1]->handle, layouts[1], 1,
-                   &region);
-    end_transfer(cmd, images, layouts, access, 2);
+    VkImageLayout back[2];
+    for (int i = 0; i < 2; i++)
+        back[i] = begin_transfer(c, images[i], layouts[i], access[i]);
+    vkCmdCopyImage(ll_commands_vk(c), images[0]->handle, layouts[0], images[1]->handle,
+                   layouts[1], 1, &region);
+    for (int i = 0; i < 2; i++)
+        end_transfer(c, images[i], back[i], access[i]);
 }
 
 bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
@@ -468,30 +445,18 @@ bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
     if (src == dst)
         return true;
     ll_image *images[2] = {src, dst};
-    return ll_session_run_commands(src->session, record_copy, images, err);
+    return ll_commands_run(src->session, record_copy, images, err);
 }
 
 typedef struct layout_change {
     ll_image *image;
     VkImageLayout layout;
-    VkImageLayout from;     /* the image's layout when the barrier was recorded */
-    bool recorded;
 } layout_change;
 
-static void record_layout(VkCommandBuffer cmd, VkBuffer staging, VkDeviceSize staging_offset,
-                          uint64_t done, uint64_t bytes, void *user)
+static void record_layout(ll_commands *c, void *user)
 {
-    (void)staging, (void)staging_offset, (void)done, (void)bytes;
-    layout_change *c = user;
-    c->from = c->image->layout;
-    c->recorded = true;
-    VkImageMemoryBarrier b = image_barrier(c->image, c->from, c->layout,
-                                           VK_ACCESS_MEMORY_WRITE_BIT, ANY_ACCESS);
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, NULL, 0, NULL, 1, &b);
-    /* Here, under the command lock (image.h), so that a command another thread records
-     * next starts from the new layout. */
-    c->image->layout = c->layout;
+    const layout_change *change = user;
+    change_layout(c, change->image, change->layout);
 }
 
 bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err)
@@ -522,15 +487,9 @@ bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err
     default:
         return ll_fail(err, LL_E_ARGUMENT, "unsupported image layout %d", (int)layout);
     }
-    layout_change c = {.image = image, .layout = layout};
-    if (ll_session_run_commands(image->session, record_layout, &c, err))
-        return true;
-    if (c.recorded) { /* the barrier did not run: the image keeps the layout it had */
-        pthread_mutex_lock(&image->session->command_lock);
-        image->layout = c.from;
-        pthread_mutex_unlock(&image->session->command_lock);
-    }
-    return false;
+    /* The module commits the new layout only if the submit succeeds. */
+    layout_change change = {.image = image, .layout = layout};
+    return ll_commands_run(image->session, record_layout, &change, err);
 }
 
 bool ll_image_validate(const ll_image *image, ll_error *err)

@@ -1,10 +1,19 @@
-/* session.c: creating and releasing sessions, and their one-shot command submission. */
+/* session.c: creating and releasing sessions, their command lock, and the objects attached
+ * to them. Not for: command buffers (commands.c) or what is attached (staging.c, ...). */
 #include "lluvia/session.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "vk_util.h"
+
+/* One object hung off a session (ll_session_attach). */
+typedef struct ll_attachment {
+    const void *key;
+    void *object;
+    void (*destroy)(void *object);
+    struct ll_attachment *next;
+} ll_attachment;
 
 static bool is_power_of_two(uint64_t v)
 {
@@ -29,7 +38,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     if (!ll_choose_device(spec, &index, err))
         return NULL;
 
-    ll_session *s = calloc(1, sizeof *s);
+    ll_session *s = ll_calloc(1, sizeof *s);
     if (s == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a session"), NULL;
     atomic_init(&s->refs, 1);
@@ -42,48 +51,22 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
     s->granularity = granularity > device_granularity ? granularity : device_granularity;
 
-    VkDevice dev = s->device->handle;
-    VkCommandPoolCreateInfo pool_info = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-        .flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT,
-        .queueFamilyIndex = s->device->queue_family,
-    };
-    VkResult r = vkCreateCommandPool(dev, &pool_info, NULL, &s->command_pool);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkCreateCommandPool");
-        goto fail_device;
-    }
-    VkCommandBufferAllocateInfo cmd_info = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-        .commandPool = s->command_pool,
-        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-        .commandBufferCount = 1,
-    };
-    r = vkAllocateCommandBuffers(dev, &cmd_info, &s->command_buffer);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkAllocateCommandBuffers");
-        goto fail_pool;
-    }
-    VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    r = vkCreateFence(dev, &fence_info, NULL, &s->fence);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkCreateFence");
-        goto fail_pool;
-    }
     if (pthread_mutex_init(&s->command_lock, NULL) != 0) {
         ll_fail(err, LL_E_HOST_MEMORY, "cannot create the session's command lock");
-        goto fail_fence;
+        goto fail_device;
+    }
+    if (pthread_mutex_init(&s->attachment_lock, NULL) != 0) {
+        ll_fail(err, LL_E_HOST_MEMORY, "cannot create the session's attachment lock");
+        goto fail_command_lock;
     }
     return s;
 
-fail_fence:
-    vkDestroyFence(dev, s->fence, NULL);
-fail_pool:
-    vkDestroyCommandPool(dev, s->command_pool, NULL);
+fail_command_lock:
+    pthread_mutex_destroy(&s->command_lock);
 fail_device:
     ll_device_release(s->device);
 fail_free:
-    free(s);
+    ll_free(s);
     return NULL;
 }
 
@@ -96,14 +79,31 @@ void ll_session_release(ll_session *s)
 {
     if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
-    VkDevice dev = s->device->handle;
-    if (s->staging != NULL)
-        s->staging_destroy(s);
-    vkDestroyFence(dev, s->fence, NULL);
-    vkDestroyCommandPool(dev, s->command_pool, NULL);
+    while (s->attachments != NULL) { /* newest first */
+        ll_attachment *a = s->attachments;
+        s->attachments = a->next;
+        a->destroy(a->object);
+        ll_free(a);
+    }
+    pthread_mutex_destroy(&s->attachment_lock);
     pthread_mutex_destroy(&s->command_lock);
     ll_device_release(s->device);
-    free(s);
+    ll_free(s);
+}
+
+/* Each attachment has an object and a destroy function, and a key of its own. */
+static bool attachments_valid(const ll_session *s)
+{
+    pthread_mutex_t *lock = (pthread_mutex_t *)&s->attachment_lock; /* not part of its value */
+    pthread_mutex_lock(lock);
+    bool ok = true;
+    for (const ll_attachment *a = s->attachments; a != NULL && ok; a = a->next) {
+        ok = a->object != NULL && a->destroy != NULL;
+        for (const ll_attachment *b = a->next; b != NULL && ok; b = b->next)
+            ok = b->key != a->key;
+    }
+    pthread_mutex_unlock(lock);
+    return ok;
 }
 
 bool ll_session_validate(const ll_session *s, ll_error *err)
@@ -112,9 +112,9 @@ bool ll_session_validate(const ll_session *s, ll_error *err)
         return ll_fail(err, LL_E_STATE, "session refs %d < 1", atomic_load(&s->refs));
     if (s->device == NULL || s->device->handle == VK_NULL_HANDLE)
         return ll_fail(err, LL_E_STATE, "session has no device");
-    if (s->command_pool == VK_NULL_HANDLE || s->command_buffer == VK_NULL_HANDLE ||
-        s->fence == VK_NULL_HANDLE)
-        return ll_fail(err, LL_E_STATE, "session has no command pool, buffer or fence");
+    if (!attachments_valid(s))
+        return ll_fail(err, LL_E_STATE, "session has an attachment without an object or a "
+                       "destroy function, or two of one key");
     VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
     if (!is_power_of_two(s->granularity) || s->granularity < device_granularity)
         return ll_fail(err, LL_E_STATE, "session granularity %llu is not a power of two >= "
@@ -135,68 +135,50 @@ bool ll_session_has_warnings(const ll_session *session)
     return atomic_load(&session->device->instance->messages) > session->messages_at_start;
 }
 
-bool ll_session_begin_commands(ll_session *s, VkCommandBuffer *cmd, ll_error *err)
+void ll_session_lock_commands(ll_session *s)
 {
     pthread_mutex_lock(&s->command_lock);
-    VkResult r = vkResetCommandPool(s->device->handle, s->command_pool, 0);
-    if (r != VK_SUCCESS) {
-        pthread_mutex_unlock(&s->command_lock);
-        return ll_fail_vk(err, r, "vkResetCommandPool");
+}
+
+void ll_session_unlock_commands(ll_session *s)
+{
+    pthread_mutex_unlock(&s->command_lock);
+}
+
+static ll_attachment *find_attachment(const ll_session *s, const void *key)
+{
+    for (ll_attachment *a = s->attachments; a != NULL; a = a->next)
+        if (a->key == key)
+            return a;
+    return NULL;
+}
+
+bool ll_session_attach(ll_session *s, const void *key, void *object,
+                       void (*destroy)(void *object), ll_error *err)
+{
+    ll_attachment *a = ll_malloc(sizeof *a);
+    if (a == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory attaching to a session");
+    *a = (ll_attachment){.key = key, .object = object, .destroy = destroy};
+    pthread_mutex_lock(&s->attachment_lock);
+    bool taken = find_attachment(s, key) != NULL;
+    if (!taken) {
+        a->next = s->attachments;
+        s->attachments = a;
     }
-    VkCommandBufferBeginInfo begin = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-    };
-    r = vkBeginCommandBuffer(s->command_buffer, &begin);
-    if (r != VK_SUCCESS) {
-        pthread_mutex_unlock(&s->command_lock);
-        return ll_fail_vk(err, r, "vkBeginCommandBuffer");
+    pthread_mutex_unlock(&s->attachment_lock);
+    if (taken) {
+        ll_free(a);
+        return ll_fail(err, LL_E_STATE, "the session has an attachment of this key already");
     }
-    *cmd = s->command_buffer;
     return true;
 }
 
-bool ll_session_submit_commands(ll_session *s, ll_error *err)
+void *ll_session_attachment(ll_session *s, const void *key)
 {
-    bool ok = false;
-    VkDevice dev = s->device->handle;
-    VkResult r = vkEndCommandBuffer(s->command_buffer);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkEndCommandBuffer");
-        goto done;
-    }
-    /* Reset before the submit, not after the wait: a failed reset then never leaves a
-     * signaled fence for the next submit. */
-    r = vkResetFences(dev, 1, &s->fence);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkResetFences");
-        goto done;
-    }
-    VkSubmitInfo submit = {
-        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-        .commandBufferCount = 1,
-        .pCommandBuffers = &s->command_buffer,
-    };
-    pthread_mutex_lock(&s->device->queue_lock);
-    r = vkQueueSubmit(s->device->queue, 1, &submit, s->fence);
-    pthread_mutex_unlock(&s->device->queue_lock);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkQueueSubmit");
-        goto done;
-    }
-    r = vkWaitForFences(dev, 1, &s->fence, VK_TRUE, UINT64_MAX);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkWaitForFences");
-        goto done;
-    }
-    ok = true;
-done:
-    pthread_mutex_unlock(&s->command_lock);
-    return ok;
-}
-
-void ll_session_abort_commands(ll_session *s)
-{
-    vkEndCommandBuffer(s->command_buffer);
-    pthread_mutex_unlock(&s->command_lock);
+    pthread_mutex_lock(&s->attachment_lock);
+    ll_attachment *a = find_attachment(s, key);
+    void *object = a != NULL ? a->object : NULL;
+    pthread_mutex_unlock(&s->attachment_lock);
+    return object;
 }

@@ -1,8 +1,8 @@
-/* staging.c: the session's staging buffer and the chunked transfers through it, and
- * one-shot commands. The buffer is host-visible memory of its own, made on first use and
- * split in two slots, each with its own command buffer and fence: while the device copies
- * chunk k out of one slot, the host fills (or drains) the other, so large transfers run as
- * a pipeline. Not for: memory the host maps directly. */
+/* staging.c: the session's staging buffer and the chunked transfers through it. The buffer
+ * is host-visible memory of its own, made on first use, attached to the session, and split
+ * in two slots, each with its own one-shot command buffer (commands.h): while the device
+ * copies chunk k out of one slot, the host fills (or drains) the other, so large transfers
+ * run as a pipeline. Not for: memory the host maps directly. */
 #include "staging.h"
 
 #include <assert.h>
@@ -18,6 +18,7 @@
 #define SLOT_ALIGNMENT 256u
 
 typedef struct ll_staging {
+    ll_session *session;
     VkBuffer buffer;
     VkDeviceMemory memory;
     uint64_t memory_size;   /* of the allocation, >= the buffer's size */
@@ -25,33 +26,26 @@ typedef struct ll_staging {
     void *mapped;
     bool coherent;
     VkDeviceSize atom;
-    VkCommandPool pool;
-    VkCommandBuffer cmd[SLOTS];
-    VkFence fence[SLOTS];
-    bool pending[SLOTS];    /* submitted, fence not yet waited for */
+    ll_commands *slot[SLOTS];
 } ll_staging;
+
+static const char staging_key = 0; /* its address names the attachment */
 
 /* ---- the staging buffer -------------------------------------------------------------- */
 
-static void staging_destroy(ll_session *s)
+static void staging_destroy(void *object)
 {
-    ll_staging *st = s->staging;
+    ll_staging *st = object;
+    ll_session *s = st->session;
     VkDevice dev = ll_session_vk(s);
-    for (int i = 0; i < SLOTS; i++) {
-        if (st->pending[i])
-            vkWaitForFences(dev, 1, &st->fence[i], VK_TRUE, UINT64_MAX);
-        if (st->fence[i] != VK_NULL_HANDLE)
-            vkDestroyFence(dev, st->fence[i], NULL);
-    }
-    if (st->pool != VK_NULL_HANDLE)
-        vkDestroyCommandPool(dev, st->pool, NULL); /* frees the command buffers */
+    for (int i = 0; i < SLOTS; i++)
+        ll_commands_destroy(st->slot[i]); /* waits for what is in flight */
     if (st->buffer != VK_NULL_HANDLE)
         vkDestroyBuffer(dev, st->buffer, NULL);
     if (st->mapped != NULL)
         vkUnmapMemory(dev, st->memory);
     ll_device_memory_free(s, st->memory, st->memory_size);
     free(st);
-    s->staging = NULL;
 }
 
 /* The first host-visible type the buffer may use, preferring coherent memory. */
@@ -72,15 +66,15 @@ static uint32_t staging_memory_type(const ll_session *s, uint32_t allowed)
 /* Creates the session's staging buffer if it has none. Called with the command lock held. */
 static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
 {
-    if (s->staging != NULL) {
-        *out = s->staging;
+    ll_staging *st = ll_session_attachment(s, &staging_key);
+    if (st != NULL) {
+        *out = st;
         return true;
     }
-    ll_staging *st = calloc(1, sizeof *st);
+    st = calloc(1, sizeof *st);
     if (st == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the staging buffer");
-    s->staging = st;
-    s->staging_destroy = staging_destroy;
+    st->session = s;
     st->size = s->staging_size;
     st->atom = ll_session_properties(s)->limits.nonCoherentAtomSize;
     VkDevice dev = ll_session_vk(s);
@@ -120,42 +114,18 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
         ll_fail_vk(err, r, "vkMapMemory of the staging buffer");
         goto fail;
     }
-    VkCommandPoolCreateInfo pool_info = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-        .flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT |
-                 VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
-        .queueFamilyIndex = s->device->queue_family,
-    };
-    r = vkCreateCommandPool(dev, &pool_info, NULL, &st->pool);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkCreateCommandPool for staging");
-        goto fail;
-    }
-    VkCommandBufferAllocateInfo cmd_info = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-        .commandPool = st->pool,
-        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-        .commandBufferCount = SLOTS,
-    };
-    r = vkAllocateCommandBuffers(dev, &cmd_info, st->cmd);
-    if (r != VK_SUCCESS) {
-        ll_fail_vk(err, r, "vkAllocateCommandBuffers for staging");
-        goto fail;
-    }
     for (int i = 0; i < SLOTS; i++) {
-        VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-        r = vkCreateFence(dev, &fence_info, NULL, &st->fence[i]);
-        if (r != VK_SUCCESS) {
-            ll_fail_vk(err, r, "vkCreateFence for staging");
+        st->slot[i] = ll_commands_create(s, LL_COMMANDS_ONE_SHOT, err);
+        if (st->slot[i] == NULL)
             goto fail;
-        }
     }
+    if (!ll_session_attach(s, &staging_key, st, staging_destroy, err))
+        goto fail;
     *out = st;
     return true;
 
 fail:
-    staging_destroy(s); /* everything it made so far; the session is as before */
-    s->staging_destroy = NULL;
+    staging_destroy(st); /* everything it made so far; the session is as before */
     return false;
 }
 
@@ -206,18 +176,7 @@ static bool plan(transfer *t, uint64_t unit, ll_error *err)
 
 static bool wait_slot(transfer *t, int slot, ll_error *err)
 {
-    ll_staging *st = t->st;
-    if (!st->pending[slot])
-        return true;
-    VkDevice dev = ll_session_vk(t->s);
-    VkResult r = vkWaitForFences(dev, 1, &st->fence[slot], VK_TRUE, UINT64_MAX);
-    if (r != VK_SUCCESS)
-        return ll_fail_vk(err, r, "vkWaitForFences (staging)");
-    r = vkResetFences(dev, 1, &st->fence[slot]);
-    if (r != VK_SUCCESS) /* still pending: the next use waits (at once) and resets again */
-        return ll_fail_vk(err, r, "vkResetFences (staging)");
-    st->pending[slot] = false;
-    return true;
+    return ll_commands_wait(t->st->slot[slot], err);
 }
 
 /* Waits for whatever is still in flight, after a failure: the device must be done with
@@ -247,43 +206,27 @@ static bool sync_slot(transfer *t, int slot, bool flush, ll_error *err)
 static bool submit_slot(transfer *t, int slot, ll_error *err)
 {
     ll_staging *st = t->st;
-    VkCommandBuffer cmd = st->cmd[slot];
-    VkCommandBufferBeginInfo begin = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-    };
-    VkResult r = vkBeginCommandBuffer(cmd, &begin); /* resets it (pool flag) */
-    if (r != VK_SUCCESS)
-        return ll_fail_vk(err, r, "vkBeginCommandBuffer (staging)");
+    ll_commands *c = st->slot[slot];
+    if (!ll_commands_begin(c, err))
+        return false;
     uint64_t off = slot_offset(t, slot), bytes = t->chunk_bytes[slot];
     VkAccessFlags copy_access = t->upload ? VK_ACCESS_TRANSFER_READ_BIT
                                           : VK_ACCESS_TRANSFER_WRITE_BIT;
     /* The slot was last used by an earlier submission (a copy in either direction) or the
      * host: order this chunk's copy after those. */
-    ll_vk_buffer_barrier(cmd, st->buffer, off, bytes,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
-                         VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
-                         VK_PIPELINE_STAGE_TRANSFER_BIT, copy_access);
-    t->record(cmd, st->buffer, off, t->chunk_done[slot], bytes, t->user);
+    ll_commands_buffer_barrier(c, st->buffer, off, bytes,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, copy_access);
+    t->record(c, st->buffer, off, t->chunk_done[slot], bytes, t->user);
     if (!t->upload)
-        ll_vk_buffer_barrier(cmd, st->buffer, off, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                             VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                             VK_ACCESS_HOST_READ_BIT);
-    r = vkEndCommandBuffer(cmd);
-    if (r != VK_SUCCESS)
-        return ll_fail_vk(err, r, "vkEndCommandBuffer (staging)");
-    VkSubmitInfo submit = {
-        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-        .commandBufferCount = 1,
-        .pCommandBuffers = &cmd,
-    };
-    pthread_mutex_lock(&t->s->device->queue_lock);
-    r = vkQueueSubmit(t->s->device->queue, 1, &submit, st->fence[slot]);
-    pthread_mutex_unlock(&t->s->device->queue_lock);
-    if (r != VK_SUCCESS)
-        return ll_fail_vk(err, r, "vkQueueSubmit (staging)");
-    st->pending[slot] = true;
-    return true;
+        ll_commands_buffer_barrier(c, st->buffer, off, bytes, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                   VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                                   VK_ACCESS_HOST_READ_BIT);
+    if (ll_commands_submit_async(c, err))
+        return true;
+    ll_commands_abort(c);
+    return false;
 }
 
 /* Upload: fill slot k%2 while the device copies out of the other, then submit it. */
@@ -351,14 +294,14 @@ static bool transfer_run(ll_session *s, bool upload, void *host, uint64_t size, 
     if (host == NULL || record == NULL)
         return ll_fail(err, LL_E_ARGUMENT, "staging transfer without %s",
                        host == NULL ? "host memory" : "a record function");
-    pthread_mutex_lock(&s->command_lock);
+    ll_session_lock_commands(s);
     transfer t = {.s = s, .upload = upload, .record = record, .user = user};
     bool ok = staging_get(s, &t.st, err) && plan(&t, unit, err);
     if (ok)
         ok = upload ? run_upload(&t, host, size, err) : run_download(&t, host, size, err);
     if (!ok && t.st != NULL)
         drain(&t);
-    pthread_mutex_unlock(&s->command_lock);
+    ll_session_unlock_commands(s);
     return ok;
 }
 
@@ -372,14 +315,4 @@ bool ll_staging_download(ll_session *s, void *dst, uint64_t size, uint64_t unit,
                          ll_staging_record record, void *user, ll_error *err)
 {
     return transfer_run(s, false, dst, size, unit, record, user, err);
-}
-
-bool ll_session_run_commands(ll_session *s, ll_staging_record record, void *user,
-                             ll_error *err)
-{
-    VkCommandBuffer cmd;
-    if (!ll_session_begin_commands(s, &cmd, err))
-        return false;
-    record(cmd, VK_NULL_HANDLE, 0, 0, 0, user);
-    return ll_session_submit_commands(s, err);
 }

@@ -9,14 +9,15 @@
 
 #include <volk.h>
 
+#include "commands.h"
 #include "lluvia/error.h"
 #include "lluvia/session.h"
 
-/* Records the device side of one chunk into cmd: the chunk holds bytes [done, done +
+/* Records the device side of one chunk into commands: the chunk holds bytes [done, done +
  * bytes) of the transfer and sits in `staging` at `staging_offset`. For an upload the
  * callback copies from staging to the object; for a download, from the object to staging.
  * It records whatever barriers the object needs around its copy. */
-typedef void (*ll_staging_record)(VkCommandBuffer cmd, VkBuffer staging,
+typedef void (*ll_staging_record)(ll_commands *commands, VkBuffer staging,
                                   VkDeviceSize staging_offset, uint64_t done, uint64_t bytes,
                                   void *user);
 
@@ -28,10 +29,5 @@ bool ll_staging_upload(ll_session *session, const void *src, uint64_t size, uint
 /* Copies `size` bytes from the device to `dst`, in the same way. */
 bool ll_staging_download(ll_session *session, void *dst, uint64_t size, uint64_t unit,
                          ll_staging_record record, void *user, ll_error *err);
-
-/* Records and runs commands that need no host data (buffer-to-buffer copies, clears,
- * layout changes): `record` is called once with staging VK_NULL_HANDLE. */
-bool ll_session_run_commands(ll_session *session, ll_staging_record record, void *user,
-                             ll_error *err);
 
 #endif

@@ -68,23 +68,6 @@ const char *ll_vk_device_type_name(VkPhysicalDeviceType type)
     }
 }
 
-void ll_vk_buffer_barrier(VkCommandBuffer cmd, VkBuffer buffer, uint64_t offset, uint64_t size,
-                          VkPipelineStageFlags src_stage, VkAccessFlags src_access,
-                          VkPipelineStageFlags dst_stage, VkAccessFlags dst_access)
-{
-    VkBufferMemoryBarrier barrier = {
-        .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-        .srcAccessMask = src_access,
-        .dstAccessMask = dst_access,
-        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .buffer = buffer,
-        .offset = offset,
-        .size = size,
-    };
-    vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, NULL, 1, &barrier, 0, NULL);
-}
-
 bool ll_env_flag(const char *name)
 {
     const char *v = getenv(name);

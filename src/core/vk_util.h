@@ -36,11 +36,6 @@ ll_status ll_vk_status(VkResult result);
 /* Fills err with "<what>: <result name>" and returns false. */
 bool ll_fail_vk(ll_error *err, VkResult result, const char *what);
 
-/* Records a barrier on [offset, offset + size) of one buffer. */
-void ll_vk_buffer_barrier(VkCommandBuffer cmd, VkBuffer buffer, uint64_t offset, uint64_t size,
-                          VkPipelineStageFlags src_stage, VkAccessFlags src_access,
-                          VkPipelineStageFlags dst_stage, VkAccessFlags dst_access);
-
 /* True when the environment variable is set, non-empty and not "0". */
 bool ll_env_flag(const char *name);
 

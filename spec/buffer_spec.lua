@@ -310,6 +310,29 @@ describe("buf:copy", function()
     assert.are.equal(bytes(300, 2), out:toHost():tostring())
   end)
 
+  -- One rule with img:copyTo (docs/memory.md): only buffers of one session.
+  it("rejects an output of another session, on the same device or another", function()
+    local mem <close> = memory()
+    local other <close> = support.session({stagingSize = 1 << 20}):createMemory({"DeviceLocal"})
+    local b <close> = mem:createBuffer(16)
+    local out <close> = other:createBuffer(16)
+    support.raises("bad argument #1 to 'copy' (the output buffer belongs to another session on "
+      .. "the same device: copies are made only between objects of one session)",
+      function() b:copy(out) end)
+    -- With and without the validation layer: two VkInstances, so two VkDevices.
+    local stdout, stderr = support.run_host({"-e", [[
+      local ll = require "lluvia"
+      local function buffer(debug)
+        return ll.createSession({enableDebug = debug}):createMemory({"DeviceLocal"})
+          :createBuffer(16)
+      end
+      local ok, msg = pcall(function() buffer(false):copy(buffer(true)) end)
+      print(ok, msg)]]}, nil, {LLUVIA_ENABLE_DEBUG = "0"})
+    assert.are.equal("", stderr)
+    assert.is_truthy(stdout:find("false\t.*bad argument #1 to 'copy' %(the output buffer "
+      .. "belongs to another session on another device"))
+  end)
+
   it("rejects an output of another size, itself, and non-buffers", function()
     local mem <close> = memory()
     local b <close> = mem:createBuffer(64)

@@ -548,6 +548,28 @@ describe("Image:copyTo", function()
     support.raises("Image or ImageView expected, got", src.copyTo, src, {})
   end)
 
+  -- One rule with buf:copy (docs/image.md): only images of one session.
+  it("refuses a destination of another session, on the same device or another", function()
+    local src <close> = memory():createImage({4}, "Uint8")
+    local other = memory({stagingSize = 1 << 20}) -- another session, the same VkDevice
+    local dst <close> = other:createImage({4}, "Uint8")
+    support.raises("bad argument #1 to 'copyTo' (the destination of copyTo belongs to another "
+      .. "session on the same device: copies are made only between objects of one session)",
+      function() src:copyTo(dst) end)
+    -- Sessions with and without the validation layer have their own VkInstance and so
+    -- their own VkDevice.
+    local out, err = support.run_host({"-e", [[
+      local ll = require "lluvia"
+      local a = ll.createSession({enableDebug = true}):createMemory({"DeviceLocal"})
+      local b = ll.createSession({enableDebug = false}):createMemory({"DeviceLocal"})
+      print(select(2, pcall(function()
+        a:createImage({4}):copyTo(b:createImage({4}):createImageView())
+      end)))]]}, nil, {LLUVIA_ENABLE_DEBUG = "0"})
+    assert.are.equal("", err)
+    assert.is_truthy(out:find("bad argument #1 to 'copyTo' (the destination of copyTo belongs "
+      .. "to another session on another device", 1, true))
+  end)
+
   it("needs TransferSrc on the source and TransferDst on the destination", function()
     local mem = memory()
     local a <close> = mem:createImage({4}, "Uint8", {"TransferDst", "Storage"})

@@ -295,6 +295,43 @@ static void test_usage_rules(ll_session *s)
     ll_memory_release(mem);
 }
 
+/* Copies only between objects of one session (ll_session_check_same): another session on
+ * the same device is refused as an argument, and nothing is recorded. */
+static void test_copy_between_sessions(ll_session *s)
+{
+    ll_error err;
+    ll_session_options opts = {.enable_debug = true, .staging_size = 1 << 20};
+    ll_session *other = ll_session_create(&opts, &err);
+    CHECK_MSG(other != NULL, "%s", err.message);
+    if (other == NULL)
+        return;
+    CHECK(ll_session_vk(other) == ll_session_vk(s)); /* same options: the same VkDevice */
+    CHECK(ll_session_check_same(s, s, "it", &err));
+    CHECK(!ll_session_check_same(s, other, "it", &err) && err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "another session on the same device") != NULL);
+    ll_memory *a = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                    &err);
+    ll_memory *b = ll_memory_create(other, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20,
+                                    false, &err);
+    ll_image_shape shape = {1, 2, 2, 1};
+    VkImageUsageFlags usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    ll_image *x = a != NULL ? ll_image_create(a, &shape, LL_UINT8, usage, &err) : NULL;
+    ll_image *y = b != NULL ? ll_image_create(b, &shape, LL_UINT8, usage, &err) : NULL;
+    CHECK_MSG(x != NULL && y != NULL, "%s", err.message);
+    if (x != NULL && y != NULL) {
+        CHECK(!ll_image_copy(x, y, &err) && err.code == LL_E_ARGUMENT);
+        CHECK(strstr(err.message, "the destination of copyTo") != NULL);
+        VALID(x);
+        VALID(y);
+    }
+    ll_image_release(x);
+    ll_image_release(y);
+    ll_memory_release(a);
+    ll_memory_release(b);
+    CHECK(!ll_session_has_warnings(other));
+    ll_session_release(other);
+}
+
 /* Threads changing the layout of one image and clearing it: each command must start from
  * the layout the one before it left (the layout is updated under the command lock), else
  * the validation layer reports a layout mismatch. */
@@ -361,6 +398,7 @@ int main(void)
         test_operations(s);
         test_failures_leave_nothing(s);
         test_usage_rules(s);
+        test_copy_between_sessions(s);
         test_layout_threads(s);
         CHECK(!ll_session_has_warnings(s));
         ll_session_release(s);

@@ -57,8 +57,9 @@ bool ll_buffer_read(ll_buffer *buffer, uint64_t offset, void *dst, uint64_t size
                     ll_error *err);
 
 /* Copies `size` bytes from src at src_offset to dst at dst_offset on the device
- * (vkCmdCopyBuffer). LL_E_ARGUMENT when a range is outside its buffer, or when src and dst
- * are one buffer and the ranges overlap. */
+ * (vkCmdCopyBuffer). LL_E_ARGUMENT when a range is outside its buffer, when src and dst
+ * are one buffer and the ranges overlap, or when dst is of another session
+ * (ll_session_check_same). */
 bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
                     uint64_t dst_offset, uint64_t size, ll_error *err);
 

@@ -78,7 +78,8 @@ bool ll_image_download(ll_image *image, void *dst, uint64_t size, ll_error *err)
 /* Sets every texel to zero. Needs TransferDst usage. The layout is unchanged. */
 bool ll_image_clear(ll_image *image, ll_error *err);
 
-/* Copies src's texels into dst: same shape, format and session (LL_E_ARGUMENT otherwise),
+/* Copies src's texels into dst: same shape, format and session (LL_E_ARGUMENT otherwise;
+ * the session rule is ll_session_check_same's),
  * src with TransferSrc and dst with TransferDst usage. Copying an image onto itself does
  * nothing. Both layouts are unchanged. */
 bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err);

@@ -66,6 +66,14 @@ bool ll_session_validate(const ll_session *session, ll_error *err);
 /* Whether the validation layer is on for this session. */
 bool ll_session_validation_enabled(const ll_session *session);
 
+/* The rule for an operation on objects of two sessions (copies): both must be of this one
+ * session, on the same device or not. A session's commands are recorded and ordered under
+ * its own command lock, which also guards its images' layouts, so an operation cannot take
+ * part in two sessions' streams. LL_E_ARGUMENT naming `what` (the operand of `other`) and
+ * whether other is on the same VkDevice; true when other is session. */
+bool ll_session_check_same(const ll_session *session, const ll_session *other,
+                           const char *what, ll_error *err);
+
 /* True once the validation layer reported a warning or error since the session was made
  * (counted per VkInstance: sessions sharing one see each other's messages). */
 bool ll_session_has_warnings(const ll_session *session);

@@ -335,8 +335,8 @@ static int buffer_copy(lua_State *L)
         lua_pushvalue(L, 2);
     }
     ll_error err;
-    if (!ll_buffer_copy(b, 0, dst, 0, size, &err))
-        return ll_lua_raise(L, 0, &err);
+    if (!ll_buffer_copy(b, 0, dst, 0, size, &err)) /* argument errors: the output's */
+        return ll_lua_raise(L, 2, &err);
     return 1;
 }
 

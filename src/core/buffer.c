@@ -251,9 +251,8 @@ bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
     if (size == 0)
         return true;
     ll_session *s = ll_memory_session(src->memory);
-    if (ll_memory_session(dst->memory)->device != s->device)
-        return ll_fail(err, LL_E_ARGUMENT, "the buffers belong to sessions on different "
-                       "devices");
+    if (!ll_session_check_same(s, ll_memory_session(dst->memory), "the output buffer", err))
+        return false;
     copy_job j = {
         .src = src->handle,
         .dst = dst->handle,

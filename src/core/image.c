@@ -436,8 +436,8 @@ bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
     if (src->format != dst->format)
         return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same format %s, got %s",
                        ll_format_name(src->format), ll_format_name(dst->format));
-    if (src->session != dst->session)
-        return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same session");
+    if (!ll_session_check_same(src->session, dst->session, "the destination of copyTo", err))
+        return false;
     if (!need_usage(src, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "copyTo", err) ||
         !need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
                     "copyTo (destination)", err))

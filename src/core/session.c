@@ -130,6 +130,17 @@ bool ll_session_validation_enabled(const ll_session *session)
     return session->device->instance->validation;
 }
 
+bool ll_session_check_same(const ll_session *session, const ll_session *other,
+                           const char *what, ll_error *err)
+{
+    if (other == session)
+        return true;
+    return ll_fail(err, LL_E_ARGUMENT, "%s belongs to another session %s: copies are made "
+                   "only between objects of one session", what,
+                   other->device == session->device ? "on the same device"
+                                                    : "on another device");
+}
+
 bool ll_session_has_warnings(const ll_session *session)
 {
     return atomic_load(&session->device->instance->messages) > session->messages_at_start;

@@ -119,9 +119,67 @@ describe("ll.ndarray(shape, dtype)", function()
       "{33554432, 33554432} (uint8)", function() return ll.ndarray({2^25, 2^25}, "uint8") end)
   end)
 
+  it("refuses more than the largest storage, 2^48 bytes, in every build", function()
+    fails("lluvia: cannot allocate 562949953421312 bytes for an ndarray of shape " ..
+      "{562949953421312} (uint8): more than the largest storage, 281474976710656 bytes",
+      function() return ll.ndarray({1 << 49}, "uint8") end)
+  end)
+
+  it("reports a size the system refuses as a lluvia: error, under AddressSanitizer too", function()
+    -- 2^48 bytes: no 47-bit user address space maps it; large storage is an anonymous
+    -- mapping, which no allocator limit (ASan's is 2^40 bytes) applies to
+    fails("lluvia: cannot allocate 281474976710656 bytes for an ndarray of shape " ..
+      "{281474976710656} (uint8): out of host memory",
+      function() return ll.ndarray({1 << 48}, "uint8") end)
+  end)
+
   it("has the metatable hidden behind a name", function()
     assert.are.equal("ll.ndarray", getmetatable(ll.ndarray({1})))
     assert.are.equal("ll.ndarray", getmetatable(ll.ndarray))
+  end)
+end)
+
+-- Resident bytes of this process: /proc/self/statm's second field, in 4 KiB pages.
+local function resident_bytes()
+  local f = assert(io.open("/proc/self/statm"))
+  local _, resident = f:read("n", "n")
+  f:close()
+  return resident * 4096
+end
+
+describe("zero-filled storage", function()
+  it("commits no memory when a 4 GiB array is made, and reads as zeros", function()
+    local GiB = 1 << 30
+    collectgarbage()
+    local before = resident_bytes()
+    local a <close> = ll.ndarray({GiB}, "float32")
+    local grown = resident_bytes() - before
+    assert.is_true(grown < 64 << 20, ("making it committed %d bytes"):format(grown))
+    assert.are.equal(GiB, #a)
+    assert.are.equal(0.0, a[1])
+    assert.are.equal(0.0, a[GiB // 2 + 7])
+    assert.are.equal(0.0, a[GiB])
+    a[GiB] = 1.5
+    assert.are.equal(1.5, a[GiB])
+    -- only the pages read or written became resident
+    assert.is_true(resident_bytes() - before < 64 << 20)
+  end)
+
+  it("makes {1 << 41} uint8 a clean error, or an array that commits nothing", function()
+    -- a kernel that does not overcommit 2 TiB refuses the mapping: a lluvia: error; one that
+    -- overcommits without limit (vm.overcommit_memory = 1) maps it, and nothing touches it
+    local before = resident_bytes()
+    local ok, a = pcall(ll.ndarray, {1 << 41}, "uint8")
+    if ok then
+      assert.are.equal(1 << 41, #a)
+      assert.are.equal(0, a[1])
+      assert.are.equal(0, a[1 << 41])
+      assert.is_true(resident_bytes() - before < 64 << 20)
+      a:release()
+    else
+      assert.are.equal("lluvia: cannot allocate 2199023255552 bytes for an ndarray of shape " ..
+        "{2199023255552} (uint8): out of host memory", a)
+    end
   end)
 end)
 

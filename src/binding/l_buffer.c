@@ -27,7 +27,7 @@ typedef struct lua_buffer {
 /* One ndarray over the buffer's mapped bytes. */
 struct map_view {
     lua_buffer *owner;
-    ll_ndarray_storage *storage; /* NULL until the array exists */
+    ll_host_memory *storage;     /* NULL until the array exists */
     uint64_t bytes;
     map_view *prev, *next;
 };
@@ -213,7 +213,7 @@ static void view_ended(void *ud)
         ll_buffer_flush(v->owner->object.ptr, 0, v->bytes, NULL);
     view_unlink(v);
     if (v->storage != NULL)
-        ll_ndarray_storage_release(v->storage);
+        ll_host_memory_release(v->storage);
     free(v);
 }
 
@@ -224,8 +224,8 @@ static void revoke_views(lua_buffer *ub)
         map_view *v = ub->views;
         ub->views = v->next;
         if (v->storage != NULL) {
-            ll_ndarray_storage_revoke(v->storage);
-            ll_ndarray_storage_release(v->storage);
+            ll_host_memory_revoke(v->storage);
+            ll_host_memory_release(v->storage);
         }
         free(v);
     }

@@ -1,6 +1,7 @@
-/* l_ndarray.c: ll.ndarray, the typed, contiguous, row-major host array: its storage, the
- * userdata and its metamethods, and the C functions l_ndarray.h offers the other types.
- * Not for: element conversion rules (src/core/dtype.c) or device memory. */
+/* l_ndarray.c: ll.ndarray, the typed, contiguous, row-major host array: the userdata over
+ * its storage (host_memory.h), its metamethods, and the C functions l_ndarray.h offers the
+ * other types. Not for: allocating the bytes (src/core/host_memory.c), element conversion
+ * rules (src/core/dtype.c) or device memory. */
 #include "l_ndarray.h"
 
 #include <limits.h>
@@ -18,10 +19,6 @@ _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua 
 
 #define RELEASED_MESSAGE "lluvia: ndarray has been released"
 #define REPR_MAX_ELEMENTS 100 /* __tostring lists the values of arrays this small */
-#define PAGE_ALIGNMENT 4096   /* the usual minImportedHostPointerAlignment */
-/* More than a 48-bit address space holds: refused without asking the allocator (which,
- * under AddressSanitizer, would abort rather than fail). */
-#define MAX_STORAGE_BYTES (UINT64_C(1) << 48)
 
 /* User values of the userdata. */
 #define UV_OWNER 1  /* views: the array that owns the storage */
@@ -35,129 +32,10 @@ _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua 
 /* Not a ll_fit: the value was not a number at all. */
 #define FIT_NOT_NUMBER (-1)
 
-/* ---- storage -------------------------------------------------------------------------- */
-
-typedef enum storage_kind {
-    STORAGE_OWNED,  /* malloc'd block, data aligned inside it */
-    STORAGE_FOREIGN /* someone else's memory */
-} storage_kind;
-
-struct ll_ndarray_storage {
-    unsigned char *data; /* NULL once ended */
-    void *block;         /* STORAGE_OWNED: what malloc returned */
-    uint64_t nbytes;
-    uint64_t capacity;
-    int refs;
-    storage_kind kind;
-    ll_ndarray_release_hook hook;
-    void *ud;
-};
-
-/* What a released array points at, so that the fast paths test one pointer. Never freed,
- * never written. */
-static ll_ndarray_storage dead_storage = {.refs = 1, .kind = STORAGE_FOREIGN};
-
-static uint64_t round_up(uint64_t n, uint64_t to)
-{
-    return (n + to - 1) / to * to;
-}
-
-/* NULL when out of memory. `zero`: the bytes must read as zeros. The block comes from
- * malloc, over-allocated and aligned by hand: glibc hands a freed big malloc block back
- * warm, while aligned_alloc of the same size maps fresh pages (a fault per page) each time. */
-static ll_ndarray_storage *storage_alloc(uint64_t nbytes, bool zero)
-{
-    uint64_t align = nbytes >= LL_NDARRAY_PAGE_THRESHOLD ? PAGE_ALIGNMENT : LL_NDARRAY_ALIGNMENT;
-    uint64_t capacity = round_up(nbytes, align);
-    if (capacity > MAX_STORAGE_BYTES || capacity + align > SIZE_MAX)
-        return NULL;
-    ll_ndarray_storage *s = malloc(sizeof *s);
-    if (s == NULL)
-        return NULL;
-    *s = (ll_ndarray_storage){.nbytes = nbytes, .capacity = capacity, .refs = 1,
-                              .kind = STORAGE_OWNED};
-    s->block = malloc((size_t)(capacity + align));
-    if (s->block == NULL) {
-        free(s);
-        return NULL;
-    }
-    s->data = (unsigned char *)s->block + (align - (uintptr_t)s->block % align) % align;
-    if (zero)
-        memset(s->data, 0, (size_t)capacity);
-    else /* keep the padding defined: it may be handed to the device one day */
-        memset(s->data + nbytes, 0, (size_t)(capacity - nbytes));
-    return s;
-}
-
-/* Ends the storage: the memory goes, every array over it reads as released. `call_hook`:
- * the array side ended it, so foreign memory's owner is told. */
-static void storage_end(ll_ndarray_storage *s, bool call_hook)
-{
-    unsigned char *data = s->data;
-    if (data == NULL)
-        return;
-    s->data = NULL;
-    switch (s->kind) {
-    case STORAGE_OWNED:
-        free(s->block);
-        s->block = NULL;
-        break;
-    case STORAGE_FOREIGN: {
-        ll_ndarray_release_hook hook = s->hook;
-        s->hook = NULL;
-        if (call_hook && hook != NULL)
-            hook(s->ud);
-        break;
-    }
-    }
-}
-
-void ll_ndarray_storage_retain(ll_ndarray_storage *s)
-{
-    if (s != &dead_storage)
-        s->refs++;
-}
-
-void ll_ndarray_storage_release(ll_ndarray_storage *s)
-{
-    if (s == NULL || s == &dead_storage)
-        return;
-    if (--s->refs == 0) {
-        storage_end(s, true);
-        free(s);
-    }
-}
-
-void ll_ndarray_storage_revoke(ll_ndarray_storage *s)
-{
-    if (s != NULL && s != &dead_storage)
-        storage_end(s, false);
-}
-
-bool ll_ndarray_storage_alive(const ll_ndarray_storage *s)
-{
-    return s->data != NULL;
-}
-
-void *ll_ndarray_storage_data(const ll_ndarray_storage *s)
-{
-    return s->data;
-}
-
-uint64_t ll_ndarray_storage_nbytes(const ll_ndarray_storage *s)
-{
-    return s->nbytes;
-}
-
-uint64_t ll_ndarray_storage_capacity(const ll_ndarray_storage *s)
-{
-    return s->capacity;
-}
-
 /* ---- the array header ----------------------------------------------------------------- */
 
 struct ll_ndarray {
-    ll_ndarray_storage *storage; /* &dead_storage once released */
+    ll_host_memory *storage; /* ll_host_memory_ended() once released */
     /* the dtype's stores, copied here so that a store makes one indirect call */
     ll_store_int_fn store_int;
     ll_store_double_fn store_double;
@@ -210,7 +88,7 @@ static ll_ndarray *push_header(lua_State *L, int ndim, const int64_t *shape, ll_
 {
     ll_ndarray *a = lua_newuserdatauv(L, sizeof *a, UV_COUNT);
     memset(a, 0, sizeof *a);
-    a->storage = &dead_storage;
+    a->storage = ll_host_memory_ended();
     a->ndim = ndim;
     memcpy(a->shape, shape, (size_t)ndim * sizeof shape[0]);
     set_dtype(a, t);
@@ -221,7 +99,7 @@ static ll_ndarray *push_header(lua_State *L, int ndim, const int64_t *shape, ll_
 /* Tells the collector about storage it cannot see, so that big garbage arrays go soon. */
 static void account_external(lua_State *L, uint64_t nbytes)
 {
-    if (nbytes < LL_NDARRAY_PAGE_THRESHOLD || !lua_gc(L, LUA_GCISRUNNING))
+    if (nbytes < LL_HOST_MEMORY_PAGE_THRESHOLD || !lua_gc(L, LUA_GCISRUNNING))
         return;
     uint64_t kib = nbytes >> 10;
     lua_gc(L, LUA_GCSTEP, (int)(kib > INT_MAX ? INT_MAX : kib));
@@ -244,16 +122,22 @@ static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dty
         luaL_error(L, "lluvia: %s", msg);
     }
     ll_ndarray *a = push_header(L, ndim, shape, t);
-    ll_ndarray_storage *s = storage_alloc(nbytes, zero);
-    if (s == NULL) {
+    bool too_large = nbytes > LL_HOST_MEMORY_MAX_BYTES;
+    ll_host_memory *s = too_large ? NULL : ll_host_memory_create(nbytes, zero, NULL);
+    if (s == NULL && !too_large) {
         /* garbage arrays may hold the memory: collect them and try once more */
         lua_gc(L, LUA_GCCOLLECT);
-        s = storage_alloc(nbytes, zero);
+        s = ll_host_memory_create(nbytes, zero, NULL);
     }
     if (s == NULL) {
         push_shape_string(L, ndim, shape);
-        luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s)",
-                   (lua_Integer)nbytes, lua_tostring(L, -1), ll_dtype_name(t));
+        if (too_large)
+            luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s): "
+                       "more than the largest storage, %I bytes (2^48)", (lua_Integer)nbytes,
+                       lua_tostring(L, -1), ll_dtype_name(t),
+                       (lua_Integer)LL_HOST_MEMORY_MAX_BYTES);
+        luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s): out "
+                   "of host memory", (lua_Integer)nbytes, lua_tostring(L, -1), ll_dtype_name(t));
     }
     a->storage = s;
     a->owner = true;
@@ -265,13 +149,13 @@ static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dty
 
 static void array_release(ll_ndarray *a)
 {
-    ll_ndarray_storage *s = a->storage;
-    if (s == &dead_storage)
+    ll_host_memory *s = a->storage;
+    if (s == ll_host_memory_ended())
         return;
-    a->storage = &dead_storage;
+    a->storage = ll_host_memory_ended();
     if (a->owner)
-        storage_end(s, true);
-    ll_ndarray_storage_release(s);
+        ll_host_memory_end(s);
+    ll_host_memory_release(s);
 }
 
 /* ---- argument helpers ----------------------------------------------------------------- */
@@ -315,7 +199,7 @@ HOT_INLINE ll_ndarray *element_self(lua_State *L)
 
 static unsigned char *live_data(lua_State *L, const ll_ndarray *a)
 {
-    unsigned char *data = a->storage->data;
+    unsigned char *data = ll_host_memory_data(a->storage);
     if (data == NULL)
         luaL_error(L, RELEASED_MESSAGE);
     return data;
@@ -703,7 +587,7 @@ static ll_ndarray *push_view(lua_State *L, int self, const ll_ndarray *a, int nd
     v->nbytes = a->nbytes;
     v->owner = false;
     v->storage = a->storage;
-    ll_ndarray_storage_retain(v->storage);
+    ll_host_memory_retain(v->storage);
     return v;
 }
 
@@ -776,7 +660,7 @@ static int nd_copy(lua_State *L)
     live_data(L, a);
     ll_ndarray *c = push_new(L, a->ndim, a->shape, a->dtype, false, 0);
     /* read the source only now: allocating may have run finalizers */
-    memcpy(c->storage->data, live_data(L, a), (size_t)a->nbytes);
+    memcpy(ll_host_memory_data(c->storage), live_data(L, a), (size_t)a->nbytes);
     return 1;
 }
 
@@ -860,7 +744,7 @@ static void add_values(luaL_Buffer *b, const ll_ndarray *a, int level, const uns
 static int nd_repr(lua_State *L)
 {
     ll_ndarray *a = self_at(L, 1);
-    if (a->storage->data == NULL) {
+    if (ll_host_memory_data(a->storage) == NULL) {
         lua_pushliteral(L, "ndarray(released)");
         return 1;
     }
@@ -868,7 +752,7 @@ static int nd_repr(lua_State *L)
     unsigned char values[REPR_MAX_ELEMENTS * 8];
     bool small = a->count <= REPR_MAX_ELEMENTS;
     if (small)
-        memcpy(values, a->storage->data, (size_t)a->nbytes);
+        memcpy(values, ll_host_memory_data(a->storage), (size_t)a->nbytes);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "ndarray(");
@@ -933,7 +817,7 @@ static int table_value_error(lua_State *L, table_fill *f, int level, int fit)
 /* The first float of an inferred table: what was stored as int64 becomes float64. */
 static void switch_to_float64(table_fill *f)
 {
-    unsigned char *data = f->a->storage->data;
+    unsigned char *data = ll_host_memory_data(f->a->storage);
     for (unsigned char *q = data; q < f->p; q += 8) {
         int64_t i;
         memcpy(&i, q, sizeof i);
@@ -1024,7 +908,7 @@ static ll_ndarray *push_from_table(lua_State *L, int arg, int t)
 
     table_fill f = {.arg = arg, .infer = t < 0};
     f.a = push_new(L, ndim, shape, t < 0 ? LL_INT64 : (ll_dtype)t, false, arg);
-    f.p = f.a->storage->data;
+    f.p = ll_host_memory_data(f.a->storage);
     fill_from_table(L, &f, 0, arg);
     return f.a;
 }
@@ -1069,7 +953,8 @@ static int nd_from_string(lua_State *L)
                         (lua_Integer)len, lua_tostring(L, -1), ll_dtype_name(t), need);
     }
     ll_ndarray *a = push_new(L, ndim, shape, t, false, 2);
-    memcpy(a->storage->data, bytes, len); /* the string is on the stack: still there */
+    /* the string is on the stack: still there */
+    memcpy(ll_host_memory_data(a->storage), bytes, len);
     return 1;
 }
 
@@ -1109,7 +994,7 @@ ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype)
             ll_lua_argerror(L, idx, "empty string: an array needs at least one byte");
         int64_t shape[1] = {(int64_t)len};
         a = push_new(L, 1, shape, LL_UINT8, false, idx);
-        memcpy(a->storage->data, bytes, len);
+        memcpy(ll_host_memory_data(a->storage), bytes, len);
         return a;
     }
     default:
@@ -1154,25 +1039,23 @@ ll_ndarray *ll_lua_push_ndarray_unbound(lua_State *L, int ndim, const int64_t *s
     return a;
 }
 
-bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_ndarray_release_hook hook, void *ud,
-                             ll_ndarray_storage **storage)
+bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_host_memory_hook hook, void *ud,
+                             ll_host_memory **storage)
 {
     int64_t count = 0;
     uint64_t nbytes = 0;
-    if (a->storage != &dead_storage || a->count != 0 || data == NULL ||
+    if (a->storage != ll_host_memory_ended() || a->count != 0 || data == NULL ||
         !shape_size(a->ndim, a->shape, a->elsize, &count, &nbytes))
         return false;
-    ll_ndarray_storage *s = malloc(sizeof *s);
+    ll_host_memory *s = ll_host_memory_wrap(data, nbytes, hook, ud, NULL);
     if (s == NULL)
         return false;
-    *s = (ll_ndarray_storage){.data = data, .nbytes = nbytes, .capacity = nbytes, .refs = 1,
-                              .kind = STORAGE_FOREIGN, .hook = hook, .ud = ud};
     a->storage = s;
     a->owner = true;
     a->count = count;
     a->nbytes = nbytes;
     if (storage != NULL) {
-        ll_ndarray_storage_retain(s);
+        ll_host_memory_retain(s);
         *storage = s;
     }
     return true;
@@ -1180,7 +1063,7 @@ bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_ndarray_release_hook 
 
 void *ll_ndarray_data(const ll_ndarray *a)
 {
-    return a->storage->data;
+    return ll_host_memory_data(a->storage);
 }
 
 uint64_t ll_ndarray_nbytes(const ll_ndarray *a)
@@ -1210,14 +1093,14 @@ ll_dtype ll_ndarray_dtype(const ll_ndarray *a)
 
 bool ll_ndarray_alive(const ll_ndarray *a)
 {
-    return a->storage->data != NULL;
+    return ll_host_memory_data(a->storage) != NULL;
 }
 
-ll_ndarray_storage *ll_ndarray_storage_of(ll_ndarray *a)
+ll_host_memory *ll_ndarray_storage_of(ll_ndarray *a)
 {
-    if (a->storage->data == NULL)
+    if (ll_host_memory_data(a->storage) == NULL)
         return NULL;
-    ll_ndarray_storage_retain(a->storage);
+    ll_host_memory_retain(a->storage);
     return a->storage;
 }
 

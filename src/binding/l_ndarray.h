@@ -11,28 +11,18 @@
 #include <lua.h>
 
 #include "lluvia/dtype.h"
+#include "lluvia/host_memory.h"
 
 #define LL_NDARRAY_T "lluvia.ndarray"      /* registry name of the metatable */
 #define LL_NDARRAY_MAX_DIMS 16
-#define LL_NDARRAY_ALIGNMENT 64            /* every owned storage starts on this boundary */
-#define LL_NDARRAY_PAGE_THRESHOLD 65536    /* owned storage this large is whole pages */
 
 typedef struct ll_ndarray ll_ndarray;
 
-/* The bytes behind an array, shared by the array and its views (reshape, view) and counted
- * by reference. Storage ends once: when the array that created it is released, closed or
- * collected, or when its memory's owner revokes it; from then on every access to the array
- * and its views raises `lluvia: ndarray has been released`.
- *
- * Storage the module allocates is LL_NDARRAY_ALIGNMENT-aligned; from
- * LL_NDARRAY_PAGE_THRESHOLD bytes up it is page-aligned and its capacity a whole number of
- * pages, so it can be imported with VK_EXT_external_memory_host. */
-typedef struct ll_ndarray_storage ll_ndarray_storage;
-
-/* Called once, with `ud`, when the array side ends foreign storage (the array over it is
- * released, closed or collected). Not called when the owner revoked it. May call
- * ll_ndarray_storage_release on a reference it holds. Must not raise. */
-typedef void (*ll_ndarray_release_hook)(void *ud);
+/* The bytes behind an array are an ll_host_memory (host_memory.h), shared by the array and
+ * its views (reshape, view) and counted by reference. Storage ends once: when the array
+ * that created it is released, closed or collected (ll_host_memory_end), or when its
+ * memory's owner revokes it (ll_host_memory_revoke); from then on every access to the
+ * array and its views raises `lluvia: ndarray has been released`. */
 
 /* Sets ll.ndarray in the module table at the top of the stack. */
 int ll_lua_open_ndarray(lua_State *L);
@@ -71,13 +61,13 @@ ll_ndarray *ll_lua_push_ndarray(lua_State *L, int ndim, const int64_t *shape, ll
  * ll_ndarray_bind_foreign gives such an array `data`, which something else owns
  * (product(shape) * size bytes). `hook(ud)` (may be NULL) is called when the array side ends
  * the storage. When `storage` is not NULL, *storage receives a reference the caller must
- * release (ll_ndarray_storage_release), which lets it revoke the storage later. Never raises
+ * release (ll_host_memory_release), which lets it revoke the storage later. Never raises
  * or runs Lua code; false (nothing retained or called) when out of memory, or when the array
  * was bound before or has been released. */
 ll_ndarray *ll_lua_push_ndarray_unbound(lua_State *L, int ndim, const int64_t *shape,
                                         ll_dtype dtype, int parent);
-bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_ndarray_release_hook hook, void *ud,
-                             ll_ndarray_storage **storage);
+bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_host_memory_hook hook, void *ud,
+                             ll_host_memory **storage);
 
 /* ---- reading an array ----------------------------------------------------------------- */
 
@@ -94,19 +84,6 @@ ll_dtype ll_ndarray_dtype(const ll_ndarray *a);
 bool ll_ndarray_alive(const ll_ndarray *a);
 
 /* The array's storage with a new reference (NULL once released). */
-ll_ndarray_storage *ll_ndarray_storage_of(ll_ndarray *a);
-
-/* ---- storage references -------------------------------------------------------------- */
-
-void ll_ndarray_storage_retain(ll_ndarray_storage *s);
-/* Drops a reference; the storage record is freed with the last one. */
-void ll_ndarray_storage_release(ll_ndarray_storage *s);
-/* The memory is gone (a released or unmapped buffer): ends the storage without calling its
- * hook (storage the module allocated is freed). Idempotent. */
-void ll_ndarray_storage_revoke(ll_ndarray_storage *s);
-bool ll_ndarray_storage_alive(const ll_ndarray_storage *s);
-void *ll_ndarray_storage_data(const ll_ndarray_storage *s);       /* NULL once ended */
-uint64_t ll_ndarray_storage_nbytes(const ll_ndarray_storage *s);
-uint64_t ll_ndarray_storage_capacity(const ll_ndarray_storage *s); /* allocated, >= nbytes */
+ll_host_memory *ll_ndarray_storage_of(ll_ndarray *a);
 
 #endif

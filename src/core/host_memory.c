@@ -1,0 +1,223 @@
+/* host_memory.c: host blocks for arrays: heap blocks aligned by hand, page-aligned blocks,
+ * anonymous mappings for the largest (lazy zero pages), and foreign memory with revocation,
+ * behind one reference-counted record. Not for: device memory, or what the bytes mean. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include "lluvia/host_memory.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct ll_host_memory {
+    void *data;           /* first: ll_host_memory_data reads it inline; NULL once ended */
+    void *block;          /* what malloc or mmap returned (the core's memory) */
+    uint64_t block_bytes; /* of the mapping, for munmap */
+    uint64_t size;
+    uint64_t capacity;
+    uint64_t alignment;
+    atomic_int refs;
+    ll_host_memory_kind kind;
+    bool mapped;          /* block is a mapping of its own */
+    bool never_freed;     /* the shared ended record */
+    ll_host_memory_hook hook;
+    void *ud;
+};
+
+_Static_assert(offsetof(struct ll_host_memory, data) == 0,
+               "ll_host_memory_data reads the first member");
+
+static ll_host_memory ended_record = {.refs = 1, .kind = LL_HOST_MEMORY_FOREIGN,
+                                      .alignment = 1, .never_freed = true};
+
+ll_host_memory *ll_host_memory_ended(void)
+{
+    return &ended_record;
+}
+
+static uint64_t round_up(uint64_t n, uint64_t to)
+{
+    return (n + to - 1) / to * to;
+}
+
+static uint64_t page_alignment(void)
+{
+    long sys = sysconf(_SC_PAGESIZE);
+    return sys > LL_HOST_MEMORY_PAGE ? (uint64_t)sys : LL_HOST_MEMORY_PAGE;
+}
+
+/* An anonymous mapping: its pages read as zeros and are committed when first touched.
+ * Without MAP_NORESERVE, so that a kernel that does not overcommit refuses a size it
+ * cannot back here, rather than killing the process when the pages are touched. */
+static bool map_block(ll_host_memory *h)
+{
+    if (h->capacity > SIZE_MAX)
+        return false;
+    void *p = mmap(NULL, (size_t)h->capacity, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    h->block = p;
+    h->block_bytes = h->capacity;
+    h->data = p;
+    h->mapped = true;
+    return true;
+}
+
+/* A heap block over-allocated and aligned by hand: glibc hands a freed block of this size
+ * back warm, while aligned_alloc of the same size maps fresh pages (a fault per page) each
+ * time. */
+static bool heap_block(ll_host_memory *h, bool zero)
+{
+    if (h->capacity + h->alignment > SIZE_MAX)
+        return false;
+    h->block = malloc((size_t)(h->capacity + h->alignment));
+    if (h->block == NULL)
+        return false;
+    uint64_t misalign = (uintptr_t)h->block % h->alignment;
+    unsigned char *data = (unsigned char *)h->block + (misalign ? h->alignment - misalign : 0);
+    if (zero)
+        memset(data, 0, (size_t)h->capacity);
+    else /* keep the padding defined: it may be handed to the device one day */
+        memset(data + h->size, 0, (size_t)(h->capacity - h->size));
+    h->data = data;
+    return true;
+}
+
+ll_host_memory *ll_host_memory_create(uint64_t size, bool zero, ll_error *err)
+{
+    if (size == 0)
+        return ll_fail(err, LL_E_ARGUMENT, "size must be > 0, got 0"), NULL;
+    if (size > LL_HOST_MEMORY_MAX_BYTES)
+        return ll_fail(err, LL_E_HOST_MEMORY, "cannot allocate %llu bytes of host memory: "
+                       "more than the largest block, %llu bytes (2^48)",
+                       (unsigned long long)size,
+                       (unsigned long long)LL_HOST_MEMORY_MAX_BYTES), NULL;
+    ll_host_memory *h = malloc(sizeof *h);
+    if (h == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for a host memory record"),
+               NULL;
+    bool pages = size >= LL_HOST_MEMORY_PAGE_THRESHOLD;
+    *h = (ll_host_memory){
+        .size = size,
+        .alignment = pages ? page_alignment() : LL_HOST_MEMORY_ALIGNMENT,
+        .kind = pages ? LL_HOST_MEMORY_PAGES : LL_HOST_MEMORY_OWNED,
+    };
+    atomic_init(&h->refs, 1);
+    h->capacity = round_up(size, h->alignment);
+    bool ok = size >= LL_HOST_MEMORY_MAP_THRESHOLD ? map_block(h) : heap_block(h, zero);
+    if (!ok) {
+        free(h);
+        return ll_fail(err, LL_E_HOST_MEMORY, "cannot allocate %llu bytes of host memory: "
+                       "the system refused", (unsigned long long)size), NULL;
+    }
+    return h;
+}
+
+ll_host_memory *ll_host_memory_wrap(void *data, uint64_t size, ll_host_memory_hook hook,
+                                    void *ud, ll_error *err)
+{
+    if (data == NULL)
+        return ll_fail(err, LL_E_ARGUMENT, "foreign host memory at NULL"), NULL;
+    ll_host_memory *h = malloc(sizeof *h);
+    if (h == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for a host memory record"),
+               NULL;
+    uintptr_t address = (uintptr_t)data;
+    *h = (ll_host_memory){
+        .data = data,
+        .size = size,
+        .capacity = size,
+        .alignment = address ? address & (~address + 1) : 1, /* its lowest set bit */
+        .kind = LL_HOST_MEMORY_FOREIGN,
+        .hook = hook,
+        .ud = ud,
+    };
+    atomic_init(&h->refs, 1);
+    return h;
+}
+
+/* Ends the memory: the core's is freed; foreign memory's hook is called when the holder
+ * ends it (`call_hook`), not when its owner revoked it. */
+static void end(ll_host_memory *h, bool call_hook)
+{
+    if (h->data == NULL)
+        return;
+    h->data = NULL;
+    if (h->kind == LL_HOST_MEMORY_FOREIGN) {
+        ll_host_memory_hook hook = h->hook;
+        h->hook = NULL;
+        if (call_hook && hook != NULL)
+            hook(h->ud);
+    } else if (h->mapped) {
+        munmap(h->block, (size_t)h->block_bytes);
+    } else {
+        free(h->block);
+    }
+    h->block = NULL;
+}
+
+void ll_host_memory_retain(ll_host_memory *h)
+{
+    if (!h->never_freed)
+        atomic_fetch_add(&h->refs, 1);
+}
+
+void ll_host_memory_release(ll_host_memory *h)
+{
+    if (h == NULL || h->never_freed || atomic_fetch_sub(&h->refs, 1) != 1)
+        return;
+    end(h, true);
+    free(h);
+}
+
+void ll_host_memory_end(ll_host_memory *h)
+{
+    if (h != NULL && !h->never_freed)
+        end(h, true);
+}
+
+void ll_host_memory_revoke(ll_host_memory *h)
+{
+    if (h != NULL && !h->never_freed)
+        end(h, false);
+}
+
+uint64_t ll_host_memory_size(const ll_host_memory *h) { return h->size; }
+uint64_t ll_host_memory_capacity(const ll_host_memory *h) { return h->capacity; }
+uint64_t ll_host_memory_alignment(const ll_host_memory *h) { return h->alignment; }
+ll_host_memory_kind ll_host_memory_kind_of(const ll_host_memory *h) { return h->kind; }
+bool ll_host_memory_is_mapped(const ll_host_memory *h) { return h->mapped; }
+int ll_host_memory_refs(const ll_host_memory *h) { return atomic_load(&h->refs); }
+
+bool ll_host_memory_validate(const ll_host_memory *h, char *what, size_t what_size)
+{
+    char detail[160] = "";
+    uint64_t a = h->alignment;
+    if (atomic_load(&h->refs) < 1)
+        snprintf(detail, sizeof detail, "%d references", atomic_load(&h->refs));
+    else if (a == 0 || (a & (a - 1)) != 0)
+        snprintf(detail, sizeof detail, "alignment %llu is not a power of two",
+                 (unsigned long long)a);
+    else if (h->data != NULL && (uintptr_t)h->data % a != 0)
+        snprintf(detail, sizeof detail, "data %p is not %llu-aligned", h->data,
+                 (unsigned long long)a);
+    else if (h->capacity < h->size)
+        snprintf(detail, sizeof detail, "capacity %llu below size %llu",
+                 (unsigned long long)h->capacity, (unsigned long long)h->size);
+    else if (h->kind != LL_HOST_MEMORY_FOREIGN && h->capacity % a != 0)
+        snprintf(detail, sizeof detail, "capacity %llu is not a multiple of %llu",
+                 (unsigned long long)h->capacity, (unsigned long long)a);
+    else if (h->kind == LL_HOST_MEMORY_PAGES && a < LL_HOST_MEMORY_PAGE)
+        snprintf(detail, sizeof detail, "page-aligned block aligned to %llu only",
+                 (unsigned long long)a);
+    else if (h->kind == LL_HOST_MEMORY_FOREIGN ? h->block != NULL
+                                               : (h->data == NULL) != (h->block == NULL))
+        snprintf(detail, sizeof detail, "block %p for data %p of kind %d", h->block, h->data,
+                 (int)h->kind);
+    if (detail[0] != '\0' && what != NULL && what_size > 0)
+        snprintf(what, what_size, "%s", detail);
+    return detail[0] == '\0';
+}

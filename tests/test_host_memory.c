@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lluvia/fault.h"
 #include "lluvia/host_memory.h"
 #include "test_util.h"
 
@@ -271,6 +272,41 @@ static void test_ended(void)
     check_valid(e);
 }
 
+/* Each host allocation of a create fails in turn (the record, then the block: heap or
+ * mapping) until the create succeeds; every failure is a clean LL_E_HOST_MEMORY. */
+static void test_faults(void)
+{
+    const uint64_t sizes[] = {10, LL_HOST_MEMORY_PAGE_THRESHOLD, LL_HOST_MEMORY_MAP_THRESHOLD};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        ll_host_memory *h = NULL;
+        uint64_t n = 1;
+        for (; h == NULL && n < 10; n++) {
+            ll_error err;
+            ll_fault_clear();
+            ll_fault_fail_after(LL_FAULT_HOST, n);
+            h = ll_host_memory_create(sizes[i], true, &err);
+            bool fired = ll_fault_fired() == 1;
+            CHECK(fired == (h == NULL));
+            if (h == NULL)
+                CHECK_MSG(err.code == LL_E_HOST_MEMORY, "%s", err.message);
+        }
+        ll_fault_clear();
+        CHECK_MSG(n == 4, "size %llu: created on try %llu, not after 2 failures",
+                  (unsigned long long)sizes[i], (unsigned long long)(n - 1));
+        if (h != NULL) {
+            check_valid(h);
+            CHECK(all_zero(ll_host_memory_data(h), ll_host_memory_size(h)));
+        }
+        ll_host_memory_release(h);
+    }
+    char byte;
+    ll_error err;
+    ll_fault_fail_after(LL_FAULT_HOST, 1);
+    CHECK(ll_host_memory_wrap(&byte, 1, NULL, NULL, &err) == NULL);
+    CHECK(err.code == LL_E_HOST_MEMORY && ll_fault_fired() == 1);
+    ll_fault_clear();
+}
+
 int main(void)
 {
     test_owned();
@@ -280,5 +316,6 @@ int main(void)
     test_foreign();
     test_refs();
     test_ended();
+    test_faults();
     return test_finish("host_memory");
 }

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lluvia/fault.h"
+
 struct ll_host_memory {
     void *data;           /* first: ll_host_memory_data reads it inline; NULL once ended */
     void *block;          /* what malloc or mmap returned (the core's memory) */
@@ -53,7 +55,7 @@ static uint64_t page_alignment(void)
  * cannot back here, rather than killing the process when the pages are touched. */
 static bool map_block(ll_host_memory *h)
 {
-    if (h->capacity > SIZE_MAX)
+    if (h->capacity > SIZE_MAX || ll_fault_hit(LL_FAULT_HOST)) /* a host allocation too */
         return false;
     void *p = mmap(NULL, (size_t)h->capacity, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -73,7 +75,7 @@ static bool heap_block(ll_host_memory *h, bool zero)
 {
     if (h->capacity + h->alignment > SIZE_MAX)
         return false;
-    h->block = malloc((size_t)(h->capacity + h->alignment));
+    h->block = ll_malloc((size_t)(h->capacity + h->alignment));
     if (h->block == NULL)
         return false;
     uint64_t misalign = (uintptr_t)h->block % h->alignment;
@@ -95,7 +97,7 @@ ll_host_memory *ll_host_memory_create(uint64_t size, bool zero, ll_error *err)
                        "more than the largest block, %llu bytes (2^48)",
                        (unsigned long long)size,
                        (unsigned long long)LL_HOST_MEMORY_MAX_BYTES), NULL;
-    ll_host_memory *h = malloc(sizeof *h);
+    ll_host_memory *h = ll_malloc(sizeof *h);
     if (h == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for a host memory record"),
                NULL;
@@ -109,7 +111,7 @@ ll_host_memory *ll_host_memory_create(uint64_t size, bool zero, ll_error *err)
     h->capacity = round_up(size, h->alignment);
     bool ok = size >= LL_HOST_MEMORY_MAP_THRESHOLD ? map_block(h) : heap_block(h, zero);
     if (!ok) {
-        free(h);
+        ll_free(h);
         return ll_fail(err, LL_E_HOST_MEMORY, "cannot allocate %llu bytes of host memory: "
                        "the system refused", (unsigned long long)size), NULL;
     }
@@ -121,7 +123,7 @@ ll_host_memory *ll_host_memory_wrap(void *data, uint64_t size, ll_host_memory_ho
 {
     if (data == NULL)
         return ll_fail(err, LL_E_ARGUMENT, "foreign host memory at NULL"), NULL;
-    ll_host_memory *h = malloc(sizeof *h);
+    ll_host_memory *h = ll_malloc(sizeof *h);
     if (h == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for a host memory record"),
                NULL;
@@ -154,7 +156,7 @@ static void end(ll_host_memory *h, bool call_hook)
     } else if (h->mapped) {
         munmap(h->block, (size_t)h->block_bytes);
     } else {
-        free(h->block);
+        ll_free(h->block);
     }
     h->block = NULL;
 }
@@ -170,7 +172,7 @@ void ll_host_memory_release(ll_host_memory *h)
     if (h == NULL || h->never_freed || atomic_fetch_sub(&h->refs, 1) != 1)
         return;
     end(h, true);
-    free(h);
+    ll_free(h);
 }
 
 void ll_host_memory_end(ll_host_memory *h)

@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lluvia/enums.h"
 #include "lluvia/error.h"
 
 #include "args.h"
@@ -64,39 +65,18 @@ void ll_lua_set_parent(lua_State *L, int idx, int n);
 
 /* ---- enumerations ----------------------------------------------------------------- */
 
-typedef struct ll_lua_enum_entry {
-    const char *name;
-    uint32_t value;
-} ll_lua_enum_entry;
-
-typedef struct ll_lua_enum {
-    const char *table;                /* "ChannelType": the name of ll.<table> */
-    const ll_lua_enum_entry *entries; /* ended by {NULL, 0} */
-    int case_insensitive;
-} ll_lua_enum;
-
-extern const ll_lua_enum ll_enum_buffer_usage;     /* VkBufferUsageFlagBits */
-extern const ll_lua_enum ll_enum_image_usage;      /* VkImageUsageFlagBits */
-extern const ll_lua_enum ll_enum_memory_property;  /* VkMemoryPropertyFlagBits */
-extern const ll_lua_enum ll_enum_channel_type;     /* ll_dtype, in ChannelType order */
-extern const ll_lua_enum ll_enum_image_layout;     /* VkImageLayout */
-extern const ll_lua_enum ll_enum_filter_mode;      /* VkFilter */
-extern const ll_lua_enum ll_enum_address_mode;     /* VkSamplerAddressMode */
-extern const ll_lua_enum *const ll_enums[];        /* all of the above, NULL-ended */
+/* The tables are the core's (lluvia/enums.h); names marked core_only are not taken. */
 
 /* The value named by the string at arg; an unknown name is an argument error that lists
  * the valid ones. With `none_ok`, nil/none returns `def`. */
-uint32_t ll_lua_check_enum(lua_State *L, int arg, const ll_lua_enum *e, int none_ok,
+uint32_t ll_lua_check_enum(lua_State *L, int arg, const ll_enum *e, int none_ok,
                            uint32_t def);
 
 /* Flags from one name or a list of names at arg; nil/none gives `def`. */
-uint32_t ll_lua_check_flags(lua_State *L, int arg, const ll_lua_enum *e, uint32_t def);
+uint32_t ll_lua_check_flags(lua_State *L, int arg, const ll_enum *e, uint32_t def);
 
 /* Pushes the flags as a list of names in the enumeration's order. */
-void ll_lua_push_flags(lua_State *L, const ll_lua_enum *e, uint32_t flags);
-
-/* The name of a value, or NULL. */
-const char *ll_lua_enum_name(const ll_lua_enum *e, uint32_t value);
+void ll_lua_push_flags(lua_State *L, const ll_enum *e, uint32_t flags);
 
 /* ---- module parts ----------------------------------------------------------------- */
 

@@ -467,7 +467,7 @@ static int push_image_field(lua_State *L, ll_image *image, int image_idx, const 
     else if (strcmp(key, "format") == 0)
         lua_pushstring(L, ll_format_name(ll_image_format(image)));
     else if (strcmp(key, "layout") == 0)
-        lua_pushstring(L, ll_lua_enum_name(&ll_enum_image_layout,
+        lua_pushstring(L, ll_enum_name(&ll_enum_image_layout,
                                            (uint32_t)ll_image_layout(image)));
     else if (strcmp(key, "usageFlags") == 0)
         ll_lua_push_flags(L, &ll_enum_image_usage, ll_image_usage(image));
@@ -501,10 +501,10 @@ static int view_get(lua_State *L)
     if (strcmp(key, "image") == 0)
         lua_getiuservalue(L, 1, 1);
     else if (strcmp(key, "filterMode") == 0)
-        lua_pushstring(L, ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter));
+        lua_pushstring(L, ll_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter));
     else if (strcmp(key, "addressMode") == 0 || strcmp(key, "addressModeU") == 0 ||
              strcmp(key, "addressModeV") == 0 || strcmp(key, "addressModeW") == 0)
-        lua_pushstring(L, ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode));
+        lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode));
     else if (strcmp(key, "normalizedCoordinates") == 0)
         lua_pushboolean(L, d->normalized_coordinates);
     else if (strcmp(key, "isSampled") == 0 || strcmp(key, "sampled") == 0)
@@ -546,7 +546,7 @@ static void push_image_text(lua_State *L, const ll_image *image)
                     type == VK_IMAGE_TYPE_1D   ? "1D"
                     : type == VK_IMAGE_TYPE_2D ? "2D"
                                                : "3D",
-                    ll_lua_enum_name(&ll_enum_image_layout, (uint32_t)ll_image_layout(image)),
+                    ll_enum_name(&ll_enum_image_layout, (uint32_t)ll_image_layout(image)),
                     (lua_Integer)ll_image_allocation(image)->size);
 }
 
@@ -581,8 +581,8 @@ static int view_tostring(lua_State *L)
     lua_insert(L, -2);
     if (d.sampled)
         lua_pushfstring(L, "; sampled, %s, %s, %s coordinates)",
-                        ll_lua_enum_name(&ll_enum_filter_mode, (uint32_t)d.filter),
-                        ll_lua_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode),
+                        ll_enum_name(&ll_enum_filter_mode, (uint32_t)d.filter),
+                        ll_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode),
                         d.normalized_coordinates ? "normalized" : "unnormalized");
     else
         lua_pushliteral(L, "; not sampled)");

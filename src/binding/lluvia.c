@@ -26,7 +26,9 @@ static void push_enum_lists(lua_State *L)
     for (int i = 0; ll_enums[i] != NULL; i++) {
         lua_newtable(L);
         int n = 0;
-        for (const ll_lua_enum_entry *e = ll_enums[i]->entries; e->name != NULL; e++) {
+        for (const ll_enum_entry *e = ll_enums[i]->entries; e->name != NULL; e++) {
+            if (e->core_only)
+                continue;
             lua_pushstring(L, e->name);
             lua_rawseti(L, -2, ++n);
         }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "lluvia/enums.h"
 #include "vk_util.h"
 
 typedef struct format_entry {
@@ -86,35 +87,12 @@ const char *ll_format_name(VkFormat format)
     return other;
 }
 
-/* The Lua API's names of VkImageUsageFlagBits, lowest bit first. */
-static const char *const usage_names[] = {
-    "TransferSrc", "TransferDst", "Sampled", "Storage", "ColorAttachment",
-    "DepthStencilAttachment", "TransientAttachment", "InputAttachment",
-};
-#define USAGE_NAME_COUNT (sizeof usage_names / sizeof usage_names[0])
-
 const char *ll_image_usage_text(VkImageUsageFlags usage, char *buf, size_t size)
 {
-    if (size == 0)
-        return buf;
-    size_t n = (size_t)snprintf(buf, size, "{");
-    bool first = true;
-    for (unsigned i = 0; i < 32 && n < size; i++) {
-        VkImageUsageFlags bit = 1u << i;
-        if (!(usage & bit))
-            continue;
-        if (i < USAGE_NAME_COUNT)
-            n += (size_t)snprintf(buf + n, size - n, "%s%s", first ? "" : ", ", usage_names[i]);
-        else
-            n += (size_t)snprintf(buf + n, size - n, "%s0x%x", first ? "" : ", ", bit);
-        first = false;
-    }
-    if (n < size)
-        snprintf(buf + n, size - n, "}");
-    return buf;
+    return ll_enum_flags_text(&ll_enum_image_usage, usage, buf, size);
 }
 
-#define KNOWN_USAGES ((1u << USAGE_NAME_COUNT) - 1)
+#define KNOWN_USAGES ll_enum_bits(&ll_enum_image_usage)
 /* What TransientAttachment may come with, and needs one of (-00963, -00966). */
 #define TRANSIENT_PARTNERS (VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | \
                             VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | \

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "lluvia/enums.h"
 #include "lluvia/format.h"
 #include "vk_util.h"
 
@@ -24,18 +25,6 @@ struct ll_image_view {
                      VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT | \
                      VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT)
 
-static const char *address_mode_name(VkSamplerAddressMode m)
-{
-    switch (m) {
-    case VK_SAMPLER_ADDRESS_MODE_REPEAT: return "Repeat";
-    case VK_SAMPLER_ADDRESS_MODE_MIRRORED_REPEAT: return "MirroredRepeat";
-    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE: return "ClampToEdge";
-    case VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER: return "ClampToBorder";
-    case VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE: return "MirrorClampToEdge";
-    default: return NULL;
-    }
-}
-
 static bool refuse(ll_image_view_field *field, ll_image_view_field which)
 {
     if (field != NULL)
@@ -50,7 +39,7 @@ bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType
     if (d->filter != VK_FILTER_NEAREST && d->filter != VK_FILTER_LINEAR)
         return ll_fail(err, LL_E_ARGUMENT, "unknown filter mode %d", (int)d->filter),
                refuse(field, LL_VIEW_FILTER);
-    const char *mode = address_mode_name(d->address_mode);
+    const char *mode = ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode);
     if (mode == NULL)
         return ll_fail(err, LL_E_ARGUMENT, "unknown address mode %d", (int)d->address_mode),
                refuse(field, LL_VIEW_ADDRESS_MODE);

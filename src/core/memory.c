@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lluvia/device_memory.h"
+#include "lluvia/enums.h"
 #include "vk_util.h"
 
 /* The smallest block a page hands out: a common minStorageBufferOffsetAlignment, so that
@@ -46,29 +47,7 @@ struct ll_memory {
 
 void ll_memory_flags_text(VkMemoryPropertyFlags flags, char *buf, size_t size)
 {
-    static const struct { VkMemoryPropertyFlags bit; const char *name; } names[] = {
-        {VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, "DeviceLocal"},
-        {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, "HostVisible"},
-        {VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, "HostCoherent"},
-        {VK_MEMORY_PROPERTY_HOST_CACHED_BIT, "HostCached"},
-        {VK_MEMORY_PROPERTY_LAZILY_ALLOCATED_BIT, "LazilyAllocated"},
-        {VK_MEMORY_PROPERTY_PROTECTED_BIT, "Protected"},
-    };
-    size_t used = 0;
-    int n = snprintf(buf, size, "{");
-    used = n > 0 ? (size_t)n : 0;
-    bool first = true;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(flags & names[i].bit))
-            continue;
-        if (used < size) {
-            n = snprintf(buf + used, size - used, "%s%s", first ? "" : ", ", names[i].name);
-            used += n > 0 ? (size_t)n : 0;
-        }
-        first = false;
-    }
-    if (used < size)
-        snprintf(buf + used, size - used, "}");
+    ll_enum_flags_text(&ll_enum_memory_property, flags, buf, size);
 }
 
 /* ---- creation ------------------------------------------------------------------------ */

@@ -209,3 +209,30 @@ describe("flags lists and options tables", function()
     assert.are.same({"Storage"}, img.usageFlags)
   end)
 end)
+
+describe("classes", function()
+  support.no_validation_messages()
+
+  it("print and release every object the same way", function()
+    local s <close> = ll.createSession{enableDebug = true}
+    local mem = s:createMemory({"HostVisible"})
+    local buf = mem:createBuffer(16)
+    local img = mem:createImage({4, 4})
+    local view = img:createImageView()
+    for _, case in ipairs({{s, "Session"}, {mem, "Memory"}, {buf, "Buffer"}, {img, "Image"},
+                           {view, "ImageView"}}) do
+      local obj, name = case[1], case[2]
+      assert.is_truthy(tostring(obj):find("^lluvia%." .. name .. "%(.+%)$"), tostring(obj))
+    end
+    assert.are.equal("lluvia.Buffer(16 bytes, page 0, offset 0)", tostring(buf))
+    assert.is_truthy(tostring(view):find("; not sampled)", 1, true), tostring(view))
+    for _, obj in ipairs({view, img, buf, mem}) do
+      local name = getmetatable(obj)
+      obj:release()
+      obj:release() -- a second release does nothing
+      assert.are.equal(name .. " (released)", tostring(obj))
+      getmetatable(obj) -- the class name stays readable
+    end
+    support.raises("lluvia: Buffer has been released", function() return buf.size end)
+  end)
+end)

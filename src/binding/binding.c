@@ -80,36 +80,62 @@ static int class_newindex(lua_State *L)
                       luaL_tolstring(L, 2, NULL));
 }
 
-void ll_lua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
-                      ll_lua_getter getter, lua_CFunction release, lua_CFunction tostring)
+/* release(), __gc, __close; upvalue 1: the class. */
+static int class_release(lua_State *L)
 {
-    luaL_newmetatable(L, tname);
+    const ll_lua_class *cls = lua_touserdata(L, lua_upvalueindex(1));
+    ll_lua_object *o = luaL_checkudata(L, 1, cls->tname);
+    if (o->ptr != NULL)
+        cls->release(o);
+    o->ptr = NULL;
+    return 0;
+}
+
+/* __tostring; upvalue 1: the class. The text is made first, in C: pushing runs no Lua
+ * before it is complete. */
+static int class_tostring(lua_State *L)
+{
+    const ll_lua_class *cls = lua_touserdata(L, lua_upvalueindex(1));
+    ll_lua_object *o = luaL_checkudata(L, 1, cls->tname);
+    if (o->ptr == NULL) {
+        lua_pushfstring(L, "%s (released)", cls->tname);
+        return 1;
+    }
+    char text[LL_LUA_DESCRIBE_MAX];
+    cls->describe(o->ptr, text, sizeof text);
+    lua_pushfstring(L, "%s(%s)", cls->tname, text);
+    return 1;
+}
+
+void ll_lua_new_class(lua_State *L, const ll_lua_class *cls)
+{
+    luaL_newmetatable(L, cls->tname);
     lua_newtable(L); /* methods */
-    if (methods != NULL)
-        luaL_setfuncs(L, methods, 0);
-    lua_pushfstring(L, "%s.methods", tname); /* registry[key] = methods, for add_methods */
+    if (cls->methods != NULL)
+        luaL_setfuncs(L, cls->methods, 0);
+    lua_pushlightuserdata(L, (void *)cls);
+    lua_pushcclosure(L, class_release, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "release");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -4, "__gc");
+    lua_setfield(L, -3, "__close");
+    lua_pushfstring(L, "%s.methods", cls->tname); /* registry[key] = methods, for add_methods */
     lua_pushvalue(L, -2);
     lua_rawset(L, LUA_REGISTRYINDEX);
-    if (getter != NULL)
-        lua_pushcfunction(L, getter);
+    if (cls->getter != NULL)
+        lua_pushcfunction(L, cls->getter);
     else
         lua_pushnil(L);
     lua_pushcclosure(L, class_index, 2);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, class_newindex);
     lua_setfield(L, -2, "__newindex");
-    if (release != NULL) {
-        lua_pushcfunction(L, release);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, release);
-        lua_setfield(L, -2, "__close");
-    }
-    if (tostring != NULL) {
-        lua_pushcfunction(L, tostring);
-        lua_setfield(L, -2, "__tostring");
-    }
+    lua_pushlightuserdata(L, (void *)cls);
+    lua_pushcclosure(L, class_tostring, 1);
+    lua_setfield(L, -2, "__tostring");
     /* Scripts see the class name, never the metamethods themselves. */
-    lua_pushstring(L, tname);
+    lua_pushstring(L, cls->tname);
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
 }

@@ -34,11 +34,27 @@ const char *ll_lua_describe(lua_State *L, int idx);
  * the key is not a method; pushes the value and returns 1, or returns 0 for nil. */
 typedef int (*ll_lua_getter)(lua_State *L);
 
-/* Creates the metatable `tname` (registry) with __index dispatching to `methods` then to
- * `getter`, __gc and __close calling `release`, __tostring, and __name. `methods` may add
- * `release` itself. Leaves nothing on the stack. */
-void ll_lua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
-                      ll_lua_getter getter, lua_CFunction release, lua_CFunction tostring);
+typedef struct ll_lua_object ll_lua_object;
+
+/* Room for the text a class's describe writes. */
+#define LL_LUA_DESCRIBE_MAX 320
+
+/* A class of core objects. Release and printing are written once, here: `release()`,
+ * `__close` and `__gc` call `release` on a live object and mark it released (a second call
+ * does nothing); `__tostring` shows "<tname>(<describe>)" for a live object and
+ * "<tname> (released)" for a released one. Neither hook may raise or run Lua code. */
+typedef struct ll_lua_class {
+    const char *tname;         /* registry name of the metatable: "lluvia.Buffer" */
+    const luaL_Reg *methods;   /* `release` is added */
+    ll_lua_getter getter;      /* fields; may be NULL */
+    void (*release)(ll_lua_object *o);                    /* o->ptr is not NULL */
+    void (*describe)(const void *ptr, char *buf, size_t size); /* "16 bytes, page 0" */
+} ll_lua_class;
+
+/* Creates the metatable cls->tname (registry) with __index dispatching to the methods then
+ * to the getter, release/__gc/__close, __tostring, and __metatable. `cls` must outlive the
+ * state (a static). Leaves nothing on the stack. */
+void ll_lua_new_class(lua_State *L, const ll_lua_class *cls);
 
 /* Adds methods to an existing class (another file's type offering a constructor there:
  * createMemory on Session, say). */
@@ -46,9 +62,9 @@ void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods
 
 /* The userdata of every core object: the core pointer, NULL once released. Parents are
  * kept alive in the userdata's user values (1..nparents). */
-typedef struct ll_lua_object {
+struct ll_lua_object {
     void *ptr;
-} ll_lua_object;
+};
 
 /* Pushes a new object userdata of class tname holding ptr, with room for nuv user values. */
 ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, int nuv);

@@ -342,27 +342,18 @@ static int buffer_copy(lua_State *L)
 
 /* ---- the Buffer type ------------------------------------------------------------------ */
 
-static int buffer_release(lua_State *L)
+static void buffer_release(ll_lua_object *o)
 {
-    lua_buffer *ub = luaL_checkudata(L, 1, LL_BUFFER_T);
-    revoke_views(ub);
-    ll_buffer_release(ub->object.ptr);
-    ub->object.ptr = NULL;
-    return 0;
+    revoke_views((lua_buffer *)o);
+    ll_buffer_release(o->ptr);
 }
 
-static int buffer_tostring(lua_State *L)
+static void buffer_describe(const void *ptr, char *buf, size_t size)
 {
-    lua_buffer *ub = luaL_checkudata(L, 1, LL_BUFFER_T);
-    if (ub->object.ptr == NULL) {
-        lua_pushliteral(L, "lluvia.Buffer (released)");
-        return 1;
-    }
-    const ll_allocation *a = ll_buffer_allocation(ub->object.ptr);
-    lua_pushfstring(L, "lluvia.Buffer(%I bytes, page %I, offset %I)",
-                    (lua_Integer)ll_buffer_size(ub->object.ptr), (lua_Integer)a->page,
-                    (lua_Integer)a->offset);
-    return 1;
+    const ll_allocation *a = ll_buffer_allocation(ptr);
+    snprintf(buf, size, "%llu bytes, page %llu, offset %llu",
+             (unsigned long long)ll_buffer_size(ptr), (unsigned long long)a->page,
+             (unsigned long long)a->offset);
 }
 
 static int buffer_get(lua_State *L)
@@ -393,10 +384,12 @@ int ll_lua_open_buffer(lua_State *L)
         {"fromHost", buffer_from_host},
         {"copy", buffer_copy},
         {"map", buffer_map},
-        {"release", buffer_release},
         {NULL, NULL},
     };
-    ll_lua_new_class(L, LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_tostring);
+    static const ll_lua_class buffer_class = {
+        LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_describe,
+    };
+    ll_lua_new_class(L, &buffer_class);
     static const luaL_Reg memory_methods[] = {
         {"createBuffer", memory_create_buffer},
         {"createBufferFromHost", memory_create_buffer_from_host},

@@ -18,11 +18,7 @@
  * ("vulkan") of the core from now on fails, once. n = 0 disarms the kind. */
 static int l_fail_after(lua_State *L)
 {
-    int isint = 0;
-    lua_Integer n = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
-    if (!isint || n < 0)
-        return ll_lua_argerror(L, 1, "n must be an integer >= 0, got %s",
-                               ll_lua_describe(L, 1));
+    lua_Integer n = ll_lua_check_integer(L, 1, 1, "n", 0);
     const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
     ll_fault_kind kind;
     if (name == NULL || !ll_fault_kind_parse(name, &kind))

@@ -249,7 +249,8 @@ static void check_view_args(lua_State *L, const ll_lua_params *p, int first,
     d->address_mode = (VkSamplerAddressMode)ll_lua_check_enum(
         L, a->arg[LL_VIEW_ADDRESS_MODE], &ll_enum_address_mode, 1, def_address);
     a->arg[LL_VIEW_NORMALIZED] = ll_lua_param(L, p, first + 2);
-    d->normalized_coordinates = ll_lua_opt_boolean(L, a->arg[LL_VIEW_NORMALIZED], a->arg[LL_VIEW_NORMALIZED],
+    d->normalized_coordinates = ll_lua_opt_boolean(L, a->arg[LL_VIEW_NORMALIZED],
+                                                   a->arg[LL_VIEW_NORMALIZED],
                                                    "normalizedCoordinates", false);
     a->arg[LL_VIEW_SAMPLED] = ll_lua_param(L, p, first + 3);
     d->sampled = ll_lua_opt_boolean(L, a->arg[LL_VIEW_SAMPLED], a->arg[LL_VIEW_SAMPLED], "sampled",
@@ -520,74 +521,48 @@ static int view_get(lua_State *L)
 
 /* ---- lifetime and printing ------------------------------------------------------------ */
 
-static int image_release(lua_State *L)
+static void image_release(ll_lua_object *o)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_T);
     ll_image_release(o->ptr);
-    o->ptr = NULL;
-    return 0;
 }
 
-static int view_release(lua_State *L)
+static void view_release(ll_lua_object *o)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_VIEW_T);
     ll_image_view_release(o->ptr);
-    o->ptr = NULL;
-    return 0;
 }
 
-static void push_image_text(lua_State *L, const ll_image *image)
+/* "{1, 4, 4, 1} Uint8 2D, General, 64 bytes" */
+static size_t image_text(const ll_image *image, char *buf, size_t size)
 {
-    char shape[64];
+    char shape[LL_DIMS_TEXT_MAX];
     VkImageType type = ll_image_type(image);
-    lua_pushfstring(L, "%s %s %s, %s, %I bytes",
-                    image_shape_text(shape, sizeof shape, ll_image_get_shape(image)),
-                    ll_dtype_channel_name(ll_image_channel_type(image)),
-                    type == VK_IMAGE_TYPE_1D   ? "1D"
-                    : type == VK_IMAGE_TYPE_2D ? "2D"
-                                               : "3D",
-                    ll_enum_name(&ll_enum_image_layout, (uint32_t)ll_image_layout(image)),
-                    (lua_Integer)ll_image_allocation(image)->size);
+    int n = snprintf(buf, size, "%s %s %s, %s, %llu bytes",
+                     image_shape_text(shape, sizeof shape, ll_image_get_shape(image)),
+                     ll_dtype_channel_name(ll_image_channel_type(image)),
+                     type == VK_IMAGE_TYPE_1D   ? "1D"
+                     : type == VK_IMAGE_TYPE_2D ? "2D"
+                                                : "3D",
+                     ll_enum_name(&ll_enum_image_layout, (uint32_t)ll_image_layout(image)),
+                     (unsigned long long)ll_image_allocation(image)->size);
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
-static int image_tostring(lua_State *L)
+static void image_describe(const void *ptr, char *buf, size_t size)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_T);
-    if (o->ptr == NULL) {
-        lua_pushliteral(L, "lluvia.Image (released)");
-        return 1;
-    }
-    /* the text first: pushing may run finalizers, which may release the image */
-    push_image_text(L, o->ptr);
-    lua_pushliteral(L, "lluvia.Image(");
-    lua_insert(L, -2);
-    lua_pushliteral(L, ")");
-    lua_concat(L, 3);
-    return 1;
+    image_text(ptr, buf, size);
 }
 
-static int view_tostring(lua_State *L)
+static void view_describe(const void *ptr, char *buf, size_t size)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_IMAGE_VIEW_T);
-    if (o->ptr == NULL) {
-        lua_pushliteral(L, "lluvia.ImageView (released)");
-        return 1;
-    }
-    /* read first: pushing may run finalizers, which may release the view */
-    const ll_image_view *v = o->ptr;
-    const ll_image_view_desc d = *ll_image_view_get_desc(v);
-    push_image_text(L, ll_image_view_image(v));
-    lua_pushliteral(L, "lluvia.ImageView(");
-    lua_insert(L, -2);
-    if (d.sampled)
-        lua_pushfstring(L, "; sampled, %s, %s, %s coordinates)",
-                        ll_enum_name(&ll_enum_filter_mode, (uint32_t)d.filter),
-                        ll_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode),
-                        d.normalized_coordinates ? "normalized" : "unnormalized");
+    const ll_image_view_desc *d = ll_image_view_get_desc(ptr);
+    size_t n = image_text(ll_image_view_image(ptr), buf, size);
+    if (d->sampled)
+        snprintf(buf + n, size - n, "; sampled, %s, %s, %s coordinates",
+                 ll_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter),
+                 ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode),
+                 d->normalized_coordinates ? "normalized" : "unnormalized");
     else
-        lua_pushliteral(L, "; not sampled)");
-    lua_concat(L, 3);
-    return 1;
+        snprintf(buf + n, size - n, "; not sampled");
 }
 
 /* ---- registration --------------------------------------------------------------------- */
@@ -601,20 +576,24 @@ int ll_lua_open_image(lua_State *L)
         {"copyTo", image_copy_to},
         {"changeLayout", image_change_layout},
         {"createImageView", image_create_view},
-        {"release", image_release},
         {NULL, NULL},
     };
-    ll_lua_new_class(L, LL_IMAGE_T, image_methods, image_get, image_release, image_tostring);
+    static const ll_lua_class image_class = {
+        LL_IMAGE_T, image_methods, image_get, image_release, image_describe,
+    };
+    ll_lua_new_class(L, &image_class);
     static const luaL_Reg view_methods[] = {
         {"toHost", image_to_host},
         {"fromHost", image_from_host},
         {"clear", image_clear},
         {"copyTo", image_copy_to},
         {"changeLayout", image_change_layout},
-        {"release", view_release},
         {NULL, NULL},
     };
-    ll_lua_new_class(L, LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_tostring);
+    static const ll_lua_class view_class = {
+        LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_describe,
+    };
+    ll_lua_new_class(L, &view_class);
     static const luaL_Reg memory_methods[] = {
         {"createImage", memory_create_image},
         {"createImageFromHost", memory_create_image_from_host},

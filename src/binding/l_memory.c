@@ -129,29 +129,20 @@ static int session_create_memory(lua_State *L)
 
 /* ---- the Memory type ----------------------------------------------------------------- */
 
-static int memory_release(lua_State *L)
+static void memory_release(ll_lua_object *o)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_MEMORY_T);
     ll_memory_release(o->ptr);
-    o->ptr = NULL;
-    return 0;
 }
 
-static int memory_tostring(lua_State *L)
+static void memory_describe(const void *ptr, char *buf, size_t size)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_MEMORY_T);
-    if (o->ptr == NULL) {
-        lua_pushliteral(L, "lluvia.Memory (released)");
-        return 1;
-    }
     char flags[128];
-    ll_memory_flags_text(ll_memory_flags(o->ptr), flags, sizeof flags);
+    ll_memory_flags_text(ll_memory_flags(ptr), flags, sizeof flags);
     ll_memory_stats st;
-    ll_memory_get_stats(o->ptr, &st);
-    lua_pushfstring(L, "lluvia.Memory(%s, pageSize %I, %I pages, %I objects)", flags,
-                    (lua_Integer)ll_memory_page_size(o->ptr), (lua_Integer)st.pages,
-                    (lua_Integer)st.objects);
-    return 1;
+    ll_memory_get_stats(ptr, &st);
+    snprintf(buf, size, "%s, pageSize %llu, %llu pages, %llu objects", flags,
+             (unsigned long long)ll_memory_page_size(ptr), (unsigned long long)st.pages,
+             (unsigned long long)st.objects);
 }
 
 static int memory_is_page_mappable(lua_State *L)
@@ -241,10 +232,12 @@ int ll_lua_open_memory(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         {"isPageMappable", memory_is_page_mappable},
-        {"release", memory_release},
         {NULL, NULL},
     };
-    ll_lua_new_class(L, LL_MEMORY_T, methods, memory_get, memory_release, memory_tostring);
+    static const ll_lua_class memory_class = {
+        LL_MEMORY_T, methods, memory_get, memory_release, memory_describe,
+    };
+    ll_lua_new_class(L, &memory_class);
     static const luaL_Reg session_methods[] = {
         {"createMemory", session_create_memory},
         {NULL, NULL},

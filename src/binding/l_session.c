@@ -107,25 +107,15 @@ static int l_debug_message_count(lua_State *L)
     return 1;
 }
 
-static int session_release(lua_State *L)
+static void session_release(ll_lua_object *o)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_SESSION_T);
     ll_session_release(o->ptr);
-    o->ptr = NULL;
-    return 0;
 }
 
-static int session_tostring(lua_State *L)
+static void session_describe(const void *ptr, char *buf, size_t size)
 {
-    ll_lua_object *o = luaL_checkudata(L, 1, LL_SESSION_T);
-    if (o->ptr == NULL) {
-        lua_pushliteral(L, "lluvia.Session (released)");
-        return 1;
-    }
-    ll_session *s = o->ptr;
-    lua_pushfstring(L, "lluvia.Session(%s, %s)", ll_session_properties(s)->deviceName,
-                    ll_vk_device_type_name(ll_session_properties(s)->deviceType));
-    return 1;
+    const VkPhysicalDeviceProperties *p = ll_session_properties(ptr);
+    snprintf(buf, size, "%s, %s", p->deviceName, ll_vk_device_type_name(p->deviceType));
 }
 
 static int session_get_memory_flags(lua_State *L)
@@ -180,10 +170,11 @@ int ll_lua_open_session(lua_State *L)
     static const luaL_Reg methods[] = {
         {"getSupportedMemoryPropertyFlags", session_get_memory_flags},
         {"hasReceivedVulkanWarningMessages", session_has_warnings},
-        {"release", session_release},
         {NULL, NULL},
     };
-    ll_lua_new_class(L, LL_SESSION_T, methods, session_get, session_release, session_tostring);
+    static const ll_lua_class session_class = {LL_SESSION_T, methods, session_get,
+                                               session_release, session_describe};
+    ll_lua_new_class(L, &session_class);
     static const luaL_Reg functions[] = {
         {"createSession", l_create_session},
         {"getAvailableDevices", l_get_available_devices},

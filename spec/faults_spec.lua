@@ -182,3 +182,57 @@ describe("every failure path leaves everything as it was", function()
     end)
   end
 end)
+
+-- Creates that make their object and then fail to fill it (the upload's staging buffer
+-- refused by the budget, here) must leave the Memory as it was: no object until the next
+-- collection, no page kept.
+describe("a create whose upload fails", function()
+  support.no_validation_messages()
+  after_each(function() ll.setDeviceMemoryBudget(nil) end)
+
+  -- A fresh session that stages every transfer and has no staging buffer yet, a Memory of
+  -- it, and a budget that holds one more page and no staging buffer.
+  local function starved()
+    local s = ll.createSession({enableDebug = true, forceStaging = true})
+    local mem = s:createMemory({"DeviceLocal"}, PAGE)
+    ll.setDeviceMemoryBudget(ll.deviceMemoryStats().liveBytes + PAGE)
+    return s, mem
+  end
+
+  local function assert_as_before(mem, before, message)
+    assert.matches("lluvia: cannot allocate", message)
+    assert.are.same(before, snapshot({mem}))
+    assert.are.equal(0, mem.pageCount)
+    assert_valid(mem, "after the failure")
+  end
+
+  it("mem:createBufferFromHost leaves no buffer behind", function()
+    local s, m = starved()
+    local session <close> = s
+    local mem <close> = m
+    local before = snapshot({mem})
+    local ok, message = pcall(mem.createBufferFromHost, mem, ll.ndarray({1000}, "uint8"))
+    assert.is_false(ok)
+    assert_as_before(mem, before, message)
+  end)
+
+  it("mem:createImageFromHost keeps no page", function()
+    local s, m = starved()
+    local session <close> = s
+    local mem <close> = m
+    local before = snapshot({mem})
+    local ok, message = pcall(mem.createImageFromHost, mem, ll.ndarray({16, 16}, "uint8"))
+    assert.is_false(ok)
+    assert_as_before(mem, before, message)
+  end)
+
+  it("mem:createImageViewFromHost keeps no page", function()
+    local s, m = starved()
+    local session <close> = s
+    local mem <close> = m
+    local before = snapshot({mem})
+    local ok, message = pcall(mem.createImageViewFromHost, mem, ll.ndarray({16, 16}, "uint8"))
+    assert.is_false(ok)
+    assert_as_before(mem, before, message)
+  end)
+end)

@@ -25,6 +25,12 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
 void ll_buffer_retain(ll_buffer *buffer);
 void ll_buffer_release(ll_buffer *buffer);
 
+/* Releases a buffer just made whose making the caller could not finish (its upload or
+ * first copy failed): as ll_buffer_release, but the room goes back as ll_memory_undo
+ * gives it, so that a page the buffer made is freed too and the Memory is as it was
+ * before ll_buffer_create. */
+void ll_buffer_discard(ll_buffer *buffer);
+
 ll_memory *ll_buffer_memory(const ll_buffer *buffer);
 uint64_t ll_buffer_size(const ll_buffer *buffer);
 VkBufferUsageFlags ll_buffer_usage(const ll_buffer *buffer);

@@ -50,6 +50,12 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
 void ll_image_retain(ll_image *image);
 void ll_image_release(ll_image *image);
 
+/* Releases an image just made whose making the caller could not finish (its upload, or
+ * the view made with it, failed): as ll_image_release, but the room goes back as
+ * ll_memory_undo gives it, so that a page the image made is freed too and the Memory is
+ * as it was before ll_image_create. */
+void ll_image_discard(ll_image *image);
+
 /* What the image is; each is fixed at creation, except the layout (changed only by the
  * session's commands, under its command lock). */
 ll_session *ll_image_session(const ll_image *image);

@@ -132,6 +132,16 @@ static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, int source_idx, 
     return a.out;
 }
 
+/* Discards the new Buffer at the top of the stack, whose filling failed, so that its
+ * Memory is as it was before the create (ll_buffer_discard), then raises err. */
+static int fail_new_buffer(lua_State *L, int arg, const ll_error *err)
+{
+    lua_buffer *ub = lua_touserdata(L, -1);
+    ll_buffer_discard(ub->object.ptr);
+    ub->object.ptr = NULL;
+    return ll_lua_raise(L, arg, err);
+}
+
 static int memory_create_buffer(lua_State *L)
 {
     ll_lua_check_memory(L, 1); /* read again when the buffer is made */
@@ -152,10 +162,10 @@ static int memory_create_buffer_from_host(lua_State *L)
         return ll_lua_argerror(L, 2, "the array is empty: a buffer needs at least 1 byte");
     ll_buffer *b = push_new_buffer(L, 1, 0, size, usage, 2);
     /* making the buffer may have run finalizers, which may have released the array */
-    arr = ll_lua_check_ndarray(L, arr_idx);
     ll_error err;
-    if (!ll_buffer_write(b, 0, ll_ndarray_data(arr), size, &err))
-        return ll_lua_raise(L, 0, &err);
+    const void *data = ll_lua_live_ndarray_data(L, arr_idx, &err);
+    if (data == NULL || !ll_buffer_write(b, 0, data, size, &err))
+        return fail_new_buffer(L, 0, &err);
     return 1;
 }
 
@@ -323,7 +333,12 @@ static int buffer_copy(lua_State *L)
         lua_getiuservalue(L, 1, 1); /* a copy lives in the same Memory */
         dst = push_new_buffer(L, -1, 1, size, ll_buffer_usage(b), 0);
         /* making the copy may have run finalizers, which may have released this buffer */
-        b = ll_lua_check_buffer(L, 1);
+        b = ll_lua_to_buffer(L, 1);
+        if (b == NULL) {
+            ll_error err;
+            ll_fail(&err, LL_E_STATE, "Buffer has been released");
+            return fail_new_buffer(L, 0, &err);
+        }
     } else {
         dst = ll_lua_check_buffer(L, 2);
         if (dst == b)
@@ -336,7 +351,7 @@ static int buffer_copy(lua_State *L)
     }
     ll_error err;
     if (!ll_buffer_copy(b, 0, dst, 0, size, &err)) /* argument errors: the output's */
-        return ll_lua_raise(L, 2, &err);
+        return lua_isnoneornil(L, 2) ? fail_new_buffer(L, 2, &err) : ll_lua_raise(L, 2, &err);
     return 1;
 }
 

@@ -160,10 +160,10 @@ static ll_lua_object *push_new_image(lua_State *L, create_image *c, int arg)
     return o;
 }
 
-/* Releases a new image whose filling failed, then raises err. */
+/* Discards a new image whose filling failed, leaving its Memory as before, then raises. */
 static int fail_new_image(lua_State *L, ll_lua_object *o, int arg, const ll_error *err)
 {
-    ll_image_release(o->ptr);
+    ll_image_discard(o->ptr);
     o->ptr = NULL;
     return ll_lua_raise(L, arg, err);
 }
@@ -219,12 +219,12 @@ static int memory_create_image_from_host(lua_State *L)
     c.usage = check_usage(L, usage_arg);
     need_transfer_dst(L, usage_arg, c.usage);
     lua_settop(L, 2);
-    check_host_image(L, 2, &c); /* at 3 */
+    uint64_t bytes = ll_ndarray_nbytes(check_host_image(L, 2, &c)); /* at 3 */
     ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
     /* making the image may have run finalizers, which may have released the array */
-    ll_ndarray *a = ll_lua_check_ndarray(L, 3);
     ll_error err;
-    if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
+    const void *data = ll_lua_live_ndarray_data(L, 3, &err);
+    if (data == NULL || !ll_image_upload(o->ptr, data, bytes, &err))
         return fail_new_image(L, o, 2, &err);
     return 1;
 }
@@ -298,7 +298,7 @@ static int memory_create_image_view_from_host(lua_State *L)
     need_transfer_dst(L, va.arg[LL_VIEW_IMAGE], c.usage);
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
     lua_settop(L, 2);
-    check_host_image(L, 2, &c); /* at 3 */
+    uint64_t bytes = ll_ndarray_nbytes(check_host_image(L, 2, &c)); /* at 3 */
     /* Everything about the request is checked before the image is made. The Memory is read
      * again: converting the array may have run finalizers, which may have released it. */
     ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
@@ -311,8 +311,8 @@ static int memory_create_image_view_from_host(lua_State *L)
         return ll_lua_raise(L, 2, &err);
     check_view(L, session, format, type, c.usage, &va);
     ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
-    ll_ndarray *a = ll_lua_check_ndarray(L, 3); /* as in createImageFromHost */
-    if (!ll_image_upload(o->ptr, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
+    const void *data = ll_lua_live_ndarray_data(L, 3, &err); /* as in createImageFromHost */
+    if (data == NULL || !ll_image_upload(o->ptr, data, bytes, &err))
         return fail_new_image(L, o, 2, &err);
     if (!push_new_view(L, 4, &va.desc, &err))
         return fail_new_image(L, o, 2, &err);

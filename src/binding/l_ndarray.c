@@ -974,6 +974,14 @@ ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx)
     return a;
 }
 
+void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err)
+{
+    void *data = ll_lua_to_ndarray(L, idx)->storage->data;
+    if (data == NULL)
+        ll_fail(err, LL_E_STATE, "ndarray has been released");
+    return data;
+}
+
 ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype)
 {
     idx = lua_absindex(L, idx);

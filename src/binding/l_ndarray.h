@@ -11,6 +11,7 @@
 #include <lua.h>
 
 #include "lluvia/dtype.h"
+#include "lluvia/error.h"
 #include "lluvia/host_memory.h"
 
 #define LL_NDARRAY_T "lluvia.ndarray"      /* registry name of the metatable */
@@ -35,6 +36,11 @@ ll_ndarray *ll_lua_to_ndarray(lua_State *L, int idx);
 /* The array at idx; `bad argument #idx (ndarray expected, got ...)` if it is not one,
  * `lluvia: ndarray has been released` if it has been released. */
 ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx);
+
+/* The data of the ndarray at idx, for a caller that must not raise (it holds a new object
+ * to undo): NULL with LL_E_STATE "ndarray has been released" in err once a finalizer
+ * released it. idx must hold an ndarray (one ll_lua_check_arraylike pushed, say). */
+void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err);
 
 /* Anything array-like at idx, as a live array: an ndarray as is; a Lua table converted as
  * ll.ndarray.fromTable(t, dtype) with dtype `table_dtype`, or inferred as fromTable does when

@@ -78,14 +78,29 @@ void ll_buffer_retain(ll_buffer *b)
     atomic_fetch_add(&b->refs, 1);
 }
 
-void ll_buffer_release(ll_buffer *b)
+/* Drops one reference; the last one destroys the buffer and gives its room back, as
+ * ll_memory_undo does when `undo` (a page the buffer made goes too). */
+static void drop(ll_buffer *b, bool undo)
 {
     if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
         return;
     vkDestroyBuffer(ll_session_vk(ll_memory_session(b->memory)), b->handle, NULL);
-    ll_memory_free(b->memory, &b->allocation);
+    if (undo)
+        ll_memory_undo(b->memory, &b->allocation);
+    else
+        ll_memory_free(b->memory, &b->allocation);
     ll_memory_release(b->memory);
     ll_free(b);
+}
+
+void ll_buffer_release(ll_buffer *b)
+{
+    drop(b, false);
+}
+
+void ll_buffer_discard(ll_buffer *b)
+{
+    drop(b, true);
 }
 
 ll_memory *ll_buffer_memory(const ll_buffer *b) { return b->memory; }

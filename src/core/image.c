@@ -250,15 +250,30 @@ void ll_image_retain(ll_image *image)
     atomic_fetch_add(&image->refs, 1);
 }
 
-void ll_image_release(ll_image *image)
+/* Drops one reference; the last one destroys the image and gives its room back, as
+ * ll_memory_undo does when `undo` (a page the image made goes too). */
+static void drop(ll_image *image, bool undo)
 {
     if (image == NULL || atomic_fetch_sub(&image->refs, 1) != 1)
         return;
     /* Every command on it was waited for: nothing of the device uses it now. */
     vkDestroyImage(ll_session_vk(image->session), image->handle, NULL);
-    ll_memory_free(image->memory, &image->allocation);
+    if (undo)
+        ll_memory_undo(image->memory, &image->allocation);
+    else
+        ll_memory_free(image->memory, &image->allocation);
     ll_memory_release(image->memory);
     free(image);
+}
+
+void ll_image_release(ll_image *image)
+{
+    drop(image, false);
+}
+
+void ll_image_discard(ll_image *image)
+{
+    drop(image, true);
 }
 
 ll_session *ll_image_session(const ll_image *image) { return image->session; }

@@ -206,33 +206,20 @@ describe("a create whose upload fails", function()
     assert_valid(mem, "after the failure")
   end
 
-  it("mem:createBufferFromHost leaves no buffer behind", function()
-    local s, m = starved()
-    local session <close> = s
-    local mem <close> = m
-    local before = snapshot({mem})
-    local ok, message = pcall(mem.createBufferFromHost, mem, ll.ndarray({1000}, "uint8"))
-    assert.is_false(ok)
-    assert_as_before(mem, before, message)
-  end)
-
-  it("mem:createImageFromHost keeps no page", function()
-    local s, m = starved()
-    local session <close> = s
-    local mem <close> = m
-    local before = snapshot({mem})
-    local ok, message = pcall(mem.createImageFromHost, mem, ll.ndarray({16, 16}, "uint8"))
-    assert.is_false(ok)
-    assert_as_before(mem, before, message)
-  end)
-
-  it("mem:createImageViewFromHost keeps no page", function()
-    local s, m = starved()
-    local session <close> = s
-    local mem <close> = m
-    local before = snapshot({mem})
-    local ok, message = pcall(mem.createImageViewFromHost, mem, ll.ndarray({16, 16}, "uint8"))
-    assert.is_false(ok)
-    assert_as_before(mem, before, message)
-  end)
+  for _, case in ipairs({
+    {"createBufferFromHost", {1000}, "leaves no buffer behind"},
+    {"createImageFromHost", {16, 16}, "keeps no page"},
+    {"createImageViewFromHost", {16, 16}, "keeps no page"},
+  }) do
+    local method, shape, what = case[1], case[2], case[3]
+    it("mem:" .. method .. " " .. what, function()
+      local s, m = starved()
+      local session <close> = s
+      local mem <close> = m
+      local before = snapshot({mem})
+      local ok, message = pcall(mem[method], mem, ll.ndarray(shape, "uint8"))
+      assert.is_false(ok)
+      assert_as_before(mem, before, message)
+    end)
+  end
 end)

@@ -976,7 +976,7 @@ ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx)
 
 void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err)
 {
-    void *data = ll_lua_to_ndarray(L, idx)->storage->data;
+    void *data = ll_host_memory_data(ll_lua_to_ndarray(L, idx)->storage);
     if (data == NULL)
         ll_fail(err, LL_E_STATE, "ndarray has been released");
     return data;

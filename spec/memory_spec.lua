@@ -372,6 +372,37 @@ describe("device memory and the collector", function()
     keep:release()
   end)
 
+  it("says which page a failed device allocation was for", function()
+    collectgarbage()
+    local mem <close> = support.session():createMemory(nil, 8 * MiB)
+    local keep = mem:createBuffer(16) -- page 0
+    ll.setDeviceMemoryBudget(ll.deviceMemoryStats().liveBytes + 4 * MiB)
+    local msg = support.raises("lluvia: cannot allocate 8388608 bytes of device memory for " ..
+      "page 1 of a Memory of {DeviceLocal", mem.createBuffer, mem, 6 * MiB)
+    assert.is_truthy(msg:find("budget", 1, true), msg)
+    support.raises("of device memory for page 1 of a Memory of {DeviceLocal",
+      mem.createBuffer, mem, 16 * MiB)
+    support.raises("}, a page of its own for an object of 16777216 bytes",
+      mem.createBuffer, mem, 16 * MiB)
+    keep:release()
+  end)
+
+  it("says when a failed device allocation was for the staging buffer", function()
+    collectgarbage()
+    -- a session of its own: its staging buffer is made on the first staged transfer
+    local s = ll.createSession{enableDebug = true, forceStaging = true, stagingSize = 8 * MiB}
+    local mem <close> = s:createMemory({"DeviceLocal"})
+    local buf <close> = mem:createBuffer(64)
+    ll.setDeviceMemoryBudget(ll.deviceMemoryStats().liveBytes + MiB)
+    local msg = support.raises("of device memory for the staging buffer of a session " ..
+      "(stagingSize 8388608)", buf.fromHost, buf, string.rep("x", 64))
+    assert.is_truthy(msg:find("^lluvia: cannot allocate %d+ bytes"), msg)
+    support.raises("for the staging buffer of a session (stagingSize 8388608)", buf.toHost, buf)
+    ll.setDeviceMemoryBudget(nil)
+    buf:fromHost(string.rep("x", 64))
+    assert.are.equal(string.rep("x", 64), buf:toHost():tostring())
+  end)
+
   it("rejects a budget that is not a positive integer", function()
     support.raises("budget must be a positive integer, got 0",
       ll.setDeviceMemoryBudget, 0)

@@ -159,6 +159,10 @@ static void test_failure_atomicity(ll_session *s)
     r = req_of(m, 1ull << 62, 1);
     CHECK(!ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err));
     CHECK_MSG(err.code == LL_E_DEVICE_MEMORY, "%s", err.message);
+    /* larger than the heap: the message says what the memory was for */
+    CHECK_MSG(strstr(err.message, "bytes of device memory for page 1 of a Memory of {") &&
+              strstr(err.message, "}, a page of its own for an object of "
+                                  "4611686018427387904 bytes: memory heap"), "%s", err.message);
     CHECK(ll_buffer_create(m, 0, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &err) == NULL);
     CHECK(err.code == LL_E_ARGUMENT && strcmp(err.message, "size must be > 0, got 0") == 0);
     CHECK(ll_buffer_create(m, (1ull << 63) - 1, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &err) == NULL);

@@ -30,9 +30,11 @@ void ll_device_memory_set_budget(uint64_t bytes);
 
 /* vkAllocateMemory with the accounting above; sizes beyond the memory type's heap and
  * allocations beyond maxMemoryAllocationCount or the budget fail with LL_E_DEVICE_MEMORY
- * without asking Vulkan. Every allocation of the core goes through these two. */
+ * without asking Vulkan. `purpose` says what the memory is for, in every message ("the
+ * staging buffer of a session", "page 3 of a Memory of {DeviceLocal}"; NULL: "the core").
+ * Every allocation of the core goes through these two. */
 bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
-                               VkDeviceMemory *out, ll_error *err);
+                               const char *purpose, VkDeviceMemory *out, ll_error *err);
 void ll_device_memory_free(ll_session *session, VkDeviceMemory memory, uint64_t size);
 
 /* The range to flush or invalidate for bytes [offset, offset+size) of a mapped memory of

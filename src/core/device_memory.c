@@ -27,30 +27,33 @@ void ll_device_memory_set_budget(uint64_t bytes)
 }
 
 bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
-                               VkDeviceMemory *out, ll_error *err)
+                               const char *purpose, VkDeviceMemory *out, ll_error *err)
 {
+    if (purpose == NULL)
+        purpose = "the core";
     const VkPhysicalDeviceMemoryProperties *props = ll_session_memory_properties(session);
     assert(type_index < props->memoryTypeCount);
     uint32_t heap = props->memoryTypes[type_index].heapIndex;
     uint64_t heap_size = props->memoryHeaps[heap].size;
     /* Vulkan forbids asking for more than the heap holds; it is plain lack of memory. */
     if (size > heap_size)
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory: "
-                       "memory heap %u holds %llu bytes (VK_ERROR_OUT_OF_DEVICE_MEMORY)",
-                       (unsigned long long)size, heap, (unsigned long long)heap_size);
+        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory "
+                       "for %s: memory heap %u holds %llu bytes "
+                       "(VK_ERROR_OUT_OF_DEVICE_MEMORY)", (unsigned long long)size, purpose,
+                       heap, (unsigned long long)heap_size);
     uint32_t max_count = ll_session_properties(session)->limits.maxMemoryAllocationCount;
     if (atomic_load(&device_live_allocations) >= max_count)
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate device memory: %u "
+        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate device memory for %s: %u "
                        "allocations are live, the device's maxMemoryAllocationCount "
-                       "(VK_ERROR_TOO_MANY_OBJECTS)", max_count);
+                       "(VK_ERROR_TOO_MANY_OBJECTS)", purpose, max_count);
     /* Counted before asking, so that threads racing for the budget cannot overshoot it. */
     uint64_t before = atomic_fetch_add(&device_live_bytes, size);
     uint64_t budget = atomic_load(&device_budget);
     if (budget != 0 && (before + size > budget || before + size < before)) {
         atomic_fetch_sub(&device_live_bytes, size);
-        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory: "
-                       "%llu of the budget of %llu bytes are in use "
-                       "(VK_ERROR_OUT_OF_DEVICE_MEMORY)", (unsigned long long)size,
+        return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory "
+                       "for %s: %llu of the budget of %llu bytes are in use "
+                       "(VK_ERROR_OUT_OF_DEVICE_MEMORY)", (unsigned long long)size, purpose,
                        (unsigned long long)before, (unsigned long long)budget);
     }
     VkMemoryAllocateInfo info = {
@@ -58,11 +61,12 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
         .allocationSize = size,
         .memoryTypeIndex = type_index,
     };
-    VkResult r = vkAllocateMemory(ll_session_vk(session), &info, NULL, out);
+    VkResult r = LL_VK(vkAllocateMemory(ll_session_vk(session), &info, NULL, out));
     if (r != VK_SUCCESS) {
         atomic_fetch_sub(&device_live_bytes, size);
         return ll_fail(err, ll_vk_status(r), "vkAllocateMemory of %llu bytes on memory type "
-                       "%u: %s", (unsigned long long)size, type_index, ll_vk_result_name(r));
+                       "%u for %s: %s", (unsigned long long)size, type_index, purpose,
+                       ll_vk_result_name(r));
     }
     atomic_fetch_add(&device_live_allocations, 1);
     atomic_fetch_add(&device_total_allocations, 1);

@@ -274,7 +274,13 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
         if (p->buddy == NULL)
             goto fail_free;
     }
-    if (!ll_device_memory_allocate(m->session, m->type_index, size, &p->memory, err))
+    char flags[128], purpose[256];
+    ll_memory_flags_text(m->flags, flags, sizeof flags);
+    int n = snprintf(purpose, sizeof purpose, "page %u of a Memory of %s", slot, flags);
+    if (dedicated && n > 0 && (size_t)n < sizeof purpose)
+        snprintf(purpose + n, sizeof purpose - (size_t)n, ", a page of its own for an object "
+                 "of %llu bytes", (unsigned long long)size);
+    if (!ll_device_memory_allocate(m->session, m->type_index, size, purpose, &p->memory, err))
         goto fail_buddy;
     if (ll_memory_is_mappable(m)) {
         VkResult r = vkMapMemory(ll_session_vk(m->session), p->memory, 0, VK_WHOLE_SIZE, 0,

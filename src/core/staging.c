@@ -6,6 +6,7 @@
 #include "staging.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,10 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
                 "buffer (memoryTypeBits 0x%x)", req.memoryTypeBits);
         goto fail;
     }
-    if (!ll_device_memory_allocate(s, type, req.size, &st->memory, err))
+    char purpose[96];
+    snprintf(purpose, sizeof purpose, "the staging buffer of a session (stagingSize %llu)",
+             (unsigned long long)st->size);
+    if (!ll_device_memory_allocate(s, type, req.size, purpose, &st->memory, err))
         goto fail;
     st->memory_size = req.size;
     st->coherent = (ll_session_memory_properties(s)->memoryTypes[type].propertyFlags &

@@ -313,7 +313,7 @@ static void test_buffers(ll_session *s, uint64_t size)
         return;
     CHECK(ll_buffer_size(a) == size);
     CHECK(ll_buffer_usage(a) == VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
-    CHECK(ll_buffer_uses_staging(a) == (s->force_staging || !ll_memory_is_mappable(m)));
+    CHECK(ll_buffer_uses_staging(a) == (ll_session_force_staging(s) || !ll_memory_is_mappable(m)));
     const ll_allocation *al = ll_buffer_allocation(a);
     CHECK(al->size >= size);
 

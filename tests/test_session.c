@@ -23,6 +23,9 @@ static void test_devices(void)
     CHECK(err.code == LL_E_ARGUMENT);
     CHECK(strstr(err.message, "no device matches 'no such device'") != NULL);
     CHECK(!ll_choose_device("4000000000", &index, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(strcmp(ll_device_type_name(VK_PHYSICAL_DEVICE_TYPE_CPU), "Cpu") == 0);
+    CHECK(strcmp(ll_device_type_name(VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU), "DiscreteGpu") == 0);
+    CHECK(strcmp(ll_device_type_name((VkPhysicalDeviceType)99), "Other") == 0);
 }
 
 static void test_shared_device(void)
@@ -36,6 +39,10 @@ static void test_shared_device(void)
         return;
     CHECK(a != b);
     CHECK(ll_session_device(a) == ll_session_device(b)); /* one VkDevice for both */
+    CHECK(ll_session_vk(a) == ll_session_vk(b));
+    CHECK(ll_session_device_id(a) == ll_session_device_id(b));
+    CHECK(!ll_session_force_staging(a) || getenv("LLUVIA_FORCE_STAGING") != NULL);
+    CHECK(ll_session_staging_size(a) == LL_DEFAULT_STAGING_SIZE);
     ll_commands *ca = ll_commands_begin_once(a, &err);
     ll_commands *cb = ll_commands_begin_once(b, &err);
     CHECK(ca != NULL && cb != NULL && ll_commands_vk(ca) != ll_commands_vk(cb));
@@ -77,7 +84,7 @@ static void test_granularity(void)
     CHECK_MSG(s != NULL, "%s", err.message);
     if (s == NULL)
         return;
-    CHECK(s->granularity == 4096);
+    CHECK(ll_session_granularity(s) == 4096);
     ll_session_release(s);
 }
 

@@ -1,18 +1,17 @@
 /* session.h: a Session, lluvia's entry point: the chosen device, its memory types, the lock
  * its commands are recorded and submitted under, and the objects other parts of the core
  * attach to it. Several sessions with the same options share one VkInstance and VkDevice
- * (context.h) but are separate objects. Not for: memory placement (memory.h), command
+ * (device.h) but are separate objects. Not for: memory placement (memory.h), command
  * buffers (commands.h) or transfers (staging.h). */
 #ifndef LL_SESSION_H
 #define LL_SESSION_H
 
-#include <pthread.h>
-#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <volk.h>
 
-#include "context.h"
+#include "lluvia/device.h"
 #include "lluvia/error.h"
 
 typedef struct ll_session_options {
@@ -25,19 +24,8 @@ typedef struct ll_session_options {
 
 #define LL_DEFAULT_STAGING_SIZE (16u << 20)
 
-struct ll_attachment;
-
-typedef struct ll_session {
-    atomic_int refs;
-    ll_device *device;          /* shared; VkDevice, queue, properties */
-    uint64_t messages_at_start; /* of the device's instance, when the session was made */
-    bool force_staging;
-    VkDeviceSize granularity;   /* bufferImageGranularity in force */
-    VkDeviceSize staging_size;
-    pthread_mutex_t command_lock; /* see ll_session_lock_commands */
-    pthread_mutex_t attachment_lock;
-    struct ll_attachment *attachments; /* newest first */
-} ll_session;
+/* Opaque: other files use the accessors below. */
+typedef struct ll_session ll_session;
 
 /* Creates a session; NULL and err on failure. */
 ll_session *ll_session_create(const ll_session_options *options, ll_error *err);
@@ -46,21 +34,25 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err);
 void ll_session_retain(ll_session *session);
 void ll_session_release(ll_session *session);
 
-static inline ll_device *ll_session_device(const ll_session *s) { return s->device; }
-static inline VkDevice ll_session_vk(const ll_session *s) { return s->device->handle; }
-static inline const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *s)
-{
-    return &s->device->properties;
-}
-static inline const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(
-    const ll_session *s)
-{
-    return &s->device->memory;
-}
+/* The device it uses (shared with other sessions of the same options), and its parts. */
+ll_device *ll_session_device(const ll_session *session);
+VkDevice ll_session_vk(const ll_session *session);
+const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *session);
+const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(const ll_session *session);
 
-/* Checks the session's invariants (device, command pool, buffer and fence, granularity,
- * staging size). True if all hold; else false with LL_E_STATE and a description in err
- * (when not NULL). For tests and ll._debug.validate. */
+/* The device's id, as ll_enumerate_devices lists it. */
+uint32_t ll_session_device_id(const ll_session *session);
+
+/* The options in force: whether every transfer goes through staging (the option or
+ * $LLUVIA_FORCE_STAGING), the bufferImageGranularity that placement keeps (the device's or
+ * the larger one asked for), and the staging buffer's size in bytes. */
+bool ll_session_force_staging(const ll_session *session);
+VkDeviceSize ll_session_granularity(const ll_session *session);
+VkDeviceSize ll_session_staging_size(const ll_session *session);
+
+/* Checks the session's invariants (device, attachments, granularity, staging size). True
+ * if all hold; else false with LL_E_STATE and a description in err (when not NULL). For
+ * tests and ll._debug.validate. */
 bool ll_session_validate(const ll_session *session, ll_error *err);
 
 /* Whether the validation layer is on for this session. */

@@ -6,7 +6,6 @@
 #include "binding.h"
 #include "l_session.h"
 #include "lluvia/session.h"
-#include "vk_util.h"
 
 #define MAX_LISTED_DEVICES 64
 
@@ -37,7 +36,7 @@ static int l_get_available_devices(lua_State *L)
         lua_setfield(L, -2, "id");
         lua_pushstring(L, list[i].name);
         lua_setfield(L, -2, "name");
-        lua_pushstring(L, ll_vk_device_type_name(list[i].type));
+        lua_pushstring(L, ll_device_type_name(list[i].type));
         lua_setfield(L, -2, "deviceType");
         push_version(L, list[i].api_version);
         lua_setfield(L, -2, "apiVersion");
@@ -115,7 +114,7 @@ static void session_release(ll_lua_object *o)
 static void session_describe(const void *ptr, char *buf, size_t size)
 {
     const VkPhysicalDeviceProperties *p = ll_session_properties(ptr);
-    snprintf(buf, size, "%s, %s", p->deviceName, ll_vk_device_type_name(p->deviceType));
+    snprintf(buf, size, "%s, %s", p->deviceName, ll_device_type_name(p->deviceType));
 }
 
 static int session_get_memory_flags(lua_State *L)
@@ -147,19 +146,19 @@ static int session_get(lua_State *L)
     if (strcmp(key, "deviceName") == 0)
         lua_pushstring(L, p->deviceName);
     else if (strcmp(key, "deviceType") == 0)
-        lua_pushstring(L, ll_vk_device_type_name(p->deviceType));
+        lua_pushstring(L, ll_device_type_name(p->deviceType));
     else if (strcmp(key, "deviceId") == 0)
-        lua_pushinteger(L, s->device->index);
+        lua_pushinteger(L, ll_session_device_id(s));
     else if (strcmp(key, "apiVersion") == 0)
         push_version(L, p->apiVersion);
     else if (strcmp(key, "validationEnabled") == 0)
         lua_pushboolean(L, ll_session_validation_enabled(s));
     else if (strcmp(key, "forceStaging") == 0)
-        lua_pushboolean(L, s->force_staging);
+        lua_pushboolean(L, ll_session_force_staging(s));
     else if (strcmp(key, "bufferImageGranularity") == 0)
-        lua_pushinteger(L, (lua_Integer)s->granularity);
+        lua_pushinteger(L, (lua_Integer)ll_session_granularity(s));
     else if (strcmp(key, "stagingSize") == 0)
-        lua_pushinteger(L, (lua_Integer)s->staging_size);
+        lua_pushinteger(L, (lua_Integer)ll_session_staging_size(s));
     else
         return 0;
     return 1;

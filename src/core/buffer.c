@@ -139,7 +139,7 @@ bool ll_buffer_invalidate(ll_buffer *b, uint64_t offset, uint64_t size, ll_error
 
 bool ll_buffer_uses_staging(const ll_buffer *b)
 {
-    return b->allocation.mapped == NULL || ll_memory_session(b->memory)->force_staging;
+    return b->allocation.mapped == NULL || ll_session_force_staging(ll_memory_session(b->memory));
 }
 
 static bool check_range(const ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)

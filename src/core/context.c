@@ -5,6 +5,8 @@
 #include "context.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,34 @@
 #define NO_DEVICE_HINT \
     "install a Vulkan driver: on Debian, `apt-get install mesa-vulkan-drivers` gives the " \
     "CPU device lavapipe"
+
+typedef struct ll_instance {
+    int refs;                     /* guarded by the context lock */
+    bool debug;                   /* created with enableDebug */
+    bool validation;              /* VK_LAYER_KHRONOS_validation is on */
+    VkInstance handle;
+    VkDebugUtilsMessengerEXT messenger;
+    PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger; /* this instance's own */
+    uint32_t api_version;
+    atomic_uint_fast64_t messages; /* validation warnings and errors received */
+} ll_instance;
+
+typedef struct ll_device {
+    int refs;                     /* guarded by the context lock */
+    ll_instance *instance;
+    uint32_t index;               /* position in vkEnumeratePhysicalDevices */
+    VkPhysicalDevice physical;
+    VkPhysicalDeviceProperties properties;
+    VkPhysicalDeviceMemoryProperties memory;
+    VkDevice handle;
+    uint32_t queue_family;
+    VkQueue queue;
+    pthread_mutex_t queue_lock;   /* vkQueueSubmit needs the queue externally synchronized */
+    bool external_memory_host;    /* VK_EXT_external_memory_host is enabled */
+    VkDeviceSize min_imported_host_pointer_alignment;
+    bool sampler_mirror_clamp_to_edge; /* VK_KHR_sampler_mirror_clamp_to_edge is enabled */
+    struct ll_device *next;
+} ll_device;
 
 static pthread_mutex_t context_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool loader_ready;
@@ -556,4 +586,36 @@ VkResult ll_device_submit(ll_device *device, const VkSubmitInfo *submit, VkFence
     VkResult r = LL_VK(vkQueueSubmit(device->queue, 1, submit, fence));
     pthread_mutex_unlock(&device->queue_lock);
     return r;
+}
+
+VkDevice ll_device_vk(const ll_device *d) { return d->handle; }
+VkPhysicalDevice ll_device_physical(const ll_device *d) { return d->physical; }
+const VkPhysicalDeviceProperties *ll_device_properties(const ll_device *d)
+{
+    return &d->properties;
+}
+const VkPhysicalDeviceMemoryProperties *ll_device_memory_properties(const ll_device *d)
+{
+    return &d->memory;
+}
+uint32_t ll_device_index(const ll_device *d) { return d->index; }
+bool ll_device_has_mirror_clamp_to_edge(const ll_device *d)
+{
+    return d->sampler_mirror_clamp_to_edge;
+}
+bool ll_device_validation_enabled(const ll_device *d) { return d->instance->validation; }
+uint64_t ll_device_message_count(const ll_device *d)
+{
+    return atomic_load(&d->instance->messages);
+}
+
+const char *ll_device_type_name(VkPhysicalDeviceType type)
+{
+    switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "DiscreteGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "IntegratedGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "VirtualGpu";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "Cpu";
+    default: return "Other";
+    }
 }

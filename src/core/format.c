@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "context.h"
 #include "lluvia/enums.h"
 #include "vk_util.h"
 
@@ -140,7 +141,7 @@ VkFormatFeatureFlags ll_format_features(const ll_session *session, VkFormat form
                                         VkImageTiling tiling)
 {
     VkFormatProperties props;
-    vkGetPhysicalDeviceFormatProperties(session->device->physical, format, &props);
+    vkGetPhysicalDeviceFormatProperties(ll_device_physical(ll_session_device(session)), format, &props);
     return tiling == VK_IMAGE_TILING_LINEAR ? props.linearTilingFeatures
                                             : props.optimalTilingFeatures;
 }
@@ -163,7 +164,7 @@ static VkResult query(const ll_session *session, VkFormat format, VkImageType ty
                       VkImageTiling tiling, VkImageUsageFlags usage,
                       VkImageFormatProperties *props)
 {
-    return vkGetPhysicalDeviceImageFormatProperties(session->device->physical, format, type,
+    return vkGetPhysicalDeviceImageFormatProperties(ll_device_physical(ll_session_device(session)), format, type,
                                                     tiling, usage, 0, props);
 }
 

@@ -370,10 +370,10 @@ static bool check_transfer(const ll_image *image, uint64_t size, const char *wha
         return ll_fail(err, LL_E_ARGUMENT, "%s needs %llu bytes for this image, got %llu", what,
                        (unsigned long long)image->minimum_size, (unsigned long long)size);
     uint64_t texel = ll_format_texel_size(image->format);
-    if (texel > image->session->staging_size)
+    if (texel > ll_session_staging_size(image->session))
         return ll_fail(err, LL_E_STATE, "a texel (%llu bytes) does not fit in the session's "
                        "staging buffer (%llu bytes)", (unsigned long long)texel,
-                       (unsigned long long)image->session->staging_size);
+                       (unsigned long long)ll_session_staging_size(image->session));
     return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include "lluvia/enums.h"
 #include "lluvia/format.h"
+#include "context.h"
 #include "vk_util.h"
 
 struct ll_image_view {
@@ -76,7 +77,7 @@ bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType
                        ll_format_name(format)),
                refuse(field, LL_VIEW_FILTER);
     if (d->address_mode == VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE &&
-        !session->device->sampler_mirror_clamp_to_edge)
+        !ll_device_has_mirror_clamp_to_edge(ll_session_device(session)))
         return ll_fail(err, LL_E_UNSUPPORTED, "address mode MirrorClampToEdge needs "
                        "VK_KHR_sampler_mirror_clamp_to_edge, which the device does not offer"),
                refuse(field, LL_VIEW_ADDRESS_MODE);

@@ -5,6 +5,7 @@
 #include "lluvia/memory.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,7 +271,7 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory adding a page"), NULL;
     p->size = size;
     if (!dedicated) {
-        p->buddy = ll_buddy_create(size, m->min_block, m->session->granularity, err);
+        p->buddy = ll_buddy_create(size, m->min_block, ll_session_granularity(m->session), err);
         if (p->buddy == NULL)
             goto fail_free;
     }

@@ -2,9 +2,12 @@
  * to them. Not for: command buffers (commands.c) or what is attached (staging.c, ...). */
 #include "lluvia/session.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "context.h"
 #include "vk_util.h"
 
 /* One object hung off a session (ll_session_attach). */
@@ -14,6 +17,18 @@ typedef struct ll_attachment {
     void (*destroy)(void *object);
     struct ll_attachment *next;
 } ll_attachment;
+
+struct ll_session {
+    atomic_int refs;
+    ll_device *device;          /* shared; VkDevice, queue, properties */
+    uint64_t messages_at_start; /* of the device's instance, when the session was made */
+    bool force_staging;
+    VkDeviceSize granularity;   /* bufferImageGranularity in force */
+    VkDeviceSize staging_size;
+    pthread_mutex_t command_lock; /* see ll_session_lock_commands */
+    pthread_mutex_t attachment_lock;
+    ll_attachment *attachments; /* newest first */
+};
 
 static bool is_power_of_two(uint64_t v)
 {
@@ -45,10 +60,10 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     s->device = ll_device_acquire(debug, index, err);
     if (s->device == NULL)
         goto fail_free;
-    s->messages_at_start = atomic_load(&s->device->instance->messages);
+    s->messages_at_start = ll_device_message_count(s->device);
     s->force_staging = options->force_staging || ll_env_flag("LLUVIA_FORCE_STAGING");
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
-    VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
+    VkDeviceSize device_granularity = ll_device_properties(s->device)->limits.bufferImageGranularity;
     s->granularity = granularity > device_granularity ? granularity : device_granularity;
 
     if (pthread_mutex_init(&s->command_lock, NULL) != 0) {
@@ -110,12 +125,12 @@ bool ll_session_validate(const ll_session *s, ll_error *err)
 {
     if (atomic_load(&s->refs) < 1)
         return ll_fail(err, LL_E_STATE, "session refs %d < 1", atomic_load(&s->refs));
-    if (s->device == NULL || s->device->handle == VK_NULL_HANDLE)
+    if (s->device == NULL || ll_device_vk(s->device) == VK_NULL_HANDLE)
         return ll_fail(err, LL_E_STATE, "session has no device");
     if (!attachments_valid(s))
         return ll_fail(err, LL_E_STATE, "session has an attachment without an object or a "
                        "destroy function, or two of one key");
-    VkDeviceSize device_granularity = s->device->properties.limits.bufferImageGranularity;
+    VkDeviceSize device_granularity = ll_device_properties(s->device)->limits.bufferImageGranularity;
     if (!is_power_of_two(s->granularity) || s->granularity < device_granularity)
         return ll_fail(err, LL_E_STATE, "session granularity %llu is not a power of two >= "
                        "the device's %llu", (unsigned long long)s->granularity,
@@ -125,9 +140,24 @@ bool ll_session_validate(const ll_session *s, ll_error *err)
     return true;
 }
 
+ll_device *ll_session_device(const ll_session *s) { return s->device; }
+VkDevice ll_session_vk(const ll_session *s) { return ll_device_vk(s->device); }
+const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *s)
+{
+    return ll_device_properties(s->device);
+}
+const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(const ll_session *s)
+{
+    return ll_device_memory_properties(s->device);
+}
+uint32_t ll_session_device_id(const ll_session *s) { return ll_device_index(s->device); }
+bool ll_session_force_staging(const ll_session *s) { return s->force_staging; }
+VkDeviceSize ll_session_granularity(const ll_session *s) { return s->granularity; }
+VkDeviceSize ll_session_staging_size(const ll_session *s) { return s->staging_size; }
+
 bool ll_session_validation_enabled(const ll_session *session)
 {
-    return session->device->instance->validation;
+    return ll_device_validation_enabled(session->device);
 }
 
 bool ll_session_check_same(const ll_session *session, const ll_session *other,
@@ -143,7 +173,7 @@ bool ll_session_check_same(const ll_session *session, const ll_session *other,
 
 bool ll_session_has_warnings(const ll_session *session)
 {
-    return atomic_load(&session->device->instance->messages) > session->messages_at_start;
+    return ll_device_message_count(session->device) > session->messages_at_start;
 }
 
 void ll_session_lock_commands(ll_session *s)

@@ -76,7 +76,7 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
     if (st == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the staging buffer");
     st->session = s;
-    st->size = s->staging_size;
+    st->size = ll_session_staging_size(s);
     st->atom = ll_session_properties(s)->limits.nonCoherentAtomSize;
     VkDevice dev = ll_session_vk(s);
 

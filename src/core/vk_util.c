@@ -1,4 +1,4 @@
-/* vk_util.c: names of Vulkan results and device types, and VkResult -> ll_error. */
+/* vk_util.c: names of Vulkan results, VkResult -> ll_error, and environment flags. */
 #include "vk_util.h"
 
 #include <stdlib.h>
@@ -55,17 +55,6 @@ ll_status ll_vk_status(VkResult result)
 bool ll_fail_vk(ll_error *err, VkResult result, const char *what)
 {
     return ll_fail(err, ll_vk_status(result), "%s: %s", what, ll_vk_result_name(result));
-}
-
-const char *ll_vk_device_type_name(VkPhysicalDeviceType type)
-{
-    switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "DiscreteGpu";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "IntegratedGpu";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "VirtualGpu";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "Cpu";
-    default: return "Other";
-    }
 }
 
 bool ll_env_flag(const char *name)

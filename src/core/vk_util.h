@@ -39,7 +39,4 @@ bool ll_fail_vk(ll_error *err, VkResult result, const char *what);
 /* True when the environment variable is set, non-empty and not "0". */
 bool ll_env_flag(const char *name);
 
-/* "DiscreteGpu", "IntegratedGpu", "VirtualGpu", "Cpu" or "Other". */
-const char *ll_vk_device_type_name(VkPhysicalDeviceType type);
-
 #endif

@@ -12,9 +12,8 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "context.h"
+#include "lluvia/device.h"
 #include "lluvia/lluvia.h"
-#include "vk_util.h"
 
 #define PROMPT "> "
 #define PROMPT2 ">> "
@@ -324,7 +323,7 @@ static int list_devices(void)
         return 0;
     }
     for (uint32_t i = 0; i < n && i < MAX; i++)
-        printf("%u\t%s\t%u.%u.%u\t%s\n", list[i].id, ll_vk_device_type_name(list[i].type),
+        printf("%u\t%s\t%u.%u.%u\t%s\n", list[i].id, ll_device_type_name(list[i].type),
                VK_API_VERSION_MAJOR(list[i].api_version),
                VK_API_VERSION_MINOR(list[i].api_version),
                VK_API_VERSION_PATCH(list[i].api_version), list[i].name);

@@ -32,7 +32,7 @@ describe("argument messages", function()
   -- specifier in a format raises "invalid option" instead of the message.
   it("use only the format specifiers Lua's own formatter knows", function()
     local calls = {"lua_pushfstring", "lua_pushvfstring", "luaL_error", "ll_lua_argerror",
-                   "ll_lua_raise_lluvia"}
+                   "ll_lua_error"}
     local dir = "src/binding/"
     local files = {}
     local p = assert(io.popen("ls " .. dir))
@@ -60,6 +60,18 @@ describe("argument messages", function()
       end
     end
     assert.is_true(checked > 50, "too few formats found: " .. checked)
+  end)
+
+  -- Which argument a core error is about comes from ll_error.operand (errors as data).
+  it("never pick an argument from the text of a core message", function()
+    local p = assert(io.popen("cat src/binding/*.c"))
+    local src = p:read("a")
+    p:close()
+    assert.is_true(#src > 10000, "binding sources not found")
+    for call in src:gmatch("%f[%w_]str%w*%b()") do
+      assert.is_falsy(call:find("message", 1, true), "the binding reads a message: " .. call)
+    end
+    assert.is_truthy(src:find("err.operand", 1, true))
   end)
 end)
 

@@ -179,6 +179,15 @@ static void test_operations(ll_session *s)
     ll_image *c = ll_image_create(mem, &other, LL_UINT16, all, &err);
     CHECK(c != NULL);
     CHECK(!ll_image_copy(a, c, &err) && err.code == LL_E_ARGUMENT);
+    CHECK(err.operand == 2); /* the destination is at fault: the binding blames it */
+    ll_image_shape one_row = {1, 1, 4, 1};
+    ll_image *d = ll_image_create(mem, &one_row, LL_UINT8, VK_IMAGE_USAGE_TRANSFER_DST_BIT, &err);
+    ll_image *e = ll_image_create(mem, &one_row, LL_UINT8, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &err);
+    CHECK(d != NULL && e != NULL);
+    CHECK(!ll_image_copy(d, e, &err) && err.operand == 1); /* d lacks TransferSrc */
+    CHECK(!ll_image_copy(e, e, &err) && err.operand == 2); /* e lacks TransferDst */
+    ll_image_release(d);
+    ll_image_release(e);
     ll_image_release(c);
 
     /* Views and samplers. */
@@ -321,6 +330,7 @@ static void test_copy_between_sessions(ll_session *s)
     if (x != NULL && y != NULL) {
         CHECK(!ll_image_copy(x, y, &err) && err.code == LL_E_ARGUMENT);
         CHECK(strstr(err.message, "the destination of copyTo") != NULL);
+        CHECK(err.operand == 2);
         VALID(x);
         VALID(y);
     }

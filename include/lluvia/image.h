@@ -87,7 +87,8 @@ bool ll_image_clear(ll_image *image, ll_error *err);
 /* Copies src's texels into dst: same shape, format and session (LL_E_ARGUMENT otherwise;
  * the session rule is ll_session_check_same's),
  * src with TransferSrc and dst with TransferDst usage. Copying an image onto itself does
- * nothing. Both layouts are unchanged. */
+ * nothing. Both layouts are unchanged. Argument errors blame (ll_error.operand) src (1)
+ * for its usage, dst (2) for everything else. */
 bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err);
 
 /* Changes the layout, with a barrier that orders it after every earlier command and

@@ -9,7 +9,26 @@ int ll_lua_raise(lua_State *L, int arg, const ll_error *err)
 {
     if (err->code == LL_E_ARGUMENT && arg > 0)
         return luaL_argerror(L, arg, err->message);
-    return luaL_error(L, "lluvia: %s", err->message);
+    return ll_lua_error(L, "%s", err->message);
+}
+
+const char *ll_lua_push_error(lua_State *L, const ll_error *err)
+{
+    return lua_pushfstring(L, "lluvia: %s", err->message);
+}
+
+int ll_lua_error(lua_State *L, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushliteral(L, "lluvia: ");
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    lua_concat(L, 2);
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+    return lua_error(L);
 }
 
 int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...)
@@ -76,7 +95,7 @@ static int class_newindex(lua_State *L)
     const char *tname = luaL_typename(L, 1);
     if (luaL_getmetafield(L, 1, "__name") == LUA_TSTRING)
         tname = lua_tostring(L, -1);
-    return luaL_error(L, "lluvia: %s field '%s' is read-only", tname,
+    return ll_lua_error(L, "%s field '%s' is read-only", tname,
                       luaL_tolstring(L, 2, NULL));
 }
 
@@ -144,7 +163,7 @@ void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods
 {
     lua_pushfstring(L, "%s.methods", tname);
     if (lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TTABLE)
-        luaL_error(L, "lluvia: internal: class %s is not registered", tname);
+        ll_lua_error(L, "internal: class %s is not registered", tname);
     luaL_setfuncs(L, methods, 0);
     lua_pop(L, 1);
 }
@@ -168,7 +187,7 @@ void *ll_lua_check_object(lua_State *L, int idx, const char *tname, const char *
     if (o == NULL)
         ll_lua_argerror(L, idx, "%s expected, got %s", label, ll_lua_describe(L, idx));
     if (o->ptr == NULL)
-        luaL_error(L, "lluvia: %s has been released", label);
+        ll_lua_error(L, "%s has been released", label);
     return o->ptr;
 }
 

@@ -21,6 +21,15 @@
  * LL_E_ARGUMENT, a `bad argument #arg` error when arg > 0. Never returns. */
 int ll_lua_raise(lua_State *L, int arg, const ll_error *err);
 
+/* Raises `lluvia: <formatted>` (lua_pushfstring's specifiers), with the position of the
+ * calling Lua code in front as luaL_error does: the one way the binding raises a device,
+ * memory-system or state failure. Never returns. */
+int ll_lua_error(lua_State *L, const char *fmt, ...);
+
+/* Pushes "lluvia: <message>", the text of a failure returned rather than raised
+ * (isImageFormatSupported's second result). Returns it. */
+const char *ll_lua_push_error(lua_State *L, const ll_error *err);
+
 /* Raises `bad argument #arg to 'fn' (<formatted>)`. Never returns. */
 int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...);
 

@@ -71,13 +71,6 @@ static int64_t element_count(lua_State *L, int arg, uint64_t size, ll_dtype t)
     return (int64_t)(size / es);
 }
 
-static int raise_error(lua_State *L, ll_status code, const char *message)
-{
-    ll_error err;
-    ll_fail(&err, code, "%s", message);
-    return ll_lua_raise(L, 0, &err);
-}
-
 /* ---- creating buffers ----------------------------------------------------------------- */
 
 /* What a new buffer is made in. Read when the buffer is made, never before: making the
@@ -247,11 +240,10 @@ static int buffer_map(lua_State *L)
     ll_buffer *b = ub->object.ptr;
     ll_dtype t = check_dtype(L, 2);
     if (!ll_buffer_is_mappable(b)) {
-        char flags[128], msg[256];
+        char flags[128];
         ll_memory_flags_text(ll_memory_flags(ll_buffer_memory(b)), flags, sizeof flags);
-        snprintf(msg, sizeof msg, "cannot map the buffer: its memory %s is not host-visible "
-                 "(use toHost and fromHost, which go through staging)", flags);
-        return raise_error(L, LL_E_STATE, msg);
+        return ll_lua_error(L, "cannot map the buffer: its memory %s is not host-visible "
+                            "(use toHost and fromHost, which go through staging)", flags);
     }
     int64_t count = element_count(L, 2, ll_buffer_size(b), t);
     /* The array first, over no storage yet: making it may run finalizers, which may release
@@ -263,10 +255,10 @@ static int buffer_map(lua_State *L)
         return ll_lua_raise(L, 0, &err);
     map_view *v = calloc(1, sizeof *v);
     if (v == NULL)
-        return raise_error(L, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
+        return ll_lua_error(L, "out of host memory mapping a buffer");
     if (!ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v, &v->storage)) {
         free(v);
-        return raise_error(L, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
+        return ll_lua_error(L, "out of host memory mapping a buffer");
     }
     v->owner = ub;
     v->bytes = ll_buffer_size(b);

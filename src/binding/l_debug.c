@@ -76,7 +76,7 @@ static int l_validate(lua_State *L)
             return 1;
         }
         lua_pushboolean(L, 0);
-        lua_pushfstring(L, "lluvia: %s", err.message);
+        ll_lua_push_error(L, &err);
         return 2;
     }
     return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image or ImageView expected, got %s",

@@ -340,7 +340,7 @@ static int session_is_image_format_supported(lua_State *L)
     if (err.code != LL_E_UNSUPPORTED)
         return ll_lua_raise(L, 4, &err);
     lua_pushboolean(L, 0);
-    lua_pushfstring(L, "lluvia: %s", err.message);
+    ll_lua_push_error(L, &err);
     return 2;
 }
 
@@ -398,12 +398,8 @@ static int image_copy_to(lua_State *L)
     ll_image *src = check_any_image(L, 1);
     ll_image *dst = check_any_image(L, 2);
     ll_error err;
-    if (!ll_image_copy(src, dst, &err)) {
-        /* Errors about the destination name it; the rest are about the source. */
-        bool about_dst = strstr(err.message, "destination") != NULL ||
-                         strncmp(err.message, "copyTo needs an image of the same", 33) == 0;
-        return ll_lua_raise(L, about_dst ? 2 : 1, &err);
-    }
+    if (!ll_image_copy(src, dst, &err))
+        return ll_lua_raise(L, err.operand == 2 ? 2 : 1, &err);
     return 0;
 }
 

@@ -17,7 +17,7 @@
 
 _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua integers");
 
-#define RELEASED_MESSAGE "lluvia: ndarray has been released"
+
 #define REPR_MAX_ELEMENTS 100 /* __tostring lists the values of arrays this small */
 
 /* User values of the userdata. */
@@ -119,7 +119,7 @@ static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dty
                                           lua_tostring(L, -1), ll_dtype_name(t));
         if (arg > 0)
             luaL_argerror(L, arg, msg);
-        luaL_error(L, "lluvia: %s", msg);
+        ll_lua_error(L, "%s", msg);
     }
     ll_ndarray *a = push_header(L, ndim, shape, t);
     bool too_large = nbytes > LL_HOST_MEMORY_MAX_BYTES;
@@ -132,11 +132,11 @@ static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dty
     if (s == NULL) {
         push_shape_string(L, ndim, shape);
         if (too_large)
-            luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s): "
+            ll_lua_error(L, "cannot allocate %I bytes for an ndarray of shape %s (%s): "
                        "more than the largest storage, %I bytes (2^48)", (lua_Integer)nbytes,
                        lua_tostring(L, -1), ll_dtype_name(t),
                        (lua_Integer)LL_HOST_MEMORY_MAX_BYTES);
-        luaL_error(L, "lluvia: cannot allocate %I bytes for an ndarray of shape %s (%s): out "
+        ll_lua_error(L, "cannot allocate %I bytes for an ndarray of shape %s (%s): out "
                    "of host memory", (lua_Integer)nbytes, lua_tostring(L, -1), ll_dtype_name(t));
     }
     a->storage = s;
@@ -201,7 +201,7 @@ static unsigned char *live_data(lua_State *L, const ll_ndarray *a)
 {
     unsigned char *data = ll_host_memory_data(a->storage);
     if (data == NULL)
-        luaL_error(L, RELEASED_MESSAGE);
+        ll_lua_error(L, "ndarray has been released");
     return data;
 }
 
@@ -1015,11 +1015,11 @@ ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype)
 static void check_c_shape(lua_State *L, int ndim, const int64_t *shape)
 {
     if (ndim < 1 || ndim > LL_NDARRAY_MAX_DIMS)
-        luaL_error(L, "lluvia: an ndarray has 1 to %d dimensions, not %d", LL_NDARRAY_MAX_DIMS,
+        ll_lua_error(L, "an ndarray has 1 to %d dimensions, not %d", LL_NDARRAY_MAX_DIMS,
                    ndim);
     for (int k = 0; k < ndim; k++)
         if (shape[k] < 1)
-            luaL_error(L, "lluvia: ndarray dimension %d must be positive, got %I", k + 1,
+            ll_lua_error(L, "ndarray dimension %d must be positive, got %I", k + 1,
                        (lua_Integer)shape[k]);
 }
 
@@ -1038,7 +1038,7 @@ ll_ndarray *ll_lua_push_ndarray_unbound(lua_State *L, int ndim, const int64_t *s
     int64_t count = 0;
     uint64_t nbytes = 0;
     if (!shape_size(ndim, shape, ll_dtype_size(dtype), &count, &nbytes))
-        luaL_error(L, "lluvia: invalid foreign storage for an ndarray");
+        ll_lua_error(L, "invalid foreign storage for an ndarray");
     ll_ndarray *a = push_header(L, ndim, shape, dtype);
     if (parent != 0) {
         lua_pushvalue(L, parent);

@@ -9,10 +9,18 @@ bool ll_fail(ll_error *err, ll_status code, const char *fmt, ...)
     if (err == NULL)
         return false;
     err->code = code;
+    err->operand = LL_OPERAND_NONE;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    return false;
+}
+
+bool ll_error_blame(ll_error *err, int operand)
+{
+    if (err != NULL)
+        err->operand = operand;
     return false;
 }
 
@@ -21,6 +29,7 @@ void ll_error_clear(ll_error *err)
     if (err == NULL)
         return;
     err->code = LL_OK;
+    err->operand = LL_OPERAND_NONE;
     err->message[0] = '\0';
 }
 

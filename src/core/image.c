@@ -447,16 +447,19 @@ bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
         a->channels != b->channels)
         return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same shape {%u, %u, "
                        "%u, %u}, got {%u, %u, %u, %u}", a->depth, a->height, a->width,
-                       a->channels, b->depth, b->height, b->width, b->channels);
+                       a->channels, b->depth, b->height, b->width, b->channels),
+               ll_error_blame(err, 2);
     if (src->format != dst->format)
         return ll_fail(err, LL_E_ARGUMENT, "copyTo needs an image of the same format %s, got %s",
-                       ll_format_name(src->format), ll_format_name(dst->format));
+                       ll_format_name(src->format), ll_format_name(dst->format)),
+               ll_error_blame(err, 2);
     if (!ll_session_check_same(src->session, dst->session, "the destination of copyTo", err))
-        return false;
-    if (!need_usage(src, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "copyTo", err) ||
-        !need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
+        return ll_error_blame(err, 2);
+    if (!need_usage(src, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "copyTo", err))
+        return ll_error_blame(err, 1);
+    if (!need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
                     "copyTo (destination)", err))
-        return false;
+        return ll_error_blame(err, 2);
     if (src == dst)
         return true;
     ll_image *images[2] = {src, dst};

@@ -313,3 +313,75 @@ describe("ImageView lifetime", function()
     assert.are.equal(0, mem.stats.objects)
   end)
 end)
+
+-- Samplers are a counted resource (maxSamplerAllocationCount: 4,000 on many GPUs): views
+-- with the same sampler state share one VkSampler (docs/image.md, "Samplers").
+describe("ImageView samplers", function()
+  support.no_validation_messages()
+
+  -- A session of its own, so that its sampler count is this test's alone.
+  local function fresh_session() return ll.createSession({enableDebug = true}) end
+  local function float_image(s)
+    return s:createMemory({"DeviceLocal"}):createImage({4, 4}, "Float32")
+  end
+
+  local linear = {sampled = true, filterMode = "Linear", addressMode = "Repeat",
+    normalizedCoordinates = true}
+
+  it("makes one sampler for many views with the same state", function()
+    local s <close> = fresh_session()
+    local img <close> = float_image(s)
+    local u8 <close> = s:createMemory({"DeviceLocal"}):createImage({4, 4}, "Uint8")
+    assert.are.equal(0, ll._debug.samplerCount(s))
+    local views = {}
+    for i = 1, 300 do views[i] = img:createImageView(linear) end
+    assert.are.equal(1, ll._debug.samplerCount(s))
+    local clamp = img:createImageView({sampled = true, addressMode = "ClampToEdge"})
+    assert.are.equal(2, ll._debug.samplerCount(s))
+    local plain = img:createImageView() -- no sampler
+    assert.are.equal(2, ll._debug.samplerCount(s))
+    -- The same modes on an integer format read an integer border: another sampler.
+    local int = u8:createImageView({sampled = true, addressMode = "ClampToEdge"})
+    assert.are.equal(3, ll._debug.samplerCount(s))
+    for i = 1, 299 do views[i]:release() end
+    assert.are.equal(3, ll._debug.samplerCount(s))
+    views[300]:release()
+    clamp:release()
+    int:release()
+    plain:release()
+    assert.are.equal(0, ll._debug.samplerCount(s))
+    local again <close> = img:createImageView(linear)
+    assert.are.equal(1, ll._debug.samplerCount(s))
+    assert.is_true(ll._debug.validate(again))
+  end)
+
+  it("raises a lluvia: error naming the limit when distinct samplers run out", function()
+    local s <close> = fresh_session()
+    local img <close> = float_image(s)
+    local first <close> = img:createImageView(linear)
+    finally(function() ll._debug.setSamplerLimit(0) end)
+    ll._debug.setSamplerLimit(ll._debug.samplerCount()) -- no new sampler in the process
+    local msg = support.raises("lluvia: cannot create a sampler: ",
+      function() return img:createImageView({sampled = true, addressMode = "ClampToEdge"}) end)
+    assert.is_truthy(msg:find("%d+ distinct samplers are live, the device's "
+      .. "maxSamplerAllocationCount %(%d+, lowered for a test%); views with the same filter"))
+    support.raises("maxSamplerAllocationCount", function()
+      return s:createMemory({"DeviceLocal"}):createImageViewFromHost(ll.ndarray({4, 4},
+        "float32"), {sampled = true})
+    end)
+    -- The same state needs no new sampler, and views without one none at all.
+    local shared <close> = img:createImageView(linear)
+    local plain <close> = img:createImageView()
+    assert.are.equal(1, ll._debug.samplerCount(s))
+    assert.are.equal(1, img.memory.stats.objects)
+    ll._debug.setSamplerLimit(0)
+    local clamp <close> = img:createImageView({sampled = true, addressMode = "ClampToEdge"})
+    assert.are.equal(2, ll._debug.samplerCount(s))
+  end)
+
+  it("checks the limit hook's argument", function()
+    support.raises("(n must be an integer from 0 to 2^32 - 1, got -1)",
+      ll._debug.setSamplerLimit, -1)
+    support.raises("got 1.5", ll._debug.setSamplerLimit, 1.5)
+  end)
+end)

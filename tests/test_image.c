@@ -10,6 +10,7 @@
 #include "lluvia/image.h"
 #include "lluvia/image_view.h"
 #include "lluvia/memory.h"
+#include "lluvia/sampler.h"
 #include "lluvia/session.h"
 #include "test_util.h"
 
@@ -342,6 +343,83 @@ static void test_copy_between_sessions(ll_session *s)
     ll_session_release(other);
 }
 
+/* Samplers are shared per session and state, counted against the device's limit. */
+static void *churn_samplers(void *arg)
+{
+    ll_session *s = arg;
+    static const VkSamplerAddressMode modes[] = {VK_SAMPLER_ADDRESS_MODE_REPEAT,
+                                                 VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE};
+    for (unsigned i = 0; i < 300; i++) {
+        ll_sampler_desc d = {VK_FILTER_NEAREST, modes[i % 2], true, i % 3 == 0};
+        ll_error err;
+        VkSampler a = ll_sampler_acquire(s, &d, &err);
+        VkSampler b = ll_sampler_acquire(s, &d, &err);
+        CHECK(a != VK_NULL_HANDLE && a == b);
+        ll_sampler_release(s, a);
+        ll_sampler_release(s, b);
+    }
+    return NULL;
+}
+
+static void test_samplers(ll_session *s)
+{
+    ll_error err;
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    if (mem == NULL)
+        return;
+    ll_image_shape shape = {1, 4, 4, 1};
+    ll_image *f = ll_image_create(mem, &shape, LL_FLOAT32, VK_IMAGE_USAGE_SAMPLED_BIT, &err);
+    ll_image *u = ll_image_create(mem, &shape, LL_UINT8, VK_IMAGE_USAGE_SAMPLED_BIT, &err);
+    CHECK_MSG(f != NULL && u != NULL, "%s", err.message);
+    if (f == NULL || u == NULL)
+        return;
+    uint32_t before = ll_sampler_count(s), process = ll_sampler_count(NULL);
+    ll_image_view_desc clamp = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                false, true};
+    enum { VIEWS = 50 };
+    ll_image_view *views[VIEWS];
+    for (int i = 0; i < VIEWS; i++) {
+        views[i] = ll_image_view_create(f, &clamp, &err);
+        CHECK_MSG(views[i] != NULL, "%s", err.message);
+    }
+    CHECK(ll_sampler_count(s) == before + 1);
+    CHECK(ll_sampler_count(NULL) == process + 1);
+    CHECK(views[0] != NULL && views[VIEWS - 1] != NULL &&
+          ll_image_view_sampler(views[0]) == ll_image_view_sampler(views[VIEWS - 1]));
+    ll_image_view *int_view = ll_image_view_create(u, &clamp, &err); /* integer border */
+    CHECK(int_view != NULL && ll_sampler_count(s) == before + 2);
+
+    /* At the limit: a new state fails and changes nothing; a known one is shared. */
+    ll_sampler_set_limit(ll_sampler_count(NULL));
+    ll_image_view_desc border = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                 false, true};
+    CHECK(ll_image_view_create(f, &border, &err) == NULL && err.code == LL_E_DEVICE_MEMORY);
+    CHECK(strstr(err.message, "maxSamplerAllocationCount") != NULL);
+    CHECK(ll_sampler_count(s) == before + 2);
+    ll_image_view *shared = ll_image_view_create(f, &clamp, &err);
+    CHECK(shared != NULL);
+    ll_image_view_release(shared);
+    ll_sampler_set_limit(0);
+
+    for (int i = 0; i < VIEWS; i++)
+        ll_image_view_release(views[i]);
+    ll_image_view_release(int_view);
+    CHECK(ll_sampler_count(s) == before);
+
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        CHECK(pthread_create(&threads[i], NULL, churn_samplers, s) == 0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    CHECK(ll_sampler_count(s) == before);
+    CHECK(ll_sampler_count(NULL) == process);
+    ll_image_release(f);
+    ll_image_release(u);
+    ll_memory_release(mem);
+}
+
 /* Threads changing the layout of one image and clearing it: each command must start from
  * the layout the one before it left (the layout is updated under the command lock), else
  * the validation layer reports a layout mismatch. */
@@ -409,6 +487,7 @@ int main(void)
         test_failures_leave_nothing(s);
         test_usage_rules(s);
         test_copy_between_sessions(s);
+        test_samplers(s);
         test_layout_threads(s);
         CHECK(!ll_session_has_warnings(s));
         ll_session_release(s);

@@ -13,6 +13,7 @@
 #include "lluvia/fault.h"
 #include "lluvia/image.h"
 #include "lluvia/image_view.h"
+#include "lluvia/sampler.h"
 
 /* ll._debug.failAfter(n, kind): the n-th host allocation ("host") or checked Vulkan call
  * ("vulkan") of the core from now on fails, once. n = 0 disarms the kind. */
@@ -40,6 +41,28 @@ static int l_clear_faults(lua_State *L)
 {
     (void)L;
     ll_fault_clear();
+    return 0;
+}
+
+/* ll._debug.samplerCount(session?): the distinct VkSamplers the session holds, or with no
+ * argument those of every session of the process (sampler.h). */
+static int l_sampler_count(lua_State *L)
+{
+    ll_session *s = lua_isnoneornil(L, 1) ? NULL : ll_lua_check_session(L, 1);
+    lua_pushinteger(L, (lua_Integer)ll_sampler_count(s));
+    return 1;
+}
+
+/* ll._debug.setSamplerLimit(n): at most n samplers in the process (n below the device's
+ * maxSamplerAllocationCount); 0 restores the device's limit. */
+static int l_set_sampler_limit(lua_State *L)
+{
+    int isint = 0;
+    lua_Integer n = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
+    if (!isint || n < 0 || n > (lua_Integer)UINT32_MAX)
+        return ll_lua_argerror(L, 1, "n must be an integer from 0 to 2^32 - 1, got %s",
+                               ll_lua_describe(L, 1));
+    ll_sampler_set_limit((uint32_t)n);
     return 0;
 }
 
@@ -90,6 +113,8 @@ int ll_lua_open_debug(lua_State *L)
         {"faultsFired", l_faults_fired},
         {"clearFaults", l_clear_faults},
         {"validate", l_validate},
+        {"samplerCount", l_sampler_count},
+        {"setSamplerLimit", l_set_sampler_limit},
         {NULL, NULL},
     };
     luaL_newlib(L, functions);

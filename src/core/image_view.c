@@ -1,6 +1,6 @@
-/* image_view.c: image views and their samplers: checking a view request against Vulkan's
- * rules and the device, creating the VkImageView and VkSampler. Not for: images or their
- * commands (image.c). */
+/* image_view.c: image views: checking a view request against Vulkan's rules and the
+ * device, creating the VkImageView and taking the session's shared VkSampler for it
+ * (sampler.c). Not for: images or their commands (image.c). */
 #include "lluvia/image_view.h"
 
 #include <stdatomic.h>
@@ -8,6 +8,7 @@
 
 #include "lluvia/enums.h"
 #include "lluvia/format.h"
+#include "lluvia/sampler.h"
 #include "context.h"
 #include "vk_util.h"
 
@@ -130,28 +131,15 @@ ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *d
     }
     if (desc->sampled) {
         /* Integer formats read integer border colors; a float one would be undefined. */
-        bool float_format = ll_dtype_is_float(ll_image_channel_type(image));
-        VkSamplerCreateInfo sampler = {
-            .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
-            .magFilter = desc->filter,
-            .minFilter = desc->filter,
-            .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
-            .addressModeU = desc->address_mode,
-            .addressModeV = desc->address_mode,
-            .addressModeW = desc->address_mode,
-            .maxAnisotropy = 1.0f,
-            .compareOp = VK_COMPARE_OP_NEVER,
-            .minLod = 0.0f,
-            .maxLod = 0.0f,
-            .borderColor = float_format ? VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK
-                                        : VK_BORDER_COLOR_INT_TRANSPARENT_BLACK,
-            .unnormalizedCoordinates = desc->normalized_coordinates ? VK_FALSE : VK_TRUE,
+        ll_sampler_desc sampler = {
+            .filter = desc->filter,
+            .address_mode = desc->address_mode,
+            .normalized_coordinates = desc->normalized_coordinates,
+            .float_border = ll_dtype_is_float(ll_image_channel_type(image)),
         };
-        r = vkCreateSampler(dev, &sampler, NULL, &view->sampler);
-        if (r != VK_SUCCESS) {
-            ll_fail_vk(err, r, "vkCreateSampler");
+        view->sampler = ll_sampler_acquire(ll_image_session(image), &sampler, err);
+        if (view->sampler == VK_NULL_HANDLE)
             goto fail_view;
-        }
     }
     ll_image_retain(image);
     return view;
@@ -172,10 +160,9 @@ void ll_image_view_release(ll_image_view *view)
 {
     if (view == NULL || atomic_fetch_sub(&view->refs, 1) != 1)
         return;
-    VkDevice dev = ll_session_vk(ll_image_session(view->image));
-    if (view->sampler != VK_NULL_HANDLE)
-        vkDestroySampler(dev, view->sampler, NULL);
-    vkDestroyImageView(dev, view->handle, NULL);
+    ll_session *session = ll_image_session(view->image);
+    ll_sampler_release(session, view->sampler);
+    vkDestroyImageView(ll_session_vk(session), view->handle, NULL);
     ll_image_release(view->image);
     free(view);
 }

@@ -83,6 +83,28 @@ static void test_format_table(void)
     CHECK(strcmp(ll_image_usage_text(0, buf, sizeof buf), "{}") == 0);
 }
 
+enum { THREADS = 4 };
+
+/* Runs fn on THREADS threads, thread i on args + i * size, and waits for them all. */
+static void run_threads(void *(*fn)(void *), void *args, size_t size)
+{
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        CHECK(pthread_create(&threads[i], NULL, fn, (char *)args + (size_t)i * size) == 0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+}
+
+/* A DeviceLocal Memory of 1 MiB pages in s; NULL (a failed check) if it cannot be made. */
+static ll_memory *device_memory(ll_session *s)
+{
+    ll_error err;
+    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
+                                      &err);
+    CHECK_MSG(mem != NULL, "%s", err.message);
+    return mem;
+}
+
 static void fill_pattern(unsigned char *p, uint64_t n, unsigned seed)
 {
     for (uint64_t i = 0; i < n; i++)
@@ -125,9 +147,7 @@ static void test_transfers(void)
         CHECK_MSG(s != NULL, "%s", err.message);
         if (s == NULL)
             return;
-        ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20,
-                                          false, &err);
-        CHECK_MSG(mem != NULL, "%s", err.message);
+        ll_memory *mem = device_memory(s);
         round_trip(mem, (ll_image_shape){1, 1, 37, 1}, LL_UINT8);
         round_trip(mem, (ll_image_shape){1, 5, 7, 2}, LL_UINT8);
         round_trip(mem, (ll_image_shape){3, 5, 7, 4}, LL_FLOAT32);
@@ -142,9 +162,7 @@ static void test_transfers(void)
 static void test_operations(ll_session *s)
 {
     ll_error err;
-    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                      &err);
-    CHECK_MSG(mem != NULL, "%s", err.message);
+    ll_memory *mem = device_memory(s);
     if (mem == NULL)
         return;
     VkImageUsageFlags all = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
@@ -236,8 +254,7 @@ static void test_operations(ll_session *s)
 static void test_failures_leave_nothing(ll_session *s)
 {
     ll_error err;
-    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                      &err);
+    ll_memory *mem = device_memory(s);
     if (mem == NULL)
         return;
     ll_image_shape big = {1, 1, 1u << 30, 1};
@@ -287,8 +304,7 @@ static void test_usage_rules(ll_session *s)
     CHECK(!ll_format_check_image(s, VK_FORMAT_R8_UINT, VK_IMAGE_TYPE_2D,
                                  VK_IMAGE_TILING_OPTIMAL, transient, &small, &err) &&
           err.code == LL_E_ARGUMENT);
-    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                      &err);
+    ll_memory *mem = device_memory(s);
     if (mem == NULL)
         return;
     ll_image_shape shape = {1, 4, 4, 4};
@@ -319,10 +335,8 @@ static void test_copy_between_sessions(ll_session *s)
     CHECK(ll_session_check_same(s, s, "it", &err));
     CHECK(!ll_session_check_same(s, other, "it", &err) && err.code == LL_E_ARGUMENT);
     CHECK(strstr(err.message, "another session on the same device") != NULL);
-    ll_memory *a = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                    &err);
-    ll_memory *b = ll_memory_create(other, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20,
-                                    false, &err);
+    ll_memory *a = device_memory(s);
+    ll_memory *b = device_memory(other);
     ll_image_shape shape = {1, 2, 2, 1};
     VkImageUsageFlags usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
     ll_image *x = a != NULL ? ll_image_create(a, &shape, LL_UINT8, usage, &err) : NULL;
@@ -346,7 +360,7 @@ static void test_copy_between_sessions(ll_session *s)
 /* Samplers are shared per session and state, counted against the device's limit. */
 static void *churn_samplers(void *arg)
 {
-    ll_session *s = arg;
+    ll_session *s = *(ll_session **)arg;
     static const VkSamplerAddressMode modes[] = {VK_SAMPLER_ADDRESS_MODE_REPEAT,
                                                  VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE};
     for (unsigned i = 0; i < 300; i++) {
@@ -364,8 +378,7 @@ static void *churn_samplers(void *arg)
 static void test_samplers(ll_session *s)
 {
     ll_error err;
-    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                      &err);
+    ll_memory *mem = device_memory(s);
     if (mem == NULL)
         return;
     ll_image_shape shape = {1, 4, 4, 1};
@@ -407,12 +420,10 @@ static void test_samplers(ll_session *s)
     ll_image_view_release(int_view);
     CHECK(ll_sampler_count(s) == before);
 
-    enum { THREADS = 4 };
-    pthread_t threads[THREADS];
+    ll_session *sessions[THREADS];
     for (int i = 0; i < THREADS; i++)
-        CHECK(pthread_create(&threads[i], NULL, churn_samplers, s) == 0);
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(threads[i], NULL);
+        sessions[i] = s;
+    run_threads(churn_samplers, sessions, sizeof sessions[0]);
     CHECK(ll_sampler_count(s) == before);
     CHECK(ll_sampler_count(NULL) == process);
     ll_image_release(f);
@@ -448,8 +459,7 @@ static void *change_layouts(void *arg)
 static void test_layout_threads(ll_session *s)
 {
     ll_error err;
-    ll_memory *mem = ll_memory_create(s, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 1 << 20, false,
-                                      &err);
+    ll_memory *mem = device_memory(s);
     if (mem == NULL)
         return;
     ll_image_shape shape = {1, 8, 8, 1};
@@ -457,17 +467,12 @@ static void test_layout_threads(ll_session *s)
                                       VK_IMAGE_USAGE_TRANSFER_DST_BIT, &err);
     CHECK_MSG(image != NULL, "%s", err.message);
     if (image != NULL) {
-        enum { THREADS = 4 };
-        pthread_t threads[THREADS];
         layout_worker workers[THREADS];
-        for (int i = 0; i < THREADS; i++) {
+        for (int i = 0; i < THREADS; i++)
             workers[i] = (layout_worker){.image = image, .seed = (unsigned)i};
-            CHECK(pthread_create(&threads[i], NULL, change_layouts, &workers[i]) == 0);
-        }
-        for (int i = 0; i < THREADS; i++) {
-            pthread_join(threads[i], NULL);
+        run_threads(change_layouts, workers, sizeof workers[0]);
+        for (int i = 0; i < THREADS; i++)
             CHECK(workers[i].failures == 0);
-        }
         VALID(image);
         ll_image_release(image);
     }

@@ -375,18 +375,24 @@ static void *churn_samplers(void *arg)
     return NULL;
 }
 
-static void test_samplers(ll_session *s)
+/* A 4x4 image of `type` that can be sampled, or NULL (a failed check). */
+static ll_image *sampled_image(ll_memory *mem, ll_dtype type)
 {
     ll_error err;
+    ll_image *image = ll_image_create(mem, &(ll_image_shape){1, 4, 4, 1}, type,
+                                      VK_IMAGE_USAGE_SAMPLED_BIT, &err);
+    CHECK_MSG(image != NULL, "%s", err.message);
+    return image;
+}
+
+static void test_samplers(ll_session *s)
+{
     ll_memory *mem = device_memory(s);
-    if (mem == NULL)
-        return;
-    ll_image_shape shape = {1, 4, 4, 1};
-    ll_image *f = ll_image_create(mem, &shape, LL_FLOAT32, VK_IMAGE_USAGE_SAMPLED_BIT, &err);
-    ll_image *u = ll_image_create(mem, &shape, LL_UINT8, VK_IMAGE_USAGE_SAMPLED_BIT, &err);
-    CHECK_MSG(f != NULL && u != NULL, "%s", err.message);
+    ll_image *f = mem != NULL ? sampled_image(mem, LL_FLOAT32) : NULL;
+    ll_image *u = mem != NULL ? sampled_image(mem, LL_UINT8) : NULL;
     if (f == NULL || u == NULL)
         return;
+    ll_error err;
     uint32_t before = ll_sampler_count(s), process = ll_sampler_count(NULL);
     ll_image_view_desc clamp = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
                                 false, true};

@@ -194,3 +194,50 @@ describe("no Vulkan device", function()
     assert.is_truthy(err:find("mesa-vulkan-drivers", 1, true), err)
   end)
 end)
+
+describe("environment flags", function()
+  -- The host prints what a session made with no options has in force.
+  local script = [[
+    local s = require('lluvia').createSession()
+    print(s.forceStaging, s.validationEnabled)
+  ]]
+  local function session_with(env)
+    return support.run_host({"-e", script}, nil, env)
+  end
+
+  it("take 1, true, yes and on, in any case, as on", function()
+    for _, v in ipairs({"1", "true", "TRUE", "Yes", "on", "On"}) do
+      local out, err, code = session_with({LLUVIA_FORCE_STAGING = v, LLUVIA_ENABLE_DEBUG = "0"})
+      assert.are.equal(0, code, err)
+      assert.are.equal("true\tfalse\n", out, v)
+    end
+  end)
+
+  it("take 0, false, no, off and empty, in any case, as off", function()
+    for _, v in ipairs({"0", "false", "FALSE", "no", "No", "off", "OFF", ""}) do
+      local out, err, code = session_with({LLUVIA_FORCE_STAGING = v, LLUVIA_ENABLE_DEBUG = v})
+      assert.are.equal(0, code, err)
+      assert.are.equal("false\tfalse\n", out, v)
+    end
+  end)
+
+  it("turn validation on with yes as with 1", function()
+    local one = session_with({LLUVIA_ENABLE_DEBUG = "1"})
+    local yes = session_with({LLUVIA_ENABLE_DEBUG = "yes"})
+    assert.are.equal(one, yes)
+    assert.is_truthy(yes:find("\ttrue\n", 1, true), yes) -- the specs run with the layer
+  end)
+
+  it("refuse any other value, naming the variable and the value", function()
+    for name, v in pairs({LLUVIA_FORCE_STAGING = "maybe", LLUVIA_ENABLE_DEBUG = "2",
+                          LLUVIA_VALIDATE_SYNC = "sometimes"}) do
+      local out, err, code = session_with({[name] = v})
+      assert.are_not.equal(0, code)
+      assert.are.equal("", out)
+      local want = ("%s must be one of 1, 0, true, false, yes, no, on, off; got '%s'")
+        :format(name, v)
+      assert.is_truthy(err:find("bad argument #1 to 'createSession' (" .. want .. ")", 1, true),
+        err)
+    end
+  end)
+end)

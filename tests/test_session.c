@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "lluvia/session.h"
 #include "test_util.h"
+#include "vk_util.h"
 
 static void test_devices(void)
 {
@@ -141,6 +142,67 @@ static void test_validation_messages(void)
     ll_session_release(s);
 }
 
+/* LLUVIA_FORCE_STAGING (as the other flags) in every usual spelling, both ways; anything
+ * else fails the session with the variable and the value. */
+static void test_env_flags(void)
+{
+    const char *saved = getenv("LLUVIA_FORCE_STAGING");
+    char *keep = saved != NULL ? strdup(saved) : NULL;
+    static const char *const on[] = {"1", "true", "TRUE", "Yes", "on", "ON"};
+    static const char *const off[] = {"0", "false", "False", "no", "NO", "off", ""};
+    ll_error err;
+    for (size_t i = 0; i < sizeof on / sizeof on[0] + sizeof off / sizeof off[0]; i++) {
+        bool want = i < sizeof on / sizeof on[0];
+        const char *v = want ? on[i] : off[i - sizeof on / sizeof on[0]];
+        setenv("LLUVIA_FORCE_STAGING", v, 1);
+        bool flag = !want;
+        CHECK_MSG(ll_env_flag("LLUVIA_FORCE_STAGING", &flag, &err) && flag == want, "'%s'", v);
+        ll_session *s = ll_session_create(NULL, &err);
+        CHECK_MSG(s != NULL, "'%s': %s", v, err.message);
+        if (s != NULL)
+            CHECK_MSG(ll_session_force_staging(s) == want, "'%s'", v);
+        ll_session_release(s);
+    }
+    unsetenv("LLUVIA_FORCE_STAGING");
+    bool flag = true;
+    CHECK(ll_env_flag("LLUVIA_FORCE_STAGING", &flag, &err) && !flag);
+
+    static const char *const bad[] = {"maybe", "2", "yes ", "tru", "-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("LLUVIA_FORCE_STAGING", bad[i], 1);
+        flag = true;
+        CHECK(!ll_env_flag("LLUVIA_FORCE_STAGING", &flag, &err) && !flag);
+        CHECK(ll_session_create(NULL, &err) == NULL && err.code == LL_E_ARGUMENT);
+        char want[128];
+        snprintf(want, sizeof want, "LLUVIA_FORCE_STAGING must be one of 1, 0, true, false, "
+                 "yes, no, on, off; got '%s'", bad[i]);
+        CHECK_MSG(strcmp(err.message, want) == 0, "%s", err.message);
+    }
+    unsetenv("LLUVIA_FORCE_STAGING");
+    /* The other two fail the session the same way. */
+    setenv("LLUVIA_VALIDATE_SYNC", "sometimes", 1);
+    CHECK(ll_session_create(NULL, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "LLUVIA_VALIDATE_SYNC must be one of") != NULL &&
+          strstr(err.message, "got 'sometimes'") != NULL);
+    unsetenv("LLUVIA_VALIDATE_SYNC");
+    setenv("LLUVIA_ENABLE_DEBUG", "enabled", 1);
+    CHECK(ll_session_create(NULL, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK(strstr(err.message, "LLUVIA_ENABLE_DEBUG must be one of") != NULL);
+    setenv("LLUVIA_ENABLE_DEBUG", "1", 1);
+    /* A long value is shown cut. */
+    char longer[200];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    setenv("LLUVIA_FORCE_STAGING", longer, 1);
+    CHECK(!ll_env_flag("LLUVIA_FORCE_STAGING", &flag, &err) && strstr(err.message, "...'") == NULL
+          && strstr(err.message, "xxx'...") != NULL);
+    if (keep != NULL)
+        setenv("LLUVIA_FORCE_STAGING", keep, 1);
+    else
+        unsetenv("LLUVIA_FORCE_STAGING");
+    free(keep);
+}
+
 int main(void)
 {
     setenv("LLUVIA_ENABLE_DEBUG", "1", 1);
@@ -149,5 +211,6 @@ int main(void)
     test_bad_options();
     test_granularity();
     test_validation_messages();
+    test_env_flags();
     return test_finish("session");
 }

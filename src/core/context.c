@@ -181,7 +181,10 @@ static ll_instance *instance_create(bool debug, ll_error *err)
         .enabledValidationFeatureCount = 1,
         .pEnabledValidationFeatures = &sync,
     };
-    if (messenger && instance->validation && ll_env_flag("LLUVIA_VALIDATE_SYNC"))
+    /* ll_session_create has refused a value of LLUVIA_VALIDATE_SYNC that is not a flag. */
+    bool validate_sync;
+    ll_env_flag("LLUVIA_VALIDATE_SYNC", &validate_sync, NULL);
+    if (messenger && instance->validation && validate_sync)
         messenger_info.pNext = &features;
 
     VkApplicationInfo app = {

@@ -48,7 +48,13 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     const char *spec = options->device;
     if (spec == NULL)
         spec = getenv("LLUVIA_DEVICE");
-    bool debug = options->enable_debug || ll_env_flag("LLUVIA_ENABLE_DEBUG");
+    /* Every flag is read here, so that a misspelt one fails the session, not later. */
+    bool env_debug, env_staging, env_sync; /* env_sync is read again by the instance */
+    if (!ll_env_flag("LLUVIA_ENABLE_DEBUG", &env_debug, err) ||
+        !ll_env_flag("LLUVIA_FORCE_STAGING", &env_staging, err) ||
+        !ll_env_flag("LLUVIA_VALIDATE_SYNC", &env_sync, err))
+        return NULL;
+    bool debug = options->enable_debug || env_debug;
     uint32_t index;
     if (!ll_choose_device(spec, &index, err))
         return NULL;
@@ -61,9 +67,10 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     if (s->device == NULL)
         goto fail_free;
     s->messages_at_start = ll_device_message_count(s->device);
-    s->force_staging = options->force_staging || ll_env_flag("LLUVIA_FORCE_STAGING");
+    s->force_staging = options->force_staging || env_staging;
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
-    VkDeviceSize device_granularity = ll_device_properties(s->device)->limits.bufferImageGranularity;
+    const VkPhysicalDeviceLimits *limits = &ll_device_properties(s->device)->limits;
+    VkDeviceSize device_granularity = limits->bufferImageGranularity;
     s->granularity = granularity > device_granularity ? granularity : device_granularity;
 
     if (pthread_mutex_init(&s->command_lock, NULL) != 0) {

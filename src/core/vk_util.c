@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *ll_vk_result_name(VkResult result)
 {
@@ -57,8 +58,24 @@ bool ll_fail_vk(ll_error *err, VkResult result, const char *what)
     return ll_fail(err, ll_vk_status(result), "%s: %s", what, ll_vk_result_name(result));
 }
 
-bool ll_env_flag(const char *name)
+bool ll_env_flag(const char *name, bool *on, ll_error *err)
 {
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off", ""};
     const char *v = getenv(name);
-    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+    *on = false;
+    if (v == NULL)
+        return true;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcasecmp(v, yes[i]) == 0) {
+            *on = true;
+            return true;
+        }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strcasecmp(v, no[i]) == 0)
+            return true;
+    /* The value is shown whole up to this many bytes: the message has room for it. */
+    enum { SHOWN = 64 };
+    return ll_fail(err, LL_E_ARGUMENT, "%s must be one of 1, 0, true, false, yes, no, on, "
+                   "off; got '%.*s'%s", name, SHOWN, v, strlen(v) > SHOWN ? "..." : "");
 }

@@ -36,7 +36,9 @@ ll_status ll_vk_status(VkResult result);
 /* Fills err with "<what>: <result name>" and returns false. */
 bool ll_fail_vk(ll_error *err, VkResult result, const char *what);
 
-/* True when the environment variable is set, non-empty and not "0". */
-bool ll_env_flag(const char *name);
+/* Reads a boolean environment variable into *on: 1, true, yes and on (in any case) are
+ * true; 0, false, no, off, the empty string and an unset variable are false. Any other
+ * value leaves *on false and fails with LL_E_ARGUMENT naming the variable and the value. */
+bool ll_env_flag(const char *name, bool *on, ll_error *err);
 
 #endif

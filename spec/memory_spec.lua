@@ -224,6 +224,29 @@ describe("Memory", function()
     assert.are.equal(0, mem.stats.objects)
   end)
 
+  it("places and releases 100,000 objects in 4 KiB pages, a page opened only when none has room",
+    function()
+    local mem <close> = host_visible_memory(4096)
+    local N = 100000
+    local bufs, blocks = {}, 0
+    for i = 0, N - 1 do
+      local b = mem:createBuffer(256 << (i * 7 % 5)) -- 256 B to 4 KiB
+      local block = 256
+      while block < b.allocationInfo.size do block = block * 2 end
+      blocks = blocks + block
+      bufs[i + 1] = b
+    end
+    local st = mem.stats
+    assert.are.equal(N, st.objects)
+    assert.are.equal(blocks, st.bytesInUse)
+    -- Blocks of powers of two placed best-fit fill every page: the page count is the least
+    -- that holds them, so no page was opened while one had room.
+    assert.are.equal(math.ceil(blocks / 4096), st.pages)
+    for i = 0, N - 1 do bufs[i * 7919 % N + 1]:release() end -- a scattered order
+    assert.are.same({pages = 1, bytesReserved = 4096, bytesInUse = 0, objects = 0,
+      largestFreeBlock = 4096}, mem.stats)
+  end)
+
   describe("isPageMappable", function()
     support.no_validation_messages()
 

@@ -707,6 +707,35 @@ static void test_exhaustive_small(void)
     }
 }
 
+/* ll_buddy_largest_free_for: per kind, below the granule a granule tagged with one kind
+ * serves only that kind; at and above it, blocks serve both. */
+static void test_largest_free_for(void)
+{
+    const uint64_t gran = 1024, mb = 256;
+    ll_buddy *b = must_create(2 * gran, mb, gran); /* two granules */
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_LINEAR) == 2 * gran);
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_OPTIMAL) == 2 * gran);
+    CHECK(ll_buddy_largest_free_for(b, (ll_buddy_kind)7) == 0);
+    CHECK(ll_buddy_largest_free_for(NULL, LL_BUDDY_LINEAR) == 0);
+    ll_buddy_allocation l = must_alloc(b, 100, 1, LL_BUDDY_LINEAR); /* tags granule 0 */
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_LINEAR) == gran);
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_OPTIMAL) == gran);
+    ll_buddy_allocation o = must_alloc(b, gran, 1, LL_BUDDY_OPTIMAL); /* granule 1, whole */
+    /* Left: 768 bytes of granule 0, linear only. */
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_LINEAR) == 512);
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_OPTIMAL) == 0);
+    ll_buddy_allocation a;
+    CHECK(!ll_buddy_alloc(b, 1, 1, LL_BUDDY_OPTIMAL, &a, NULL));
+    ll_buddy_allocation l2 = must_alloc(b, 512, 512, LL_BUDDY_LINEAR);
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_LINEAR) == 256);
+    must_free(b, o.offset);
+    must_free(b, l2.offset);
+    must_free(b, l.offset);
+    CHECK(ll_buddy_largest_free_for(b, LL_BUDDY_OPTIMAL) == 2 * gran);
+    valid(b);
+    ll_buddy_destroy(b);
+}
+
 int main(void)
 {
     test_create_errors();
@@ -720,6 +749,7 @@ int main(void)
     test_granularity(1024);
     test_granularity(4096);
     test_no_granularity();
+    test_largest_free_for();
     test_query();
     test_validate_api();
     test_large_region();

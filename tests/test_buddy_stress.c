@@ -237,8 +237,16 @@ static void op_alloc(ll_buddy *b)
     ll_buddy_allocation a;
     ll_error err;
     ll_error_clear(&err);
+    uint64_t largest = ll_buddy_largest_free_for(b, kind);
     bool ok = ll_buddy_alloc(b, size, alignment, kind, &a, &err);
     counts.allocs++;
+    /* ll_buddy_largest_free_for's promise, which the Memory's page index relies on. */
+    if (!ok && size <= largest && alignment <= largest)
+        FAIL("alloc(%" PRIu64 ", %" PRIu64 ", %d) failed; largest free for the kind %" PRIu64,
+             size, alignment, (int)kind, largest);
+    if (ok && size > largest)
+        FAIL("alloc(%" PRIu64 ", %" PRIu64 ", %d) succeeded; largest free for the kind %" PRIu64,
+             size, alignment, (int)kind, largest);
     uint64_t n = cfg->region / cfg->min_block;
     uint32_t top = log2_floor(n);
     uint64_t blocks = (size - 1) / cfg->min_block + 1;

@@ -279,6 +279,93 @@ static void test_granularity(void)
     ll_session_release(s);
 }
 
+static unsigned next_random(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 16) & 0x7fff;
+}
+
+/* The page index: many pages, the one with room is found without walking them, the best
+ * fit is taken, and random work over thousands of pages keeps the index valid. */
+static void test_many_pages(void)
+{
+    ll_session_options opts = {.buffer_image_granularity = 1024};
+    ll_session *s = session_with(&opts);
+    if (s == NULL)
+        return;
+    ll_error err;
+    ll_memory *m = ll_memory_create(s, 0, 4096, false, &err);
+    enum { FULL = 64 };
+    ll_allocation full[FULL], a, b;
+    VkMemoryRequirements page = req_of(m, 4096, 16);
+    for (int i = 0; i < FULL; i++) {
+        CHECK(ll_memory_allocate(m, &page, LL_BUDDY_LINEAR, &full[i], &err));
+        CHECK(full[i].page == (uint32_t)i && full[i].new_page);
+    }
+    ll_memory_free(m, &full[37]); /* kept: the one empty page */
+    CHECK(ll_memory_page_count(m) == FULL);
+    CHECK(ll_memory_allocate(m, &page, LL_BUDDY_OPTIMAL, &full[37], &err));
+    CHECK(full[37].page == 37 && !full[37].new_page);
+    ll_memory_free(m, &full[10]); /* kept */
+    ll_memory_free(m, &full[50]); /* another empty page: returned */
+    CHECK(ll_memory_page_count(m) == FULL - 1);
+    check_valid(m);
+    CHECK(ll_memory_allocate(m, &page, LL_BUDDY_LINEAR, &full[10], &err) && full[10].page == 10);
+    CHECK(ll_memory_allocate(m, &page, LL_BUDDY_LINEAR, &full[50], &err) && full[50].page == 50);
+    CHECK(full[50].new_page);
+    /* Best fit: half of page 64 is used, page 65 is empty; 2 KiB goes to page 64. */
+    VkMemoryRequirements half = req_of(m, 2048, 16);
+    CHECK(ll_memory_allocate(m, &half, LL_BUDDY_LINEAR, &a, &err) && a.page == FULL);
+    CHECK(ll_memory_allocate(m, &page, LL_BUDDY_LINEAR, &b, &err) && b.page == FULL + 1);
+    ll_memory_free(m, &b);
+    CHECK(ll_memory_allocate(m, &half, LL_BUDDY_LINEAR, &b, &err) && b.page == FULL);
+    ll_memory_free(m, &a);
+    ll_memory_free(m, &b);
+    for (int i = 0; i < FULL; i++)
+        ll_memory_free(m, &full[i]);
+    CHECK(ll_memory_page_count(m) == 1);
+    check_valid(m);
+
+    /* Random work of both kinds, sizes and alignments over a few thousand pages. */
+    enum { SLOTS = 8192, STEPS = 60000 };
+    ll_allocation *held = calloc(SLOTS, sizeof *held);
+    bool *live = calloc(SLOTS, sizeof *live);
+    unsigned seed = 99;
+    uint64_t objects = 0;
+    for (int step = 0; step < STEPS && held != NULL && live != NULL; step++) {
+        int i = (int)(next_random(&seed) % SLOTS);
+        if (live[i]) {
+            ll_memory_free(m, &held[i]);
+            live[i] = false;
+            objects--;
+        } else {
+            VkMemoryRequirements r = req_of(m, 1 + next_random(&seed) % 4096,
+                                            1u << next_random(&seed) % 11);
+            ll_buddy_kind kind = next_random(&seed) % 3 ? LL_BUDDY_LINEAR : LL_BUDDY_OPTIMAL;
+            CHECK_MSG(ll_memory_allocate(m, &r, kind, &held[i], &err), "%s", err.message);
+            CHECK(held[i].offset % r.alignment == 0);
+            live[i] = true;
+            objects++;
+        }
+        if (step % 5000 == 0)
+            check_valid(m);
+    }
+    ll_memory_stats st;
+    ll_memory_get_stats(m, &st);
+    CHECK(st.objects == objects && st.pages > 1000);
+    check_valid(m);
+    for (int i = 0; i < SLOTS && live != NULL; i++)
+        if (live[i])
+            ll_memory_free(m, &held[i]);
+    ll_memory_get_stats(m, &st);
+    CHECK(st.objects == 0 && st.pages == 1);
+    check_valid(m);
+    free(held);
+    free(live);
+    ll_memory_release(m);
+    ll_session_release(s);
+}
+
 static void test_mapped_range(void)
 {
     VkMappedMemoryRange r;
@@ -453,12 +540,6 @@ typedef struct worker {
     int failures;
 } worker;
 
-static unsigned next_random(unsigned *state)
-{
-    *state = *state * 1103515245u + 12345u;
-    return (*state >> 16) & 0x7fff;
-}
-
 static void *hammer(void *arg)
 {
     worker *w = arg;
@@ -540,6 +621,7 @@ int main(void)
     test_undo(s);
     test_odd_page_size(s);
     test_granularity();
+    test_many_pages();
     test_mapped_range();
     test_buffers(s, 100000);
     test_staging_reuse();

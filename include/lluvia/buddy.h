@@ -82,6 +82,11 @@ uint64_t ll_buddy_metadata_bytes(uint64_t region_size, uint64_t min_block);
 /* True when no allocation is live (NULL counts as empty). */
 bool ll_buddy_is_empty(const ll_buddy *b);
 
+/* The largest block an allocation of `kind` can get now, in bytes (0 when none): an
+ * allocation of that kind succeeds when its size and its alignment are both at most this,
+ * and fails when its size is larger. What a pool of allocators indexes them by. O(orders). */
+uint64_t ll_buddy_largest_free_for(const ll_buddy *b, ll_buddy_kind kind);
+
 /* Additions. */
 
 /* The host memory this allocator actually holds (<= ll_buddy_metadata_bytes). */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitset.h"
+
 /* Head byte of each min block: 0 inside a block, else the block's state in the top two
  * bits and its order in the low six. */
 #define HEAD_FREE 0x40u
@@ -16,22 +18,10 @@
 #define HEAD_STATE 0xC0u
 #define HEAD_ORDER 0x3Fu
 
-/* 64^11 >= 2^64, so eleven summary levels cover any bit count. */
-#define BITSET_MAX_LEVELS 11
-
 /* Metadata above 1 TiB is refused before asking malloc (sanitizers abort on such sizes). */
 #define MAX_METADATA_BYTES (UINT64_C(1) << 40)
 
 #define TAIL_UNTAGGED 2
-
-/* A set of block positions: level[0] has one bit per position; each word of level[l+1]
- * has one bit per word of level[l], set when that word is not zero. The top level is one
- * word, so the lowest member is found in `levels` steps. */
-typedef struct bitset {
-    uint64_t *level[BITSET_MAX_LEVELS];
-    uint64_t bits;
-    uint32_t levels;
-} bitset;
 
 struct ll_buddy {
     uint64_t region_size;
@@ -48,7 +38,7 @@ struct ll_buddy {
     uint64_t host_bytes;
     /* Free blocks: sets[j][kind] for j < g (a sub-granule block serves only the kind its
      * granule is tagged with), sets[j][0] for j >= g. */
-    bitset sets[LL_BUDDY_MAX_ORDERS][2];
+    ll_bitset sets[LL_BUDDY_MAX_ORDERS][2];
     uint64_t free_count[LL_BUDDY_MAX_ORDERS];
     /* The tail: top-level blocks of orders below g, all inside one partial granule. Its
      * whole free top-level blocks are tracked in a mask rather than the sets, so that the
@@ -70,79 +60,11 @@ static uint32_t floor_log2(uint64_t x) { return 63u - (uint32_t)__builtin_clzll(
 /* Smallest k with 2^k >= x, for x >= 1 (64 when x > 2^63). */
 static uint32_t ceil_log2(uint64_t x) { return x <= 1 ? 0 : floor_log2(x - 1) + 1; }
 
-static uint32_t ctz64(uint64_t x) { return (uint32_t)__builtin_ctzll(x); }
-
 static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
     return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
-}
-
-static uint64_t div_up_64(uint64_t n) { return n / 64 + (n % 64 != 0); }
-
-/* ---- bitsets ------------------------------------------------------------------------- */
-
-static uint64_t bitset_words(uint64_t bits)
-{
-    uint64_t total = 0, n = bits;
-    do {
-        n = div_up_64(n);
-        total = sat_add(total, n);
-    } while (n > 1);
-    return total;
-}
-
-/* Lays out a set of `bits` positions at `pool`; returns the words used. */
-static uint64_t bitset_init(bitset *s, uint64_t bits, uint64_t *pool)
-{
-    uint64_t used = 0, n = bits;
-    s->bits = bits;
-    s->levels = 0;
-    do {
-        n = div_up_64(n);
-        s->level[s->levels++] = pool + used;
-        used += n;
-    } while (n > 1);
-    return used;
-}
-
-static bool bitset_test(const bitset *s, uint64_t x)
-{
-    return s->levels != 0 && x < s->bits && (s->level[0][x / 64] >> (x % 64) & 1) != 0;
-}
-
-static void bitset_insert(bitset *s, uint64_t x)
-{
-    for (uint32_t l = 0; l < s->levels; l++, x /= 64) {
-        uint64_t *w = &s->level[l][x / 64];
-        uint64_t was = *w;
-        *w = was | UINT64_C(1) << (x % 64);
-        if (was != 0)
-            break;
-    }
-}
-
-static void bitset_remove(bitset *s, uint64_t x)
-{
-    for (uint32_t l = 0; l < s->levels; l++, x /= 64) {
-        uint64_t *w = &s->level[l][x / 64];
-        *w &= ~(UINT64_C(1) << (x % 64));
-        if (*w != 0)
-            break;
-    }
-}
-
-/* The lowest member, if any. */
-static bool bitset_first(const bitset *s, uint64_t *x)
-{
-    if (s->levels == 0 || s->level[s->levels - 1][0] == 0)
-        return false;
-    uint64_t at = 0;
-    for (uint32_t l = s->levels; l-- > 0;)
-        at = at * 64 + ctz64(s->level[l][at]);
-    *x = at;
-    return true;
 }
 
 /* ---- layout -------------------------------------------------------------------------- */
@@ -157,7 +79,7 @@ static uint64_t layout_bytes(uint64_t blocks, uint32_t min_shift, uint32_t g, ui
     uint32_t top = floor_log2(blocks);
     uint64_t words = 0;
     for (uint32_t j = 0; j <= top; j++)
-        words = sat_add(words, sat_mul(j < g ? 2 : 1, bitset_words(blocks >> j)));
+        words = sat_add(words, sat_mul(j < g ? 2 : 1, ll_bitset_words(blocks >> j)));
     if (words_out != NULL)
         *words_out = words;
     uint64_t bytes = sizeof(ll_buddy);
@@ -193,12 +115,12 @@ static bool in_tail_top(const ll_buddy *b, uint64_t i, uint32_t j)
     return j < b->granule_order && is_top(b, i, j);
 }
 
-static bitset *set_of(ll_buddy *b, uint32_t j, int kind)
+static ll_bitset *set_of(ll_buddy *b, uint32_t j, int kind)
 {
     return &b->sets[j][j < b->granule_order ? kind : 0];
 }
 
-static const bitset *cset_of(const ll_buddy *b, uint32_t j, int kind)
+static const ll_bitset *cset_of(const ll_buddy *b, uint32_t j, int kind)
 {
     return &b->sets[j][j < b->granule_order ? kind : 0];
 }
@@ -297,7 +219,7 @@ ll_buddy *ll_buddy_create(uint64_t region_size, uint64_t min_block, uint64_t gra
     uint64_t used = 0;
     for (uint32_t j = 0; j <= b->top_order; j++)
         for (int kind = 0; kind < (j < g ? 2 : 1); kind++)
-            used += bitset_init(&b->sets[j][kind], blocks >> j, b->words + used);
+            used += ll_bitset_init(&b->sets[j][kind], blocks >> j, b->words + used);
 
     b->tail_full = g == 0 ? 0 : blocks & ((UINT64_C(1) << g) - 1);
     b->tail_free = b->tail_full;
@@ -309,7 +231,7 @@ ll_buddy *ll_buddy_create(uint64_t region_size, uint64_t min_block, uint64_t gra
         b->head[i] = (uint8_t)(HEAD_FREE | j);
         b->free_count[j]++;
         if (j >= g)
-            bitset_insert(&b->sets[j][0], i >> j);
+            ll_bitset_insert(&b->sets[j][0], i >> j);
     }
     return b;
 
@@ -346,7 +268,7 @@ static bool find_block(const ll_buddy *b, uint32_t k, uint32_t a, int kind, uint
     uint64_t misaligned = (UINT64_C(1) << a) - 1;
     for (uint32_t j = k; j <= b->top_order; j++) {
         uint64_t x;
-        if (bitset_first(cset_of(b, j, kind), &x) && ((x << j) & misaligned) == 0) {
+        if (ll_bitset_first(cset_of(b, j, kind), &x) && ((x << j) & misaligned) == 0) {
             *at = x << j;
             *order = j;
             return true;
@@ -392,7 +314,7 @@ bool ll_buddy_alloc(ll_buddy *b, uint64_t size, uint64_t alignment, ll_buddy_kin
         b->tail_free &= ~(UINT64_C(1) << j);
         b->tail_kind = (int)kind;
     } else {
-        bitset_remove(set_of(b, j, (int)kind), i >> j);
+        ll_bitset_remove(set_of(b, j, (int)kind), i >> j);
     }
     b->free_count[j]--;
     /* Keep the left half, free the right one; below g the halves join the kind's sets,
@@ -401,7 +323,7 @@ bool ll_buddy_alloc(ll_buddy *b, uint64_t size, uint64_t alignment, ll_buddy_kin
         j--;
         uint64_t r = i + (UINT64_C(1) << j);
         b->head[r] = (uint8_t)(HEAD_FREE | j);
-        bitset_insert(set_of(b, j, (int)kind), r >> j);
+        ll_bitset_insert(set_of(b, j, (int)kind), r >> j);
         b->free_count[j]++;
     }
     uint64_t block_size = b->min_block << k;
@@ -475,7 +397,7 @@ bool ll_buddy_free(ll_buddy *b, uint64_t offset, ll_error *err)
         uint64_t buddy = i ^ (UINT64_C(1) << j);
         if (b->head[buddy] != (HEAD_FREE | j))
             break;
-        bitset_remove(set_of(b, j, kind), buddy >> j);
+        ll_bitset_remove(set_of(b, j, kind), buddy >> j);
         b->free_count[j]--;
         b->head[buddy] = 0;
         i &= ~(UINT64_C(1) << j);
@@ -488,7 +410,7 @@ bool ll_buddy_free(ll_buddy *b, uint64_t offset, ll_error *err)
         if (b->tail_free == b->tail_full)
             b->tail_kind = TAIL_UNTAGGED;
     } else {
-        bitset_insert(set_of(b, j, kind), i >> j);
+        ll_bitset_insert(set_of(b, j, kind), i >> j);
     }
     return true;
 }
@@ -540,6 +462,19 @@ void ll_buddy_get_stats(const ll_buddy *b, ll_buddy_stats *out)
 
 bool ll_buddy_is_empty(const ll_buddy *b) { return b == NULL || b->live == 0; }
 
+uint64_t ll_buddy_largest_free_for(const ll_buddy *b, ll_buddy_kind kind)
+{
+    if (b == NULL || (kind != LL_BUDDY_LINEAR && kind != LL_BUDDY_OPTIMAL))
+        return 0;
+    /* The orders find_block looks at, from the top: the first one that serves `kind`. */
+    for (uint32_t j = b->top_order + 1; j-- > 0;) {
+        if (!ll_bitset_is_empty(cset_of(b, j, (int)kind)) ||
+            (j < b->granule_order && (b->tail_free >> j & 1) != 0 && tail_serves(b, (int)kind)))
+            return b->min_block << j;
+    }
+    return 0;
+}
+
 uint64_t ll_buddy_host_bytes(const ll_buddy *b) { return b == NULL ? 0 : b->host_bytes; }
 
 const char *ll_buddy_kind_name(ll_buddy_kind kind)
@@ -554,28 +489,6 @@ const char *ll_buddy_kind_name(ll_buddy_kind kind)
 /* ---- validate ------------------------------------------------------------------------ */
 
 #define BAD(...) return ll_fail(err, LL_E_STATE, __VA_ARGS__)
-
-/* Summary levels agree with the level below; nothing is set past the end. Counts members. */
-static bool bitset_check(const bitset *s, uint64_t *members)
-{
-    uint64_t n = s->bits;
-    for (uint32_t l = 0; l < s->levels; l++) {
-        uint64_t words = div_up_64(n);
-        if (n % 64 != 0 && (s->level[l][words - 1] >> (n % 64)) != 0)
-            return false;
-        for (uint64_t w = 0; w < words; w++) {
-            if (l == 0)
-                *members += (uint64_t)__builtin_popcountll(s->level[0][w]);
-            if (l + 1 < s->levels) {
-                bool up = (s->level[l + 1][w / 64] >> (w % 64) & 1) != 0;
-                if (up != (s->level[l][w] != 0))
-                    return false;
-            }
-        }
-        n = words;
-    }
-    return s->levels == 0 || n == 1;
-}
 
 bool ll_buddy_validate(const ll_buddy *b, ll_error *err)
 {
@@ -597,12 +510,12 @@ bool ll_buddy_validate(const ll_buddy *b, ll_error *err)
     uint64_t in_sets = 0;
     for (uint32_t j = 0; j < LL_BUDDY_MAX_ORDERS; j++)
         for (int kind = 0; kind < 2; kind++) {
-            const bitset *s = &b->sets[j][kind];
+            const ll_bitset *s = &b->sets[j][kind];
             bool exists = j <= b->top_order && (kind == 0 || j < g);
             if (exists != (s->levels != 0))
                 BAD("free set of order %" PRIu32 " kind %d %s", j, kind,
                     exists ? "missing" : "unexpected");
-            if (exists && (s->bits != n >> j || !bitset_check(s, &in_sets)))
+            if (exists && (s->bits != n >> j || !ll_bitset_check(s, &in_sets)))
                 BAD("free set of order %" PRIu32 " kind %d: summary levels disagree", j, kind);
         }
 
@@ -641,18 +554,18 @@ bool ll_buddy_validate(const ll_buddy *b, ll_error *err)
             if (j >= g) {
                 kind = -1;
                 should_be_in_sets++;
-                if (!bitset_test(&b->sets[j][0], i >> j))
+                if (!ll_bitset_test(&b->sets[j][0], i >> j))
                     BAD("free block %" PRIu64 " of order %" PRIu32 " not in its free set", i, j);
             } else if (tail_top) {
                 kind = -1;
                 if ((b->tail_free >> j & 1) == 0)
                     BAD("free tail block %" PRIu64 " of order %" PRIu32 " not in the tail mask",
                         i, j);
-                if (bitset_test(&b->sets[j][0], i >> j) || bitset_test(&b->sets[j][1], i >> j))
+                if (ll_bitset_test(&b->sets[j][0], i >> j) || ll_bitset_test(&b->sets[j][1], i >> j))
                     BAD("free tail block %" PRIu64 " is also in a free set", i);
             } else {
-                bool lin = bitset_test(&b->sets[j][0], i >> j);
-                bool opt = bitset_test(&b->sets[j][1], i >> j);
+                bool lin = ll_bitset_test(&b->sets[j][0], i >> j);
+                bool opt = ll_bitset_test(&b->sets[j][1], i >> j);
                 if (lin == opt)
                     BAD("free block %" PRIu64 " of order %" PRIu32 " is in %s kind's set", i,
                         j, lin ? "both" : "neither");

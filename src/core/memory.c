@@ -1,6 +1,7 @@
 /* memory.c: Memory, a pool of pages (one VkDeviceMemory each) of one memory type, with a
- * buddy allocator per page and persistent mapping of host-visible pages. One lock per Memory
- * makes it safe to share between threads. Not for: Vulkan buffers or images, transfers, or
+ * buddy allocator per page, an index of the pages by their largest free block
+ * (page_index.h) and persistent mapping of host-visible pages. One lock per Memory makes it
+ * safe to share between threads. Not for: Vulkan buffers or images, transfers, or
  * the accounting of device memory (device_memory.c). */
 #include "lluvia/memory.h"
 
@@ -13,6 +14,7 @@
 
 #include "lluvia/device_memory.h"
 #include "lluvia/enums.h"
+#include "page_index.h"
 #include "vk_util.h"
 
 /* The smallest block a page hands out: a common minStorageBufferOffsetAlignment, so that
@@ -37,11 +39,16 @@ struct ll_memory {
     uint64_t page_size;
     uint64_t min_block;      /* of each standard page's buddy allocator */
     uint64_t largest_block;  /* the largest block a standard page can hand out */
+    uint32_t orders;         /* of a standard page: blocks of min_block << 0 .. orders-1 */
     VkDeviceSize atom;       /* nonCoherentAtomSize */
     pthread_mutex_t lock;    /* guards everything below */
     ll_page **pages;         /* indexed by page number; NULL where no page lives */
     uint32_t slots;          /* length of pages */
     uint32_t live;           /* pages that exist */
+    uint32_t empty;          /* standard pages with no object */
+    /* Standard pages by their largest free block per kind, and the free page numbers:
+     * placement and new page numbers without a walk over the pages. */
+    ll_page_index *index;
 };
 
 /* ---- names -------------------------------------------------------------------------- */
@@ -60,6 +67,8 @@ static uint64_t floor_pow2(uint64_t v)
         p <<= 1;
     return p;
 }
+
+static uint32_t floor_log2(uint64_t v) { return 63u - (uint32_t)__builtin_clzll(v); }
 
 ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
                             uint64_t page_size, bool exact, ll_error *err)
@@ -89,7 +98,20 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     ll_memory *m = calloc(1, sizeof *m);
     if (m == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a Memory"), NULL;
+    m->page_size = page_size;
+    m->largest_block = floor_pow2(page_size);
+    uint64_t min_block = MIN_BLOCK;
+    while (min_block < (page_size >> MAX_BLOCKS_PER_PAGE_LOG2))
+        min_block <<= 1;
+    m->min_block = min_block < m->largest_block ? min_block : m->largest_block;
+    m->orders = floor_log2(m->largest_block / m->min_block) + 1;
+    m->index = ll_page_index_create(m->orders, err);
+    if (m->index == NULL) {
+        free(m);
+        return NULL;
+    }
     if (pthread_mutex_init(&m->lock, NULL) != 0) {
+        ll_page_index_destroy(m->index);
         free(m);
         return ll_fail(err, LL_E_HOST_MEMORY, "cannot create the Memory's lock"), NULL;
     }
@@ -97,12 +119,6 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     m->session = session;
     m->flags = props->memoryTypes[type].propertyFlags;
     m->type_index = type;
-    m->page_size = page_size;
-    m->largest_block = floor_pow2(page_size);
-    uint64_t min_block = MIN_BLOCK;
-    while (min_block < (page_size >> MAX_BLOCKS_PER_PAGE_LOG2))
-        min_block <<= 1;
-    m->min_block = min_block < m->largest_block ? min_block : m->largest_block;
     m->atom = ll_session_properties(session)->limits.nonCoherentAtomSize;
     ll_session_retain(session);
     return m;
@@ -131,6 +147,7 @@ void ll_memory_release(ll_memory *m)
         if (m->pages[i] != NULL)
             page_destroy(m, m->pages[i]);
     free(m->pages);
+    ll_page_index_destroy(m->index);
     pthread_mutex_destroy(&m->lock);
     ll_session_release(m->session);
     free(m);
@@ -205,14 +222,44 @@ void ll_memory_get_stats(const ll_memory *m, ll_memory_stats *out)
     unlock(m);
 }
 
+/* The order a standard page is indexed under for `kind`: its largest free block's. */
+static int page_order(const ll_memory *m, const ll_page *p, ll_buddy_kind kind)
+{
+    uint64_t bytes = ll_buddy_largest_free_for(p->buddy, kind);
+    return bytes == 0 ? LL_PAGE_INDEX_NONE : (int)floor_log2(bytes / m->min_block);
+}
+
+/* One page against the index: a standard page under its largest free blocks, a dedicated
+ * one under none. */
+static bool page_indexed(const ll_memory *m, uint32_t i, const ll_page *p, ll_error *err)
+{
+    for (int kind = 0; kind < 2; kind++) {
+        int want = p->buddy != NULL ? page_order(m, p, (ll_buddy_kind)kind) : LL_PAGE_INDEX_NONE;
+        int filed = ll_page_index_order(m->index, i, (ll_buddy_kind)kind);
+        if (filed != want)
+            return ll_fail(err, LL_E_STATE, "page %u is indexed under order %d for %s "
+                           "objects, its largest free block has order %d", i, filed,
+                           ll_buddy_kind_name((ll_buddy_kind)kind), want);
+    }
+    return true;
+}
+
 bool ll_memory_validate(const ll_memory *m, ll_error *err)
 {
     ll_error e; /* filled under the lock, copied to err after */
     bool ok = true;
     lock(m);
     uint32_t live = 0, empty_standard = 0;
+    if (ll_page_index_capacity(m->index) != m->slots)
+        ok = ll_fail(&e, LL_E_STATE, "the page index holds %u numbers, the table %u",
+                     ll_page_index_capacity(m->index), m->slots);
     for (uint32_t i = 0; i < m->slots && ok; i++) {
         const ll_page *p = m->pages[i];
+        if (ll_page_index_is_free(m->index, i) != (p == NULL)) {
+            ok = ll_fail(&e, LL_E_STATE, "page number %u is %s but indexed as %s", i,
+                         p == NULL ? "free" : "in use", p == NULL ? "in use" : "free");
+            break;
+        }
         if (p == NULL)
             continue;
         live++;
@@ -232,9 +279,16 @@ bool ll_memory_validate(const ll_memory *m, ll_error *err)
         } else if (!p->dedicated_used) {
             ok = ll_fail(&e, LL_E_STATE, "dedicated page %u is empty", i);
         }
+        if (ok)
+            ok = page_indexed(m, i, p, &e);
     }
+    if (ok)
+        ok = ll_page_index_validate(m->index, &e);
     if (ok && live != m->live)
         ok = ll_fail(&e, LL_E_STATE, "%u pages counted, %u live", m->live, live);
+    if (ok && empty_standard != m->empty)
+        ok = ll_fail(&e, LL_E_STATE, "%u empty pages counted, %u found", m->empty,
+                     empty_standard);
     if (ok && empty_standard > 1)
         ok = ll_fail(&e, LL_E_STATE, "%u empty pages kept (at most 1)", empty_standard);
     unlock(m);
@@ -245,26 +299,54 @@ bool ll_memory_validate(const ll_memory *m, ll_error *err)
 
 /* ---- placement ----------------------------------------------------------------------- */
 
+/* Files a standard page in the index under its largest free blocks, and keeps the count
+ * of empty pages: after each change to the page's allocator, `was_empty` being whether it
+ * was empty before. */
+static void page_changed(ll_memory *m, uint32_t number, bool was_empty)
+{
+    const ll_page *p = m->pages[number];
+    ll_page_index_set(m->index, number, LL_BUDDY_LINEAR, page_order(m, p, LL_BUDDY_LINEAR));
+    ll_page_index_set(m->index, number, LL_BUDDY_OPTIMAL, page_order(m, p, LL_BUDDY_OPTIMAL));
+    bool empty = ll_buddy_is_empty(p->buddy);
+    if (empty != was_empty) {
+        if (empty)
+            m->empty++;
+        else
+            m->empty--;
+    }
+}
+
+/* Room for more page numbers: the table and the index, doubled. Called with the lock held. */
+static bool grow_slots(ll_memory *m, ll_error *err)
+{
+    if (m->slots == UINT32_MAX)
+        return ll_fail(err, LL_E_DEVICE_MEMORY, "a Memory holds at most %u pages", UINT32_MAX);
+    uint32_t grown = m->slots ? (m->slots > UINT32_MAX / 2 ? UINT32_MAX : m->slots * 2) : 4;
+    ll_page **pages = realloc(m->pages, grown * sizeof *pages);
+    if (pages == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory adding a page");
+    /* The larger table is kept either way; m->slots says how much of it is in use. */
+    m->pages = pages;
+    if (!ll_page_index_reserve(m->index, grown, err))
+        return false;
+    for (uint32_t i = m->slots; i < grown; i++)
+        pages[i] = NULL;
+    m->slots = grown;
+    return true;
+}
+
 /* Makes a page of `size` bytes in the lowest free page number; a buddy allocator over it
  * unless `dedicated`. Called with the lock held. */
 static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_t *number,
                             ll_error *err)
 {
-    uint32_t slot = 0;
-    while (slot < m->slots && m->pages[slot] != NULL)
-        slot++;
-    if (slot == m->slots) {
-        if (m->slots == UINT32_MAX)
-            return ll_fail(err, LL_E_DEVICE_MEMORY, "a Memory holds at most %u pages",
-                           UINT32_MAX), NULL;
-        uint32_t grown = m->slots ? (m->slots > UINT32_MAX / 2 ? UINT32_MAX : m->slots * 2) : 4;
-        ll_page **pages = realloc(m->pages, grown * sizeof *pages);
-        if (pages == NULL)
-            return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory adding a page"), NULL;
-        for (uint32_t i = m->slots; i < grown; i++)
-            pages[i] = NULL;
-        m->pages = pages;
-        m->slots = grown;
+    uint32_t slot;
+    if (!ll_page_index_lowest_free(m->index, &slot)) {
+        if (!grow_slots(m, err))
+            return NULL;
+        bool found = ll_page_index_lowest_free(m->index, &slot);
+        assert(found);
+        (void)found;
     }
     ll_page *p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -294,6 +376,9 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
     }
     m->pages[slot] = p;
     m->live++;
+    ll_page_index_take(m->index, slot);
+    if (!dedicated)
+        page_changed(m, slot, false); /* counts it as empty */
     *number = slot;
     return p;
 
@@ -308,7 +393,11 @@ fail_free:
 
 static void page_remove(ll_memory *m, uint32_t number)
 {
-    page_destroy(m, m->pages[number]);
+    ll_page *p = m->pages[number];
+    if (p->buddy != NULL && ll_buddy_is_empty(p->buddy))
+        m->empty--;
+    ll_page_index_release(m->index, number);
+    page_destroy(m, p);
     m->pages[number] = NULL;
     m->live--;
 }
@@ -325,6 +414,43 @@ static void fill(uint32_t number, const ll_page *p, uint64_t offset, uint64_t bl
         .memory = p->memory,
         .mapped = p->mapped != NULL ? (char *)p->mapped + offset : NULL,
     };
+}
+
+/* Places the object in standard page `number`, if it has room. */
+static bool place_in(ll_memory *m, uint32_t number, uint64_t size, uint64_t alignment,
+                     ll_buddy_kind kind, bool new_page, ll_allocation *out, ll_error *err)
+{
+    ll_page *p = m->pages[number];
+    bool was_empty = ll_buddy_is_empty(p->buddy);
+    ll_buddy_allocation a;
+    if (!ll_buddy_alloc(p->buddy, size, alignment, kind, &a, err))
+        return false;
+    page_changed(m, number, was_empty);
+    fill(number, p, a.offset, a.block_offset, size, new_page, out);
+    return true;
+}
+
+/* Places the object in a page that exists, through the index: the page whose largest
+ * block for `kind` is the smallest that fits (among those, the lowest-numbered). A page
+ * whose largest block is at least the size and the alignment always takes it; below the
+ * alignment's order a block may still happen to be aligned, so the first page of each of
+ * those orders is tried too: O(orders) tries, whatever the page count. */
+static bool place_in_existing(ll_memory *m, uint64_t size, uint64_t alignment,
+                              ll_buddy_kind kind, ll_allocation *out)
+{
+    uint64_t blocks = (size - 1) / m->min_block + 1;
+    uint32_t k = blocks <= 1 ? 0 : floor_log2(blocks - 1) + 1;
+    uint32_t a = alignment <= m->min_block ? 0 : floor_log2(alignment / m->min_block);
+    uint32_t number;
+    for (uint32_t o = k; o < a && o < m->orders; o++)
+        if (ll_page_index_first_at(m->index, kind, o, &number) &&
+            place_in(m, number, size, alignment, kind, false, out, NULL))
+            return true;
+    if (!ll_page_index_find(m->index, kind, k > a ? k : a, &number, NULL))
+        return false;
+    bool placed = place_in(m, number, size, alignment, kind, false, out, NULL);
+    assert(placed); /* ll_buddy_largest_free_for's promise */
+    return placed;
 }
 
 bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_kind kind,
@@ -357,39 +483,22 @@ bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_
         unlock(m);
         return true;
     }
-    ll_buddy_allocation a;
-    for (number = 0; number < m->slots; number++) {
-        p = m->pages[number];
-        if (p != NULL && p->buddy != NULL &&
-            ll_buddy_alloc(p->buddy, req->size, alignment, kind, &a, NULL)) {
-            fill(number, p, a.offset, a.block_offset, req->size, false, out);
-            unlock(m);
-            return true;
-        }
+    if (place_in_existing(m, req->size, alignment, kind, out)) {
+        unlock(m);
+        return true;
     }
     p = page_create(m, m->page_size, false, &number, err);
     if (p == NULL)
         goto fail;
-    if (!ll_buddy_alloc(p->buddy, req->size, alignment, kind, &a, err)) {
+    if (!place_in(m, number, req->size, alignment, kind, true, out, err)) {
         page_remove(m, number);
         goto fail;
     }
-    fill(number, p, a.offset, a.block_offset, req->size, true, out);
     unlock(m);
     return true;
 
 fail:
     unlock(m);
-    return false;
-}
-
-/* Whether a page other than `number` is an empty standard page. */
-static bool other_empty_page(const ll_memory *m, uint32_t number)
-{
-    for (uint32_t i = 0; i < m->slots; i++)
-        if (i != number && m->pages[i] != NULL && m->pages[i]->buddy != NULL &&
-            ll_buddy_is_empty(m->pages[i]->buddy))
-            return true;
     return false;
 }
 
@@ -405,13 +514,14 @@ static void give_back(ll_memory *m, const ll_allocation *a, bool undo)
         bool freed = ll_buddy_free(p->buddy, a->offset, NULL);
         assert(freed);
         (void)freed;
+        page_changed(m, a->page, false);
     } else {
         p->dedicated_used = false;
     }
     /* Keep one empty standard page, so that a loop creating and dropping one object does
-     * not allocate device memory each time; dedicated pages fit only their one object. */
-    if (page_is_empty(p) &&
-        (p->buddy == NULL || (undo && a->new_page) || other_empty_page(m, a->page)))
+     * not allocate device memory each time; dedicated pages fit only their one object.
+     * m->empty counts this page too. */
+    if (page_is_empty(p) && (p->buddy == NULL || (undo && a->new_page) || m->empty > 1))
         page_remove(m, a->page);
     unlock(m);
 }

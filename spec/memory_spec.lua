@@ -242,7 +242,9 @@ describe("Memory", function()
     -- Blocks of powers of two placed best-fit fill every page: the page count is the least
     -- that holds them, so no page was opened while one had room.
     assert.are.equal(math.ceil(blocks / 4096), st.pages)
+    assert.is_true(ll._debug.validate(mem)) -- the page index agrees with every page
     for i = 0, N - 1 do bufs[i * 7919 % N + 1]:release() end -- a scattered order
+    assert.is_true(ll._debug.validate(mem))
     assert.are.same({pages = 1, bytesReserved = 4096, bytesInUse = 0, objects = 0,
       largestFreeBlock = 4096}, mem.stats)
   end)

@@ -295,6 +295,7 @@ static void test_many_pages(void)
         return;
     ll_error err;
     ll_memory *m = ll_memory_create(s, 0, 4096, false, &err);
+    check_valid(m); /* an index of no pages yet */
     enum { FULL = 64 };
     ll_allocation full[FULL], a, b;
     VkMemoryRequirements page = req_of(m, 4096, 16);

@@ -109,7 +109,7 @@ static inline bool ll_bitset_check(const ll_bitset *s, uint64_t *members)
         }
         n = words;
     }
-    return s->levels == 0 || n == 1;
+    return s->levels == 0 || n <= 1; /* 0: a set of no positions */
 }
 
 #endif

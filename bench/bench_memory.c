@@ -76,7 +76,7 @@ static uint32_t naive_alloc(naive *n, uint64_t size, uint64_t *offset)
     naive_page *p = &n->pages[slot];
     p->buddy = ll_buddy_create(PAGE, MIN_BLOCK, 1, &err);
     if (p->buddy == NULL ||
-        !ll_device_memory_allocate(n->session, n->type, PAGE, &p->memory, &err))
+        !ll_device_memory_allocate(n->session, n->type, PAGE, "a naive page", &p->memory, &err))
         die("naive page", &err);
     if (n->mappable)
         vkMapMemory(ll_session_vk(n->session), p->memory, 0, VK_WHOLE_SIZE, 0, &p->mapped);

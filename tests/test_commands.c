@@ -166,6 +166,47 @@ static void test_vulkan_faults(test_image *img)
     CHECK(done);
 }
 
+/* More images than a buffer holds without the heap: the buffer grows its list, and a host
+ * allocation that fails while it grows makes the submit fail, changing no layout. */
+#define MANY_IMAGES 9
+
+static void change_all(ll_commands *c, test_image *images, VkImageLayout to)
+{
+    for (int i = 0; i < MANY_IMAGES; i++)
+        change(c, &images[i], to);
+}
+
+static void test_many_images(ll_session *s)
+{
+    test_image images[MANY_IMAGES];
+    int made = 0;
+    while (made < MANY_IMAGES && image_create(s, &images[made]))
+        made++;
+    CHECK(made == MANY_IMAGES);
+    ll_error err;
+    ll_commands *c = made == MANY_IMAGES ? begin_once(s) : NULL;
+    if (c != NULL) {
+        ll_fault_fail_after(LL_FAULT_HOST, 1);
+        change_all(c, images, VK_IMAGE_LAYOUT_GENERAL);
+        CHECK(ll_fault_fired() == 1);
+        ll_fault_clear();
+        CHECK(!ll_commands_submit_once(c, &err) && err.code == LL_E_HOST_MEMORY);
+        CHECK_MSG(strstr(err.message, "recording commands") != NULL, "%s", err.message);
+        for (int i = 0; i < MANY_IMAGES; i++)
+            CHECK(images[i].layout == VK_IMAGE_LAYOUT_UNDEFINED);
+        c = begin_once(s);
+    }
+    if (c != NULL) {
+        change_all(c, images, VK_IMAGE_LAYOUT_GENERAL);
+        change_all(c, images, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+        CHECK_MSG(ll_commands_submit_once(c, &err), "%s", err.message);
+        for (int i = 0; i < MANY_IMAGES; i++)
+            CHECK(images[i].layout == VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+    }
+    for (int i = 0; i < made; i++)
+        image_destroy(s, &images[i]);
+}
+
 /* A reusable buffer that fills a host-visible buffer runs each time it is submitted. */
 static void test_reusable_twice(ll_session *s, test_image *img)
 {
@@ -281,6 +322,7 @@ int main(void)
         test_abort(s, &img);
         test_reusable_twice(s, &img);
         test_vulkan_faults(&img);
+        test_many_images(s);
         image_destroy(s, &img);
         CHECK(!ll_session_has_warnings(s));
         ll_session_release(s);

@@ -136,6 +136,47 @@ describe("a finalizer releasing what a call uses", function()
     end)
   end)
 
+  it("copies, clears, layout changes and buffers like others never use a released object",
+    function()
+      local mem <close> = image_memory()
+      local host <close> = mappable_memory()
+      with_eager_collector(function()
+        for _ = 1, 60 do
+          local a, b = mem:createImage({4, 4}), mem:createImage({4, 4})
+          local x, y = host:createBuffer(256), host:createBuffer(256)
+          local objects = {a, b, x, y}
+          for k = 1, 4 do setmetatable({}, {__gc = function() objects[k]:release() end}) end
+          for _, call in ipairs{
+            function() return a:copyTo(b) end, function() return b:clear() end,
+            function() return a:changeLayout("TransferSrcOptimal") end,
+            function() return x:copy(y) end, function() return x:copy() end,
+            function() return host:createBufferLike(x) end,
+            function() return host:createBufferLike(a) end,
+          } do
+            local ok, err = pcall(call)
+            if not ok then assert.matches("has been released", err, 1, true) end
+          end
+        end
+      end)
+    end)
+
+  it("arr:totable, arr:copy and tostring never read a released array", function()
+    with_eager_collector(function()
+      for _ = 1, 200 do
+        local arr = ll.ndarray({8, 8}, "int32")
+        setmetatable({}, {__gc = function() arr:release() end})
+        for _, call in ipairs{
+          function() return arr:totable()[8][8] end,
+          function() return arr:copy()[64] end,
+          function() return tostring(arr) end,
+        } do
+          local ok, err = pcall(call)
+          if not ok then assert.matches("ndarray has been released", err, 1, true) end
+        end
+      end
+    end)
+  end)
+
   it("session:getSupportedMemoryPropertyFlags never reads a released session", function()
     with_eager_collector(function()
       for _ = 1, 50 do

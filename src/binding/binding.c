@@ -86,6 +86,10 @@ static int class_index(lua_State *L)
     if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
         return 1;
     lua_pop(L, 1);
+    /* Fields have string names; a getter is never handed a key whose conversion to a
+     * string would allocate (and so could run finalizers between its reads). */
+    if (lua_type(L, 2) != LUA_TSTRING)
+        return 0;
     lua_CFunction getter = lua_tocfunction(L, lua_upvalueindex(2));
     return getter != NULL ? getter(L) : 0;
 }
@@ -188,6 +192,16 @@ void *ll_lua_check_object(lua_State *L, int idx, const char *tname, const char *
         ll_lua_argerror(L, idx, "%s expected, got %s", label, ll_lua_describe(L, idx));
     if (o->ptr == NULL)
         ll_lua_error(L, "%s has been released", label);
+    return o->ptr;
+}
+
+void *ll_lua_resolve(lua_State *L, int idx, const char *label, ll_error *err)
+{
+    ll_lua_object *o = lua_touserdata(L, idx);
+    if (o == NULL || o->ptr == NULL) {
+        ll_fail(err, LL_E_STATE, "%s has been released", label);
+        return NULL;
+    }
     return o->ptr;
 }
 

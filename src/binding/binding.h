@@ -82,6 +82,12 @@ ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, in
  * raises `lluvia: <label> has been released` when released. */
 void *ll_lua_check_object(lua_State *L, int idx, const char *tname, const char *label);
 
+/* Phase 2 of the lifetime rule (docs/ARCHITECTURE.md): the core pointer of the object
+ * userdata at idx, which phase 1 checked, or NULL with LL_E_STATE "<label> has been
+ * released" in err when Lua code phase 1 ran (a finalizer, an options table's __index)
+ * released it. Runs no Lua and never raises. */
+void *ll_lua_resolve(lua_State *L, int idx, const char *label, ll_error *err);
+
 /* The object userdata at idx if of class tname, released or not; NULL if another value. */
 ll_lua_object *ll_lua_to_object(lua_State *L, int idx, const char *tname);
 

@@ -32,21 +32,9 @@ struct map_view {
     map_view *prev, *next;
 };
 
-static lua_buffer *check_lua_buffer(lua_State *L, int idx)
-{
-    ll_lua_check_object(L, idx, LL_BUFFER_T, "Buffer");
-    return lua_touserdata(L, idx);
-}
-
 ll_buffer *ll_lua_check_buffer(lua_State *L, int idx)
 {
     return ll_lua_check_object(L, idx, LL_BUFFER_T, "Buffer");
-}
-
-ll_buffer *ll_lua_to_buffer(lua_State *L, int idx)
-{
-    ll_lua_object *o = ll_lua_to_object(L, idx, LL_BUFFER_T);
-    return o != NULL ? o->ptr : NULL;
 }
 
 /* ---- argument checks ------------------------------------------------------------------ */
@@ -73,93 +61,119 @@ static int64_t element_count(lua_State *L, int arg, uint64_t size, ll_dtype t)
 
 /* ---- creating buffers ----------------------------------------------------------------- */
 
-/* What a new buffer is made in. Read when the buffer is made, never before: making the
- * userdata, or the collection run on a retry, may run finalizers, which may release the
- * Memory or the Buffer a copy is made of (a script's __gc can). */
-typedef struct create_args {
-    ll_lua_object *memory; /* the Memory userdata, or NULL ... */
-    ll_lua_object *source; /* ... the Buffer userdata whose memory it is (copy) */
-    uint64_t size;
-    VkBufferUsageFlags usage;
-    ll_buffer *out;
-} create_args;
-
-static bool create_buffer(void *user, ll_error *err)
-{
-    create_args *a = user;
-    ll_memory *memory;
-    if (a->source != NULL) {
-        if (a->source->ptr == NULL)
-            return ll_fail(err, LL_E_STATE, "Buffer has been released");
-        memory = ll_buffer_memory(a->source->ptr);
-    } else {
-        if (a->memory->ptr == NULL)
-            return ll_fail(err, LL_E_STATE, "Memory has been released");
-        memory = a->memory->ptr;
-    }
-    a->out = ll_buffer_create(memory, a->size, a->usage, err);
-    return a->out != NULL;
-}
-
-/* Pushes a new Buffer of `size` bytes (user value 1: the Memory userdata at memory_idx),
- * made in that Memory or, when source_idx is not 0, in the memory of the Buffer there.
- * Runs a collection and retries once when the device is out of memory. */
-static ll_buffer *push_new_buffer(lua_State *L, int memory_idx, int source_idx, uint64_t size,
-                                  VkBufferUsageFlags usage, int arg)
+/* Phase 1: pushes a new Buffer userdata, not holding a buffer yet, whose parent (user value
+ * 1) is the Memory userdata at memory_idx. */
+static lua_buffer *push_empty_buffer(lua_State *L, int memory_idx)
 {
     memory_idx = lua_absindex(L, memory_idx);
-    create_args a = {.size = size, .usage = usage};
-    a.memory = lua_touserdata(L, memory_idx);
-    a.source = source_idx != 0 ? lua_touserdata(L, source_idx) : NULL;
     lua_buffer *ub = lua_newuserdatauv(L, sizeof *ub, 1);
     ub->object.ptr = NULL;
     ub->views = NULL;
     luaL_setmetatable(L, LL_BUFFER_T);
     lua_pushvalue(L, memory_idx);
     ll_lua_set_parent(L, -2, 1);
-    ll_error err;
-    if (!ll_lua_create_with_retry(L, create_buffer, &a, &err))
-        ll_lua_raise(L, arg, &err);
-    ub->object.ptr = a.out;
-    ll_lua_device_memory_added(L, ll_buffer_allocation(a.out)->size);
-    return a.out;
+    return ub;
 }
 
-/* Discards the new Buffer at the top of the stack, whose filling failed, so that its
- * Memory is as it was before the create (ll_buffer_discard), then raises err. */
-static int fail_new_buffer(lua_State *L, int arg, const ll_error *err)
+/* What phase 2 makes a buffer in: the Memory userdata at memory_idx or, when source_idx is
+ * not 0, the memory of the Buffer there (a copy). */
+typedef struct create_args {
+    lua_State *L;
+    int memory_idx, source_idx;
+    uint64_t size;
+    VkBufferUsageFlags usage;
+    ll_buffer *out;
+} create_args;
+
+/* Phase 2, run again after the collection of a retry (which runs Lua): resolves the
+ * Memory or the source and makes the buffer. */
+static bool create_buffer(void *user, ll_error *err)
 {
-    lua_buffer *ub = lua_touserdata(L, -1);
-    ll_buffer_discard(ub->object.ptr);
+    create_args *a = user;
+    ll_memory *memory;
+    if (a->source_idx != 0) {
+        ll_buffer *source = ll_lua_resolve(a->L, a->source_idx, "Buffer", err);
+        memory = source != NULL ? ll_buffer_memory(source) : NULL;
+    } else {
+        memory = ll_lua_resolve(a->L, a->memory_idx, "Memory", err);
+    }
+    a->out = memory != NULL ? ll_buffer_create(memory, a->size, a->usage, err) : NULL;
+    return a->out != NULL;
+}
+
+/* Phase 2: makes the buffer of `a` into the empty Buffer userdata ub, with a collection and
+ * one more try when the device is out of memory. False with err otherwise. */
+static bool make_buffer(lua_State *L, lua_buffer *ub, create_args *a, ll_error *err)
+{
+    a->L = L;
+    if (!ll_lua_create_with_retry(L, create_buffer, a, err))
+        return false;
+    ub->object.ptr = a->out;
+    return true;
+}
+
+/* Phase 2, when filling the new buffer failed: discards it, so that its Memory is as it
+ * was before the create (ll_buffer_discard). Returns false. */
+static bool discard_buffer(lua_buffer *ub)
+{
+    if (ub->object.ptr != NULL)
+        ll_buffer_discard(ub->object.ptr);
     ub->object.ptr = NULL;
-    return ll_lua_raise(L, arg, err);
+    return false;
+}
+
+/* Phase 3: the new buffer exists; the collector is told about its device memory (which
+ * may collect, so this comes after everything else). */
+static int new_buffer_done(lua_State *L, const lua_buffer *ub)
+{
+    ll_lua_device_memory_added(L, ll_buffer_allocation(ub->object.ptr)->size);
+    return 1;
+}
+
+/* Phases 1 (the userdata) to 3 of a new buffer of `size` bytes in the Memory at 1; errors
+ * name argument 2. */
+static int new_buffer_in_memory(lua_State *L, uint64_t size, VkBufferUsageFlags usage)
+{
+    lua_buffer *ub = push_empty_buffer(L, 1);
+
+    create_args a = {.memory_idx = 1, .size = size, .usage = usage};
+    ll_error err;
+    bool ok = make_buffer(L, ub, &a, &err);
+
+    return ok ? new_buffer_done(L, ub) : ll_lua_raise(L, 2, &err);
 }
 
 static int memory_create_buffer(lua_State *L)
 {
-    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
+    ll_lua_check_memory(L, 1);
     uint64_t size = check_size(L, 2);
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
-    push_new_buffer(L, 1, 0, size, usage, 2);
-    return 1;
+    return new_buffer_in_memory(L, size, usage);
 }
 
 static int memory_create_buffer_from_host(lua_State *L)
 {
-    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
+    ll_lua_check_memory(L, 1);
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
-    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* pushed: kept alive */
-    int arr_idx = lua_gettop(L);
+    lua_settop(L, 2);
+    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* at 3: kept alive */
     uint64_t size = ll_ndarray_nbytes(arr);
     if (size == 0)
         return ll_lua_argerror(L, 2, "the array is empty: a buffer needs at least 1 byte");
-    ll_buffer *b = push_new_buffer(L, 1, 0, size, usage, 2);
-    /* making the buffer may have run finalizers, which may have released the array */
+    lua_buffer *ub = push_empty_buffer(L, 1);
+
+    create_args a = {.memory_idx = 1, .size = size, .usage = usage};
     ll_error err;
-    const void *data = ll_lua_live_ndarray_data(L, arr_idx, &err);
-    if (data == NULL || !ll_buffer_write(b, 0, data, size, &err))
-        return fail_new_buffer(L, 0, &err);
-    return 1;
+    int arg = 2;
+    bool ok = make_buffer(L, ub, &a, &err);
+    if (ok) {
+        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
+        ok = (data != NULL && ll_buffer_write(ub->object.ptr, 0, data, size, &err)) ||
+             discard_buffer(ub);
+        arg = 0;
+    }
+
+    return ok ? new_buffer_done(L, ub) : ll_lua_raise(L, arg, &err);
 }
 
 /* The byte size of the array, table, string, Buffer or Image at idx. */
@@ -185,14 +199,13 @@ static uint64_t size_like(lua_State *L, int idx)
 
 static int memory_create_buffer_like(lua_State *L)
 {
-    ll_lua_check_memory(L, 1); /* read again when the buffer is made */
+    ll_lua_check_memory(L, 1);
     VkBufferUsageFlags usage = ll_lua_check_flags(L, 3, &ll_enum_buffer_usage, DEFAULT_USAGE);
     uint64_t size = size_like(L, 2);
     if (size == 0)
         return ll_lua_argerror(L, 2, "%s has 0 bytes: a buffer needs at least 1",
                                ll_lua_describe(L, 2));
-    push_new_buffer(L, 1, 0, size, usage, 2);
-    return 1;
+    return new_buffer_in_memory(L, size, usage);
 }
 
 /* ---- mapped views --------------------------------------------------------------------- */
@@ -234,10 +247,29 @@ static void revoke_views(lua_buffer *ub)
     }
 }
 
+/* Phase 2 of map: links a view of the buffer ub over its mapped bytes to the unbound
+ * array arr. False with err when out of host memory. */
+static bool link_view(lua_buffer *ub, ll_ndarray *arr, ll_error *err)
+{
+    ll_buffer *b = ub->object.ptr;
+    map_view *v = calloc(1, sizeof *v);
+    if (v != NULL && ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v,
+                                             &v->storage)) {
+        v->owner = ub;
+        v->bytes = ll_buffer_size(b);
+        v->next = ub->views;
+        if (ub->views != NULL)
+            ub->views->prev = v;
+        ub->views = v;
+        return true;
+    }
+    free(v);
+    return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
+}
+
 static int buffer_map(lua_State *L)
 {
-    lua_buffer *ub = check_lua_buffer(L, 1);
-    ll_buffer *b = ub->object.ptr;
+    ll_buffer *b = ll_lua_check_buffer(L, 1);
     ll_dtype t = check_dtype(L, 2);
     if (!ll_buffer_is_mappable(b)) {
         char flags[128];
@@ -246,27 +278,14 @@ static int buffer_map(lua_State *L)
                             "(use toHost and fromHost, which go through staging)", flags);
     }
     int64_t count = element_count(L, 2, ll_buffer_size(b), t);
-    /* The array first, over no storage yet: making it may run finalizers, which may release
-     * this buffer. From here on nothing runs Lua until the view is linked. */
     ll_ndarray *arr = ll_lua_push_ndarray_unbound(L, 1, &count, t, 1);
-    b = ll_lua_check_buffer(L, 1);
+
     ll_error err;
-    if (!ll_buffer_invalidate(b, 0, ll_buffer_size(b), &err))
-        return ll_lua_raise(L, 0, &err);
-    map_view *v = calloc(1, sizeof *v);
-    if (v == NULL)
-        return ll_lua_error(L, "out of host memory mapping a buffer");
-    if (!ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v, &v->storage)) {
-        free(v);
-        return ll_lua_error(L, "out of host memory mapping a buffer");
-    }
-    v->owner = ub;
-    v->bytes = ll_buffer_size(b);
-    v->next = ub->views;
-    if (ub->views != NULL)
-        ub->views->prev = v;
-    ub->views = v;
-    return 1;
+    b = ll_lua_resolve(L, 1, "Buffer", &err);
+    bool ok = b != NULL && ll_buffer_invalidate(b, 0, ll_buffer_size(b), &err) &&
+              link_view(lua_touserdata(L, 1), arr, &err);
+
+    return ok ? 1 : ll_lua_raise(L, 0, &err);
 }
 
 /* ---- transfers ------------------------------------------------------------------------ */
@@ -275,15 +294,12 @@ static int buffer_to_host(lua_State *L)
 {
     ll_buffer *b = ll_lua_check_buffer(L, 1);
     uint64_t size = ll_buffer_size(b);
-    ll_ndarray *out;
     if (lua_isnoneornil(L, 2) || lua_type(L, 2) == LUA_TSTRING) {
         ll_dtype t = check_dtype(L, 2);
         int64_t count = element_count(L, 2, size, t);
-        out = ll_lua_push_ndarray(L, 1, &count, t);
-        /* making the array may have run finalizers, which may have released the buffer */
-        b = ll_lua_check_buffer(L, 1);
+        ll_lua_push_ndarray(L, 1, &count, t);
     } else if (ll_lua_to_ndarray(L, 2) != NULL) {
-        out = ll_lua_check_ndarray(L, 2);
+        ll_ndarray *out = ll_lua_check_ndarray(L, 2);
         if (ll_ndarray_nbytes(out) != size)
             return ll_lua_argerror(L, 2, "the output array has %I bytes, the buffer %I "
                                    "(byte sizes must be equal)",
@@ -293,46 +309,47 @@ static int buffer_to_host(lua_State *L)
         return ll_lua_argerror(L, 2, "dtype name or output ndarray expected, got %s",
                                ll_lua_describe(L, 2));
     }
+    int out = lua_gettop(L);
+
     ll_error err;
-    if (!ll_buffer_read(b, 0, ll_ndarray_data(out), size, &err))
-        return ll_lua_raise(L, 0, &err);
-    return 1;
+    b = ll_lua_resolve(L, 1, "Buffer", &err);
+    void *data = b != NULL ? ll_lua_live_ndarray_data(L, out, &err) : NULL;
+    bool ok = data != NULL && ll_buffer_read(b, 0, data, size, &err);
+
+    return ok ? 1 : ll_lua_raise(L, 0, &err);
 }
 
 static int buffer_from_host(lua_State *L)
 {
     ll_lua_check_buffer(L, 1);
-    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1);
-    /* converting a table or string may have run finalizers, which may release the buffer */
-    ll_buffer *b = ll_lua_check_buffer(L, 1);
-    uint64_t size = ll_buffer_size(b);
+    lua_settop(L, 2);
+    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* at 3 */
+    uint64_t size = ll_buffer_size(ll_lua_check_buffer(L, 1));
     if (ll_ndarray_nbytes(arr) != size)
         return ll_lua_argerror(L, 2, "the array has %I bytes, the buffer %I (byte sizes must "
                                "be equal)", (lua_Integer)ll_ndarray_nbytes(arr),
                                (lua_Integer)size);
+
     ll_error err;
-    if (!ll_buffer_write(b, 0, ll_ndarray_data(arr), size, &err))
-        return ll_lua_raise(L, 0, &err);
-    return 0;
+    ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
+    const void *data = b != NULL ? ll_lua_live_ndarray_data(L, 3, &err) : NULL;
+    bool ok = data != NULL && ll_buffer_write(b, 0, data, size, &err);
+
+    return ok ? 0 : ll_lua_raise(L, 0, &err);
 }
 
 static int buffer_copy(lua_State *L)
 {
     ll_buffer *b = ll_lua_check_buffer(L, 1);
     uint64_t size = ll_buffer_size(b);
-    ll_buffer *dst;
-    if (lua_isnoneornil(L, 2)) {
-        lua_getiuservalue(L, 1, 1); /* a copy lives in the same Memory */
-        dst = push_new_buffer(L, -1, 1, size, ll_buffer_usage(b), 0);
-        /* making the copy may have run finalizers, which may have released this buffer */
-        b = ll_lua_to_buffer(L, 1);
-        if (b == NULL) {
-            ll_error err;
-            ll_fail(&err, LL_E_STATE, "Buffer has been released");
-            return fail_new_buffer(L, 0, &err);
-        }
+    VkBufferUsageFlags usage = ll_buffer_usage(b);
+    bool new_output = lua_isnoneornil(L, 2);
+    lua_settop(L, 2);
+    if (new_output) {
+        lua_getiuservalue(L, 1, 1); /* a copy lives in the same Memory: at 3 */
+        push_empty_buffer(L, 3);
     } else {
-        dst = ll_lua_check_buffer(L, 2);
+        ll_buffer *dst = ll_lua_check_buffer(L, 2);
         if (dst == b)
             return ll_lua_argerror(L, 2, "the output is this buffer");
         if (ll_buffer_size(dst) != size)
@@ -341,10 +358,24 @@ static int buffer_copy(lua_State *L)
                                    (lua_Integer)size);
         lua_pushvalue(L, 2);
     }
+    int out = lua_gettop(L);
+
     ll_error err;
-    if (!ll_buffer_copy(b, 0, dst, 0, size, &err)) /* argument errors: the output's */
-        return lua_isnoneornil(L, 2) ? fail_new_buffer(L, 2, &err) : ll_lua_raise(L, 2, &err);
-    return 1;
+    bool ok = true;
+    if (new_output) {
+        create_args a = {.source_idx = 1, .size = size, .usage = usage};
+        ok = make_buffer(L, lua_touserdata(L, out), &a, &err);
+    }
+    /* resolved after the buffer is made: a retry's collection runs Lua */
+    ll_buffer *src = ok ? ll_lua_resolve(L, 1, "Buffer", &err) : NULL;
+    ll_buffer *dst = src != NULL ? ll_lua_resolve(L, out, "Buffer", &err) : NULL;
+    ok = dst != NULL && ll_buffer_copy(src, 0, dst, 0, size, &err);
+    if (!ok && new_output)
+        discard_buffer(lua_touserdata(L, out));
+
+    if (!ok) /* argument errors: the output's */
+        return ll_lua_raise(L, 2, &err);
+    return new_output ? new_buffer_done(L, lua_touserdata(L, out)) : 1;
 }
 
 /* ---- the Buffer type ------------------------------------------------------------------ */

@@ -12,9 +12,6 @@
 /* The live Buffer at idx (raises if it is not one or has been released). */
 ll_buffer *ll_lua_check_buffer(lua_State *L, int idx);
 
-/* The live Buffer at idx, or NULL for any other value (a released Buffer included). */
-ll_buffer *ll_lua_to_buffer(lua_State *L, int idx);
-
 /* Registers the Buffer class and the Memory methods that create buffers (createBuffer,
  * createBufferFromHost, createBufferLike). Call after ll_lua_open_memory. */
 int ll_lua_open_buffer(lua_State *L);

@@ -127,45 +127,64 @@ static void check_array_fits(lua_State *L, int arg, const ll_image *image, ll_nd
 
 /* ---- creating ------------------------------------------------------------------------ */
 
-/* The Memory is read from its userdata when the image is made, never before: making the
- * userdata, or the collection run on a retry, may run finalizers, which may release it. */
+/* What phase 2 makes an image of, in the Memory userdata at stack index 1. */
 typedef struct create_image {
-    ll_lua_object *memory; /* the Memory userdata */
+    lua_State *L;
     ll_image_shape shape;
     ll_dtype type;
     VkImageUsageFlags usage;
     ll_image *image;
 } create_image;
 
+/* Phase 2, run again after the collection of a retry (which runs Lua). */
 static bool do_create_image(void *user, ll_error *err)
 {
     create_image *c = user;
-    if (c->memory->ptr == NULL)
-        return ll_fail(err, LL_E_STATE, "Memory has been released");
-    c->image = ll_image_create(c->memory->ptr, &c->shape, c->type, c->usage, err);
+    ll_memory *memory = ll_lua_resolve(c->L, 1, "Memory", err);
+    c->image = memory != NULL ? ll_image_create(memory, &c->shape, c->type, c->usage, err)
+                              : NULL;
     return c->image != NULL;
 }
 
-/* Creates the image and pushes its userdata (parent: the Memory at stack index 1). */
-static ll_lua_object *push_new_image(lua_State *L, create_image *c, int arg)
+/* Phase 1: pushes an object userdata of class tname, not holding anything yet, whose
+ * parent (user value 1) is the value at parent_idx. */
+static ll_lua_object *push_empty(lua_State *L, const char *tname, int parent_idx)
 {
-    ll_lua_object *o = ll_lua_push_object(L, LL_IMAGE_T, NULL, 1);
-    lua_pushvalue(L, 1);
+    parent_idx = lua_absindex(L, parent_idx);
+    ll_lua_object *o = ll_lua_push_object(L, tname, NULL, 1);
+    lua_pushvalue(L, parent_idx);
     ll_lua_set_parent(L, -2, 1);
-    ll_error err;
-    if (!ll_lua_create_with_retry(L, do_create_image, c, &err))
-        ll_lua_raise(L, arg, &err);
-    o->ptr = c->image;
-    ll_lua_device_memory_added(L, ll_image_allocation(c->image)->size);
     return o;
 }
 
-/* Discards a new image whose filling failed, leaving its Memory as before, then raises. */
-static int fail_new_image(lua_State *L, ll_lua_object *o, int arg, const ll_error *err)
+/* Phase 2: makes the image of c into the empty Image userdata o, with a collection and one
+ * more try when the device is out of memory. */
+static bool make_image(lua_State *L, ll_lua_object *o, create_image *c, ll_error *err)
 {
-    ll_image_discard(o->ptr);
+    c->L = L;
+    if (!ll_lua_create_with_retry(L, do_create_image, c, err))
+        return false;
+    o->ptr = c->image;
+    return true;
+}
+
+/* Phase 2, when filling the new image failed: discards it, leaving its Memory as before
+ * (ll_image_discard). Returns false. */
+static bool discard_image(ll_lua_object *o)
+{
+    if (o->ptr != NULL)
+        ll_image_discard(o->ptr);
     o->ptr = NULL;
-    return ll_lua_raise(L, arg, err);
+    return false;
+}
+
+/* Phase 3 of a create: the new image at image_idx exists, and the value at the top is the
+ * result; the collector is told about the device memory (which may collect: last). */
+static int new_image_done(lua_State *L, int image_idx)
+{
+    ll_lua_object *o = lua_touserdata(L, image_idx);
+    ll_lua_device_memory_added(L, ll_image_allocation(o->ptr)->size);
+    return 1;
 }
 
 static int memory_create_image(lua_State *L)
@@ -173,15 +192,18 @@ static int memory_create_image(lua_State *L)
     static const char *const names[] = {"channelType", "usageFlags", NULL};
     static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
-    create_image c = {.memory = lua_touserdata(L, 1)};
-    c.shape = check_shape(L, 2);
+    create_image c = {.shape = check_shape(L, 2)};
     ll_lua_params p;
     ll_lua_params_open(L, &p, 3, names, lists);
     c.type = check_channel_type(L, ll_lua_param(L, &p, 0));
     c.usage = check_usage(L, ll_lua_param(L, &p, 1));
     lua_settop(L, 2);
-    push_new_image(L, &c, 2);
-    return 1;
+    ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1); /* at 3 */
+
+    ll_error err;
+    bool ok = make_image(L, o, &c, &err);
+
+    return ok ? new_image_done(L, 3) : ll_lua_raise(L, 2, &err);
 }
 
 /* The array-like at arg as an image's content: its shape by the shape rules and its dtype
@@ -212,7 +234,7 @@ static int memory_create_image_from_host(lua_State *L)
     static const char *const names[] = {"usageFlags", NULL};
     static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
-    create_image c = {.memory = lua_touserdata(L, 1)};
+    create_image c = {0};
     ll_lua_params p;
     ll_lua_params_open(L, &p, 3, names, lists);
     int usage_arg = ll_lua_param(L, &p, 0);
@@ -220,13 +242,16 @@ static int memory_create_image_from_host(lua_State *L)
     need_transfer_dst(L, usage_arg, c.usage);
     lua_settop(L, 2);
     uint64_t bytes = ll_ndarray_nbytes(check_host_image(L, 2, &c)); /* at 3 */
-    ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
-    /* making the image may have run finalizers, which may have released the array */
+    ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1); /* at 4 */
+
     ll_error err;
-    const void *data = ll_lua_live_ndarray_data(L, 3, &err);
-    if (data == NULL || !ll_image_upload(o->ptr, data, bytes, &err))
-        return fail_new_image(L, o, 2, &err);
-    return 1;
+    bool ok = make_image(L, o, &c, &err);
+    if (ok) {
+        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
+        ok = (data != NULL && ll_image_upload(o->ptr, data, bytes, &err)) || discard_image(o);
+    }
+
+    return ok ? new_image_done(L, 4) : ll_lua_raise(L, 2, &err);
 }
 
 /* A view request and, for each part of it (ll_image_view_field), the argument that gave
@@ -267,19 +292,13 @@ static void check_view(lua_State *L, const ll_session *session, VkFormat format,
         ll_lua_raise(L, a->arg[field], &err);
 }
 
-/* Makes a view of the image whose userdata is at image_idx and pushes it; the userdata
- * comes first, so that nothing leaks if pushing fails. */
-static int push_new_view(lua_State *L, int image_idx, const ll_image_view_desc *desc,
-                         ll_error *err)
+/* Phase 2: makes the view desc of the image whose userdata is at image_idx into the empty
+ * ImageView userdata o. */
+static bool make_view(lua_State *L, ll_lua_object *o, int image_idx,
+                      const ll_image_view_desc *desc, ll_error *err)
 {
-    ll_lua_object *image = lua_touserdata(L, image_idx);
-    ll_lua_object *o = ll_lua_push_object(L, LL_IMAGE_VIEW_T, NULL, 1);
-    lua_pushvalue(L, image_idx);
-    ll_lua_set_parent(L, -2, 1);
-    /* making the userdata may have run finalizers, which may have released the image */
-    if (image->ptr == NULL)
-        return ll_fail(err, LL_E_STATE, "Image has been released");
-    o->ptr = ll_image_view_create(image->ptr, desc, err);
+    ll_image *image = ll_lua_resolve(L, image_idx, "Image", err);
+    o->ptr = image != NULL ? ll_image_view_create(image, desc, err) : NULL;
     return o->ptr != NULL;
 }
 
@@ -289,7 +308,7 @@ static int memory_create_image_view_from_host(lua_State *L)
                                         "normalizedCoordinates", "sampled", NULL};
     static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
-    create_image c = {.memory = lua_touserdata(L, 1)};
+    create_image c = {0};
     ll_lua_params p;
     ll_lua_params_open(L, &p, 3, names, lists);
     view_args va;
@@ -299,8 +318,8 @@ static int memory_create_image_view_from_host(lua_State *L)
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
     lua_settop(L, 2);
     uint64_t bytes = ll_ndarray_nbytes(check_host_image(L, 2, &c)); /* at 3 */
-    /* Everything about the request is checked before the image is made. The Memory is read
-     * again: converting the array may have run finalizers, which may have released it. */
+    /* Everything about the request is checked before the image is made (the Memory checked
+     * again, after the conversion). */
     ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
     VkFormat format = ll_format_of(c.type, c.shape.channels);
     VkImageType type = ll_image_type_of(&c.shape);
@@ -310,13 +329,18 @@ static int memory_create_image_view_from_host(lua_State *L)
                                &err))
         return ll_lua_raise(L, 2, &err);
     check_view(L, session, format, type, c.usage, &va);
-    ll_lua_object *o = push_new_image(L, &c, 2); /* at 4 */
-    const void *data = ll_lua_live_ndarray_data(L, 3, &err); /* as in createImageFromHost */
-    if (data == NULL || !ll_image_upload(o->ptr, data, bytes, &err))
-        return fail_new_image(L, o, 2, &err);
-    if (!push_new_view(L, 4, &va.desc, &err))
-        return fail_new_image(L, o, 2, &err);
-    return 1;
+    ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1);          /* at 4 */
+    ll_lua_object *view = push_empty(L, LL_IMAGE_VIEW_T, 4); /* at 5 */
+
+    bool ok = make_image(L, o, &c, &err);
+    if (ok) {
+        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
+        ok = (data != NULL && ll_image_upload(o->ptr, data, bytes, &err) &&
+              make_view(L, view, 4, &va.desc, &err)) ||
+             discard_image(o);
+    }
+
+    return ok ? new_image_done(L, 4) : ll_lua_raise(L, 2, &err);
 }
 
 static int session_is_image_format_supported(lua_State *L)
@@ -346,10 +370,19 @@ static int session_is_image_format_supported(lua_State *L)
 
 /* ---- Image and ImageView methods (both act on the image) --------------------------- */
 
+/* Phase 2: the image of the Image or ImageView at idx (checked in phase 1), or NULL with
+ * err when it has been released since. */
+static ll_image *resolve_any_image(lua_State *L, int idx, ll_error *err)
+{
+    if (ll_lua_to_object(L, idx, LL_IMAGE_T) != NULL)
+        return ll_lua_resolve(L, idx, "Image", err);
+    ll_image_view *view = ll_lua_resolve(L, idx, "ImageView", err);
+    return view != NULL ? ll_image_view_image(view) : NULL;
+}
+
 static int image_to_host(lua_State *L)
 {
     ll_image *image = check_any_image(L, 1);
-    ll_ndarray *out;
     if (lua_isnoneornil(L, 2)) {
         uint64_t host[4];
         int64_t dims[4];
@@ -357,81 +390,92 @@ static int image_to_host(lua_State *L)
         for (size_t i = 0; i < n; i++)
             dims[i] = (int64_t)host[i];
         lua_settop(L, 1);
-        out = ll_lua_push_ndarray(L, (int)n, dims, ll_image_channel_type(image));
-        /* making the array may have run finalizers, which may have released the image */
-        image = check_any_image(L, 1);
+        ll_lua_push_ndarray(L, (int)n, dims, ll_image_channel_type(image));
     } else {
-        out = ll_lua_check_ndarray(L, 2);
-        check_array_fits(L, 2, image, out);
+        check_array_fits(L, 2, image, ll_lua_check_ndarray(L, 2));
         lua_settop(L, 2);
     }
+
     ll_error err;
-    if (!ll_image_download(image, ll_ndarray_data(out), ll_ndarray_nbytes(out), &err))
-        return ll_lua_raise(L, 1, &err);
-    return 1;
+    image = resolve_any_image(L, 1, &err);
+    void *data = image != NULL ? ll_lua_live_ndarray_data(L, 2, &err) : NULL;
+    bool ok = data != NULL &&
+              ll_image_download(image, data, ll_ndarray_nbytes(ll_lua_to_ndarray(L, 2)), &err);
+
+    return ok ? 1 : ll_lua_raise(L, 1, &err);
 }
 
 static int image_from_host(lua_State *L)
 {
     ll_image *image = check_any_image(L, 1);
-    ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)ll_image_channel_type(image));
-    /* converting a table or string may have run finalizers, which may release the image */
-    image = check_any_image(L, 1);
-    check_array_fits(L, 2, image, a);
+    lua_settop(L, 2);
+    ll_ndarray *a = ll_lua_check_arraylike(L, 2, (int)ll_image_channel_type(image)); /* at 3 */
+    check_array_fits(L, 2, check_any_image(L, 1), a);
+
     ll_error err;
-    if (!ll_image_upload(image, ll_ndarray_data(a), ll_ndarray_nbytes(a), &err))
-        return ll_lua_raise(L, 1, &err);
-    return 0;
+    image = resolve_any_image(L, 1, &err);
+    const void *data = image != NULL ? ll_lua_live_ndarray_data(L, 3, &err) : NULL;
+    bool ok = data != NULL && ll_image_upload(image, data, ll_ndarray_nbytes(a), &err);
+
+    return ok ? 0 : ll_lua_raise(L, 1, &err);
 }
 
 static int image_clear(lua_State *L)
 {
-    ll_image *image = check_any_image(L, 1);
+    check_any_image(L, 1);
+
     ll_error err;
-    if (!ll_image_clear(image, &err))
-        return ll_lua_raise(L, 1, &err);
-    return 0;
+    ll_image *image = resolve_any_image(L, 1, &err);
+    bool ok = image != NULL && ll_image_clear(image, &err);
+
+    return ok ? 0 : ll_lua_raise(L, 1, &err);
 }
 
 static int image_copy_to(lua_State *L)
 {
-    ll_image *src = check_any_image(L, 1);
-    ll_image *dst = check_any_image(L, 2);
+    check_any_image(L, 1);
+    check_any_image(L, 2);
+
     ll_error err;
-    if (!ll_image_copy(src, dst, &err))
-        return ll_lua_raise(L, err.operand == 2 ? 2 : 1, &err);
-    return 0;
+    ll_image *src = resolve_any_image(L, 1, &err);
+    ll_image *dst = src != NULL ? resolve_any_image(L, 2, &err) : NULL;
+    bool ok = dst != NULL && ll_image_copy(src, dst, &err);
+
+    return ok ? 0 : ll_lua_raise(L, err.operand == 2 ? 2 : 1, &err);
 }
 
 static int image_change_layout(lua_State *L)
 {
-    ll_image *image = check_any_image(L, 1);
+    check_any_image(L, 1);
     VkImageLayout layout = (VkImageLayout)ll_lua_check_enum(L, 2, &ll_enum_image_layout, 0, 0);
+
     ll_error err;
-    if (!ll_image_change_layout(image, layout, &err))
-        return ll_lua_raise(L, 2, &err);
-    return 0;
+    ll_image *image = resolve_any_image(L, 1, &err);
+    bool ok = image != NULL && ll_image_change_layout(image, layout, &err);
+
+    return ok ? 0 : ll_lua_raise(L, 2, &err);
 }
 
 static int image_create_view(lua_State *L)
 {
     static const char *const names[] = {"filterMode", "addressMode", "normalizedCoordinates",
                                         "sampled", NULL};
-    ll_image *image = ll_lua_check_image(L, 1);
+    ll_lua_check_image(L, 1);
     ll_lua_params p;
     ll_lua_params_open(L, &p, 2, names, NULL);
     view_args va;
     va.arg[LL_VIEW_IMAGE] = 1;
     check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
-    /* the options table's metamethods may have run Lua code that released the image */
-    image = ll_lua_check_image(L, 1);
+    ll_image *image = ll_lua_check_image(L, 1); /* checked after the options were read */
     check_view(L, ll_image_session(image), ll_image_format(image), ll_image_type(image),
                ll_image_usage(image), &va);
     lua_settop(L, 1);
+    ll_lua_object *view = push_empty(L, LL_IMAGE_VIEW_T, 1);
+
     ll_error err;
-    if (!push_new_view(L, 1, &va.desc, &err))
-        return ll_lua_raise(L, 1, &err);
-    return 1;
+    bool ok = make_view(L, view, 1, &va.desc, &err);
+
+    return ok ? 1 : ll_lua_raise(L, 1, &err);
 }
 
 /* ---- fields -------------------------------------------------------------------------- */
@@ -450,7 +494,7 @@ static int push_image_field(lua_State *L, ll_image *image, int image_idx, const 
     else if (strcmp(key, "channels") == 0)
         lua_pushinteger(L, s->channels);
     else if (strcmp(key, "shape") == 0) {
-        /* read first: making the table may run finalizers, which may release the image */
+        /* phase 2: read before the table is made, which runs Lua */
         const uint32_t dims[4] = {s->depth, s->height, s->width, s->channels};
         lua_createtable(L, 4, 0);
         for (int i = 0; i < 4; i++) {

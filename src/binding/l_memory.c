@@ -22,8 +22,7 @@ ll_memory *ll_lua_check_memory(lua_State *L, int idx)
 
 void ll_lua_push_allocation(lua_State *L, const ll_allocation *allocation)
 {
-    /* copied first: making the table may run finalizers, which may release the object */
-    const ll_allocation copy = *allocation, *a = &copy;
+    const ll_allocation copy = *allocation, *a = &copy; /* phase 2: pushing runs Lua */
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, (lua_Integer)a->page);
     lua_setfield(L, -2, "page");
@@ -102,7 +101,7 @@ static int session_create_memory(lua_State *L)
 {
     static const char *const names[] = {"flags", "pageSize", "exactFlagsMatch", NULL};
     static const char *const lists[] = {"flags", NULL};
-    ll_session *s = ll_lua_check_session(L, 1);
+    ll_lua_check_session(L, 1);
     ll_lua_params p;
     ll_lua_params_open(L, &p, 2, names, lists);
     VkMemoryPropertyFlags flags = ll_lua_check_flags(L, ll_lua_param(L, &p, 0),
@@ -117,14 +116,12 @@ static int session_create_memory(lua_State *L)
     ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
     lua_pushvalue(L, 1);
     ll_lua_set_parent(L, -2, 1);
-    /* Read the session again: the options table's metamethods and making the userdata may
-     * have run Lua code (finalizers included), which may have released it. */
-    s = ll_lua_check_session(L, 1);
+
     ll_error err;
-    o->ptr = ll_memory_create(s, flags, page_size, exact, &err);
-    if (o->ptr == NULL)
-        return ll_lua_raise(L, 2, &err);
-    return 1;
+    ll_session *s = ll_lua_resolve(L, 1, "Session", &err);
+    o->ptr = s != NULL ? ll_memory_create(s, flags, page_size, exact, &err) : NULL;
+
+    return o->ptr != NULL ? 1 : ll_lua_raise(L, 2, &err);
 }
 
 /* ---- the Memory type ----------------------------------------------------------------- */

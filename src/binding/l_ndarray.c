@@ -520,25 +520,35 @@ static int nd_pairs(lua_State *L)
 
 /* ---- whole-array methods --------------------------------------------------------------- */
 
-/* Re-reads the data pointer at each row: making a table may run finalizers, which may
- * release the array. */
-static void push_table_level(lua_State *L, const ll_ndarray *a, int level, int64_t *pos)
+/* totable, phase 1: the nested tables of the array's shape, the rows (the innermost
+ * level) made empty with room for their values. */
+static void push_skeleton(lua_State *L, const ll_ndarray *a, int level)
 {
     int64_t n = a->shape[level];
-    lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
-    if (level < a->ndim - 1) {
-        for (int64_t j = 1; j <= n; j++) {
-            push_table_level(L, a, level + 1, pos);
-            lua_rawseti(L, -2, j);
-        }
+    lua_createtable(L, (int)n, 0);
+    if (level == a->ndim - 1)
         return;
-    }
-    const unsigned char *p = live_data(L, a) + (size_t)*pos * a->elsize;
-    for (int64_t j = 1; j <= n; j++, p += a->elsize) {
-        push_element(L, a, p);
+    for (int64_t j = 1; j <= n; j++) {
+        push_skeleton(L, a, level + 1);
         lua_rawseti(L, -2, j);
     }
-    *pos += n;
+}
+
+/* totable, phase 2: fills the rows of the skeleton at the top from *p on. Runs no Lua:
+ * numbers go into room the rows already have. */
+static void fill_rows(lua_State *L, const ll_ndarray *a, int level, const unsigned char **p)
+{
+    int64_t n = a->shape[level];
+    for (int64_t j = 1; j <= n; j++) {
+        if (level == a->ndim - 1) {
+            push_element(L, a, *p);
+            *p += a->elsize;
+        } else {
+            lua_rawgeti(L, -1, j);
+            fill_rows(L, a, level + 1, p);
+        }
+        lua_rawseti(L, -2, j);
+    }
 }
 
 static int nd_totable(lua_State *L)
@@ -546,9 +556,17 @@ static int nd_totable(lua_State *L)
     ll_ndarray *a = self_at(L, 1);
     live_data(L, a);
     luaL_checkstack(L, a->ndim + 4, "ndarray too deep");
-    int64_t pos = 0;
-    push_table_level(L, a, 0, &pos);
-    return 1;
+    for (int k = 0; k < a->ndim; k++)
+        if (a->shape[k] > INT_MAX)
+            return ll_lua_error(L, "an axis of %I entries is too long for a Lua table",
+                                (lua_Integer)a->shape[k]);
+    push_skeleton(L, a, 0);
+
+    const unsigned char *p = ll_host_memory_data(a->storage);
+    if (p != NULL)
+        fill_rows(L, a, 0, &p);
+
+    return p != NULL ? 1 : ll_lua_error(L, "ndarray has been released");
 }
 
 static int nd_tostring(lua_State *L)
@@ -659,9 +677,12 @@ static int nd_copy(lua_State *L)
     ll_ndarray *a = self_at(L, 1);
     live_data(L, a);
     ll_ndarray *c = push_new(L, a->ndim, a->shape, a->dtype, false, 0);
-    /* read the source only now: allocating may have run finalizers */
-    memcpy(ll_host_memory_data(c->storage), live_data(L, a), (size_t)a->nbytes);
-    return 1;
+
+    const void *data = ll_host_memory_data(a->storage);
+    if (data != NULL)
+        memcpy(ll_host_memory_data(c->storage), data, (size_t)a->nbytes);
+
+    return data != NULL ? 1 : ll_lua_error(L, "ndarray has been released");
 }
 
 /* release(), __close and __gc. Idempotent. Dropping the user values lets the owner of a
@@ -748,7 +769,7 @@ static int nd_repr(lua_State *L)
         lua_pushliteral(L, "ndarray(released)");
         return 1;
     }
-    /* values copied first: building the string allocates, which may release the array */
+    /* phase 2: the values are copied before the string is built, which runs Lua */
     unsigned char values[REPR_MAX_ELEMENTS * 8];
     bool small = a->count <= REPR_MAX_ELEMENTS;
     if (small)

@@ -120,7 +120,7 @@ static void session_describe(const void *ptr, char *buf, size_t size)
 static int session_get_memory_flags(lua_State *L)
 {
     ll_session *s = ll_lua_check_session(L, 1);
-    /* copied first: making the tables may run finalizers, which may release the session */
+    /* phase 2: copied before the tables are made, which runs Lua */
     const VkPhysicalDeviceMemoryProperties props = *ll_session_memory_properties(s), *m = &props;
     lua_createtable(L, (int)m->memoryTypeCount, 0);
     for (uint32_t i = 0; i < m->memoryTypeCount; i++) {

@@ -99,54 +99,79 @@ uint64_t ll_debug_message_count(void)
     return atomic_load(&total_messages);
 }
 
-static bool has_layer(const char *name)
+/* Whether the layer `name` is installed, in *found; false with err when the loader cannot
+ * say (out of memory): a debug session never silently goes without validation. */
+static bool find_layer(const char *name, bool *found, ll_error *err)
 {
+    *found = false;
     uint32_t n = 0;
-    if (vkEnumerateInstanceLayerProperties(&n, NULL) != VK_SUCCESS || n == 0)
-        return false;
-    VkLayerProperties *layers = calloc(n, sizeof *layers);
+    VkResult r = LL_VK(vkEnumerateInstanceLayerProperties(&n, NULL));
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkEnumerateInstanceLayerProperties");
+    if (n == 0)
+        return true;
+    VkLayerProperties *layers = ll_calloc(n, sizeof *layers);
     if (layers == NULL)
-        return false;
-    bool found = false;
-    if (vkEnumerateInstanceLayerProperties(&n, layers) >= 0)
-        for (uint32_t i = 0; i < n && !found; i++)
-            found = strcmp(layers[i].layerName, name) == 0;
-    free(layers);
-    return found;
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory listing Vulkan layers");
+    r = LL_VK(vkEnumerateInstanceLayerProperties(&n, layers));
+    for (uint32_t i = 0; r >= 0 && i < n && !*found; i++)
+        *found = strcmp(layers[i].layerName, name) == 0;
+    ll_free(layers);
+    return r >= 0 ? true : ll_fail_vk(err, r, "vkEnumerateInstanceLayerProperties");
 }
 
-static bool has_instance_extension(const char *layer, const char *name)
+/* The extensions of the physical device, or of the instance for VK_NULL_HANDLE. */
+static VkResult enumerate_extensions(VkPhysicalDevice physical, uint32_t *n,
+                                     VkExtensionProperties *ext)
 {
+    return LL_VK(physical != VK_NULL_HANDLE
+                     ? vkEnumerateDeviceExtensionProperties(physical, NULL, n, ext)
+                     : vkEnumerateInstanceExtensionProperties(NULL, n, ext));
+}
+
+/* Whether the physical device (VK_NULL_HANDLE: the instance) offers the extension `name`,
+ * in *found; false with err when it cannot be listed (out of memory). */
+static bool find_extension(VkPhysicalDevice physical, const char *name, bool *found,
+                           ll_error *err)
+{
+    const char *what = physical != VK_NULL_HANDLE ? "vkEnumerateDeviceExtensionProperties"
+                                                  : "vkEnumerateInstanceExtensionProperties";
+    *found = false;
     uint32_t n = 0;
-    if (vkEnumerateInstanceExtensionProperties(layer, &n, NULL) != VK_SUCCESS || n == 0)
-        return false;
-    VkExtensionProperties *ext = calloc(n, sizeof *ext);
+    VkResult r = enumerate_extensions(physical, &n, NULL);
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, what);
+    if (n == 0)
+        return true;
+    VkExtensionProperties *ext = ll_calloc(n, sizeof *ext);
     if (ext == NULL)
-        return false;
-    bool found = false;
-    if (vkEnumerateInstanceExtensionProperties(layer, &n, ext) >= 0)
-        for (uint32_t i = 0; i < n && !found; i++)
-            found = strcmp(ext[i].extensionName, name) == 0;
-    free(ext);
-    return found;
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory listing Vulkan extensions");
+    r = enumerate_extensions(physical, &n, ext);
+    for (uint32_t i = 0; r >= 0 && i < n && !*found; i++)
+        *found = strcmp(ext[i].extensionName, name) == 0;
+    ll_free(ext);
+    return r >= 0 ? true : ll_fail_vk(err, r, what);
 }
 
 static ll_instance *instance_create(bool debug, ll_error *err)
 {
-    ll_instance *instance = calloc(1, sizeof *instance);
+    ll_instance *instance = ll_calloc(1, sizeof *instance);
     if (instance == NULL) {
         ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a Vulkan instance");
         return NULL;
     }
     instance->debug = debug;
     uint32_t version = VK_API_VERSION_1_0;
-    if (vkEnumerateInstanceVersion != NULL)
-        vkEnumerateInstanceVersion(&version);
+    VkResult r = vkEnumerateInstanceVersion != NULL
+                     ? LL_VK(vkEnumerateInstanceVersion(&version)) : VK_SUCCESS;
+    if (r != VK_SUCCESS) {
+        ll_fail_vk(err, r, "vkEnumerateInstanceVersion");
+        goto fail_free;
+    }
     if (version < VK_API_VERSION_1_1) {
         ll_fail(err, LL_E_UNSUPPORTED, "the Vulkan loader supports only Vulkan %u.%u; "
                 "lluvia needs 1.1", VK_API_VERSION_MAJOR(version), VK_API_VERSION_MINOR(version));
-        free(instance);
-        return NULL;
+        goto fail_free;
     }
     instance->api_version = version > VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version;
 
@@ -154,15 +179,17 @@ static ll_instance *instance_create(bool debug, ll_error *err)
     uint32_t layer_count = 0;
     const char *extensions[2];
     uint32_t extension_count = 0;
-    bool messenger = false;
-    if (debug && has_layer(VALIDATION_LAYER)) {
+    bool validation = false, messenger = false;
+    if (debug && (!find_layer(VALIDATION_LAYER, &validation, err) ||
+                  !find_extension(VK_NULL_HANDLE, VK_EXT_DEBUG_UTILS_EXTENSION_NAME, &messenger,
+                                  err)))
+        goto fail_free;
+    if (validation) {
         layers[layer_count++] = VALIDATION_LAYER;
         instance->validation = true;
     }
-    if (debug && has_instance_extension(NULL, VK_EXT_DEBUG_UTILS_EXTENSION_NAME)) {
+    if (messenger)
         extensions[extension_count++] = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-        messenger = true;
-    }
 
     VkDebugUtilsMessengerCreateInfoEXT messenger_info = {
         .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
@@ -202,15 +229,14 @@ static ll_instance *instance_create(bool debug, ll_error *err)
         .enabledExtensionCount = extension_count,
         .ppEnabledExtensionNames = extensions,
     };
-    VkResult r = vkCreateInstance(&info, NULL, &instance->handle);
+    r = LL_VK(vkCreateInstance(&info, NULL, &instance->handle));
     if (r != VK_SUCCESS) {
         if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
             ll_fail(err, LL_E_UNSUPPORTED, "no Vulkan driver is installed (vkCreateInstance: "
                     "%s); %s", ll_vk_result_name(r), NO_DEVICE_HINT);
         else
             ll_fail_vk(err, r, "vkCreateInstance");
-        free(instance);
-        return NULL;
+        goto fail_free;
     }
     /* The first instance loads volk's global pointers: they are the loader's trampolines,
      * which dispatch on the object they get and so serve every instance and device. The
@@ -225,16 +251,19 @@ static ll_instance *instance_create(bool debug, ll_error *err)
             vkGetInstanceProcAddr(instance->handle, "vkDestroyDebugUtilsMessengerEXT");
         messenger_info.pNext = NULL;
         r = create != NULL && instance->destroy_messenger != NULL
-                ? create(instance->handle, &messenger_info, NULL, &instance->messenger)
+                ? LL_VK(create(instance->handle, &messenger_info, NULL, &instance->messenger))
                 : VK_ERROR_EXTENSION_NOT_PRESENT;
         if (r != VK_SUCCESS) {
             ll_fail_vk(err, r, "vkCreateDebugUtilsMessengerEXT");
             vkDestroyInstance(instance->handle, NULL);
-            free(instance);
-            return NULL;
+            goto fail_free;
         }
     }
     return instance;
+
+fail_free:
+    ll_free(instance);
+    return NULL;
 }
 
 static void instance_destroy(ll_instance *instance)
@@ -242,7 +271,7 @@ static void instance_destroy(ll_instance *instance)
     if (instance->messenger != VK_NULL_HANDLE)
         instance->destroy_messenger(instance->handle, instance->messenger, NULL);
     vkDestroyInstance(instance->handle, NULL);
-    free(instance);
+    ll_free(instance);
 }
 
 static ll_instance *instance_acquire_locked(bool debug, ll_error *err)
@@ -292,17 +321,17 @@ static bool physical_devices(VkInstance instance, VkPhysicalDevice **out, uint32
     *out = NULL;
     *count = 0;
     uint32_t n = 0;
-    VkResult r = vkEnumeratePhysicalDevices(instance, &n, NULL);
+    VkResult r = LL_VK(vkEnumeratePhysicalDevices(instance, &n, NULL));
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, "vkEnumeratePhysicalDevices");
     if (n == 0)
         return ll_fail(err, LL_E_UNSUPPORTED, "no Vulkan device found; %s", NO_DEVICE_HINT);
-    VkPhysicalDevice *list = calloc(n, sizeof *list);
+    VkPhysicalDevice *list = ll_calloc(n, sizeof *list);
     if (list == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory listing devices");
-    r = vkEnumeratePhysicalDevices(instance, &n, list);
+    r = LL_VK(vkEnumeratePhysicalDevices(instance, &n, list));
     if (r < 0) {
-        free(list);
+        ll_free(list);
         return ll_fail_vk(err, r, "vkEnumeratePhysicalDevices");
     }
     *out = list;
@@ -330,7 +359,7 @@ bool ll_enumerate_devices(ll_device_info *out, uint32_t capacity, uint32_t *coun
             out[i].api_version = p.apiVersion;
         }
         *count = n;
-        free(list);
+        ll_free(list);
     }
     ll_instance_release(instance);
     return ok;
@@ -394,27 +423,11 @@ bool ll_choose_device(const char *spec, uint32_t *index, ll_error *err)
     return ll_fail(err, LL_E_ARGUMENT, "no device matches '%s' (devices: %s)", spec, names);
 }
 
-static bool has_device_extension(VkPhysicalDevice physical, const char *name)
-{
-    uint32_t n = 0;
-    if (vkEnumerateDeviceExtensionProperties(physical, NULL, &n, NULL) != VK_SUCCESS || n == 0)
-        return false;
-    VkExtensionProperties *ext = calloc(n, sizeof *ext);
-    if (ext == NULL)
-        return false;
-    bool found = false;
-    if (vkEnumerateDeviceExtensionProperties(physical, NULL, &n, ext) >= 0)
-        for (uint32_t i = 0; i < n && !found; i++)
-            found = strcmp(ext[i].extensionName, name) == 0;
-    free(ext);
-    return found;
-}
-
 static bool pick_queue_family(VkPhysicalDevice physical, uint32_t *family, ll_error *err)
 {
     uint32_t n = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(physical, &n, NULL);
-    VkQueueFamilyProperties *families = calloc(n ? n : 1, sizeof *families);
+    VkQueueFamilyProperties *families = ll_calloc(n ? n : 1, sizeof *families);
     if (families == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory listing queue families");
     vkGetPhysicalDeviceQueueFamilyProperties(physical, &n, families);
@@ -430,7 +443,7 @@ static bool pick_queue_family(VkPhysicalDevice physical, uint32_t *family, ll_er
                 found = true;
             }
         }
-    free(families);
+    ll_free(families);
     return found ? true : ll_fail(err, LL_E_UNSUPPORTED, "the device has no compute queue");
 }
 
@@ -441,20 +454,20 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
     if (!physical_devices(instance->handle, &list, &n, err))
         return NULL;
     if (index >= n) {
-        free(list);
+        ll_free(list);
         ll_fail(err, LL_E_ARGUMENT, "device id %u does not exist (%u devices)", index, n);
         return NULL;
     }
-    ll_device *device = calloc(1, sizeof *device);
+    ll_device *device = ll_calloc(1, sizeof *device);
     if (device == NULL) {
-        free(list);
+        ll_free(list);
         ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a device");
         return NULL;
     }
     device->instance = instance;
     device->index = index;
     device->physical = list[index];
-    free(list);
+    ll_free(list);
     vkGetPhysicalDeviceProperties(device->physical, &device->properties);
     vkGetPhysicalDeviceMemoryProperties(device->physical, &device->memory);
     if (device->properties.apiVersion < VK_API_VERSION_1_1) {
@@ -468,14 +481,15 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
     const char *extensions[2];
     uint32_t extension_count = 0;
     /* Samplers may use the address mode MirrorClampToEdge only with this (image.c). */
-    if (has_device_extension(device->physical,
-                             VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME)) {
+    if (!find_extension(device->physical, VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME,
+                        &device->sampler_mirror_clamp_to_edge, err) ||
+        !find_extension(device->physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
+                        &device->external_memory_host, err))
+        goto fail_free;
+    if (device->sampler_mirror_clamp_to_edge)
         extensions[extension_count++] = VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME;
-        device->sampler_mirror_clamp_to_edge = true;
-    }
-    if (has_device_extension(device->physical, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
+    if (device->external_memory_host) {
         extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
-        device->external_memory_host = true;
         VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
         };
@@ -513,7 +527,7 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
         .ppEnabledExtensionNames = extensions,
         .pEnabledFeatures = &enabled,
     };
-    VkResult r = vkCreateDevice(device->physical, &info, NULL, &device->handle);
+    VkResult r = LL_VK(vkCreateDevice(device->physical, &info, NULL, &device->handle));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateDevice");
         goto fail_free;
@@ -527,7 +541,7 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
     return device;
 
 fail_free:
-    free(device);
+    ll_free(device);
     return NULL;
 }
 
@@ -573,7 +587,7 @@ void ll_device_release(ll_device *device)
         vkDestroyDevice(device->handle, NULL);
         pthread_mutex_destroy(&device->queue_lock);
         instance_release_locked(device->instance);
-        free(device);
+        ll_free(device);
     }
     pthread_mutex_unlock(&context_lock);
 }

@@ -61,6 +61,7 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
         .allocationSize = size,
         .memoryTypeIndex = type_index,
     };
+    *out = VK_NULL_HANDLE; /* as a skipped call (fault.h) leaves it */
     VkResult r = LL_VK(vkAllocateMemory(ll_session_vk(session), &info, NULL, out));
     if (r != VK_SUCCESS) {
         atomic_fetch_sub(&device_live_bytes, size);

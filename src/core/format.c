@@ -214,7 +214,7 @@ bool ll_format_check_image(const ll_session *session, VkFormat format, VkImageTy
     if (!ll_image_check_usage(session, usage, extent, err))
         return false;
     VkImageFormatProperties props;
-    VkResult r = query(session, format, type, tiling, usage, &props);
+    VkResult r = LL_VK(query(session, format, type, tiling, usage, &props));
     if (r == VK_ERROR_FORMAT_NOT_SUPPORTED)
         return unsupported(session, format, type, tiling, usage, err);
     if (r != VK_SUCCESS)

@@ -7,7 +7,6 @@
 
 #include <assert.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lluvia/device_memory.h"
@@ -46,7 +45,7 @@ static void staging_destroy(void *object)
     if (st->mapped != NULL)
         vkUnmapMemory(dev, st->memory);
     ll_device_memory_free(s, st->memory, st->memory_size);
-    free(st);
+    ll_free(st);
 }
 
 /* The first host-visible type the buffer may use, preferring coherent memory. */
@@ -72,7 +71,7 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
         *out = st;
         return true;
     }
-    st = calloc(1, sizeof *st);
+    st = ll_calloc(1, sizeof *st);
     if (st == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the staging buffer");
     st->session = s;
@@ -86,7 +85,7 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
         .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
     };
-    VkResult r = vkCreateBuffer(dev, &info, NULL, &st->buffer);
+    VkResult r = LL_VK(vkCreateBuffer(dev, &info, NULL, &st->buffer));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateBuffer of the staging buffer");
         goto fail;
@@ -107,12 +106,12 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
     st->memory_size = req.size;
     st->coherent = (ll_session_memory_properties(s)->memoryTypes[type].propertyFlags &
                     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
-    r = vkBindBufferMemory(dev, st->buffer, st->memory, 0);
+    r = LL_VK(vkBindBufferMemory(dev, st->buffer, st->memory, 0));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkBindBufferMemory of the staging buffer");
         goto fail;
     }
-    r = vkMapMemory(dev, st->memory, 0, VK_WHOLE_SIZE, 0, &st->mapped);
+    r = LL_VK(vkMapMemory(dev, st->memory, 0, VK_WHOLE_SIZE, 0, &st->mapped));
     if (r != VK_SUCCESS) {
         st->mapped = NULL;
         ll_fail_vk(err, r, "vkMapMemory of the staging buffer");
@@ -201,8 +200,8 @@ static bool sync_slot(transfer *t, int slot, bool flush, ll_error *err)
                          t->chunk_bytes[slot], &range))
         return true;
     VkDevice dev = ll_session_vk(t->s);
-    VkResult r = flush ? vkFlushMappedMemoryRanges(dev, 1, &range)
-                       : vkInvalidateMappedMemoryRanges(dev, 1, &range);
+    VkResult r = flush ? LL_VK(vkFlushMappedMemoryRanges(dev, 1, &range))
+                       : LL_VK(vkInvalidateMappedMemoryRanges(dev, 1, &range));
     return r == VK_SUCCESS ? true : ll_fail_vk(err, r, "flushing the staging buffer");
 }
 

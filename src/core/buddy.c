@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bitset.h"
+#include "lluvia/fault.h"
 
 /* Head byte of each min block: 0 inside a block, else the block's state in the top two
  * bits and its order in the low six. */
@@ -193,18 +194,18 @@ ll_buddy *ll_buddy_create(uint64_t region_size, uint64_t min_block, uint64_t gra
         return NULL;
     }
 
-    ll_buddy *b = calloc(1, sizeof *b);
+    ll_buddy *b = ll_calloc(1, sizeof *b);
     if (b == NULL)
         goto fail;
     /* calloc: pages that are never touched are never made resident. */
-    b->head = calloc((size_t)blocks, 1);
+    b->head = ll_calloc((size_t)blocks, 1);
     if (b->head == NULL)
         goto fail;
     b->slack_width = slack_width_for(shift);
-    b->slack = calloc((size_t)blocks, b->slack_width);
+    b->slack = ll_calloc((size_t)blocks, b->slack_width);
     if (b->slack == NULL)
         goto fail;
-    b->words = calloc((size_t)words, sizeof(uint64_t));
+    b->words = ll_calloc((size_t)words, sizeof(uint64_t));
     if (b->words == NULL)
         goto fail;
 
@@ -248,10 +249,10 @@ void ll_buddy_destroy(ll_buddy *b)
 {
     if (b == NULL)
         return;
-    free(b->words);
-    free(b->slack);
-    free(b->head);
-    free(b);
+    ll_free(b->words);
+    ll_free(b->slack);
+    ll_free(b->head);
+    ll_free(b);
 }
 
 /* ---- alloc --------------------------------------------------------------------------- */

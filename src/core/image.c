@@ -187,7 +187,7 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
         return ll_fail(err, LL_E_ARGUMENT, "image of %ux%ux%u texels is too large",
                        shape->width, shape->height, shape->depth), NULL;
 
-    ll_image *image = calloc(1, sizeof *image);
+    ll_image *image = ll_calloc(1, sizeof *image);
     if (image == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating an image"), NULL;
     atomic_init(&image->refs, 1);
@@ -216,7 +216,7 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
         .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
     };
-    VkResult r = vkCreateImage(dev, &info, NULL, &image->handle);
+    VkResult r = LL_VK(vkCreateImage(dev, &info, NULL, &image->handle));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateImage");
         goto fail_free;
@@ -225,8 +225,8 @@ ll_image *ll_image_create(ll_memory *memory, const ll_image_shape *shape, ll_dty
     vkGetImageMemoryRequirements(dev, image->handle, &req);
     if (!ll_memory_allocate(memory, &req, LL_BUDDY_OPTIMAL, &image->allocation, err))
         goto fail_image;
-    r = vkBindImageMemory(dev, image->handle, image->allocation.memory,
-                          image->allocation.offset);
+    r = LL_VK(vkBindImageMemory(dev, image->handle, image->allocation.memory,
+                                image->allocation.offset));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkBindImageMemory");
         goto fail_memory;
@@ -241,7 +241,7 @@ fail_memory:
 fail_image:
     vkDestroyImage(dev, image->handle, NULL);
 fail_free:
-    free(image);
+    ll_free(image);
     return NULL;
 }
 
@@ -263,7 +263,7 @@ static void drop(ll_image *image, bool undo)
     else
         ll_memory_free(image->memory, &image->allocation);
     ll_memory_release(image->memory);
-    free(image);
+    ll_free(image);
 }
 
 void ll_image_release(ll_image *image)

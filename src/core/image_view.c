@@ -106,7 +106,7 @@ ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *d
     if (!check_view(image, desc, err))
         return NULL;
     VkDevice dev = ll_session_vk(ll_image_session(image));
-    ll_image_view *view = calloc(1, sizeof *view);
+    ll_image_view *view = ll_calloc(1, sizeof *view);
     if (view == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating an image view"),
                NULL;
@@ -124,7 +124,7 @@ ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *d
         .subresourceRange = {.aspectMask = VK_IMAGE_ASPECT_COLOR_BIT, .levelCount = 1,
                              .layerCount = 1},
     };
-    VkResult r = vkCreateImageView(dev, &info, NULL, &view->handle);
+    VkResult r = LL_VK(vkCreateImageView(dev, &info, NULL, &view->handle));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateImageView");
         goto fail_free;
@@ -147,7 +147,7 @@ ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *d
 fail_view:
     vkDestroyImageView(dev, view->handle, NULL);
 fail_free:
-    free(view);
+    ll_free(view);
     return NULL;
 }
 
@@ -164,7 +164,7 @@ void ll_image_view_release(ll_image_view *view)
     ll_sampler_release(session, view->sampler);
     vkDestroyImageView(ll_session_vk(session), view->handle, NULL);
     ll_image_release(view->image);
-    free(view);
+    ll_free(view);
 }
 
 ll_image *ll_image_view_image(const ll_image_view *view) { return view->image; }

@@ -95,7 +95,7 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
                        "(its memory types: %s)", want, exact ? " exactly" : "", list), NULL;
     }
 
-    ll_memory *m = calloc(1, sizeof *m);
+    ll_memory *m = ll_calloc(1, sizeof *m);
     if (m == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a Memory"), NULL;
     m->page_size = page_size;
@@ -107,12 +107,12 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     m->orders = floor_log2(m->largest_block / m->min_block) + 1;
     m->index = ll_page_index_create(m->orders, err);
     if (m->index == NULL) {
-        free(m);
+        ll_free(m);
         return NULL;
     }
     if (pthread_mutex_init(&m->lock, NULL) != 0) {
         ll_page_index_destroy(m->index);
-        free(m);
+        ll_free(m);
         return ll_fail(err, LL_E_HOST_MEMORY, "cannot create the Memory's lock"), NULL;
     }
     atomic_init(&m->refs, 1);
@@ -130,7 +130,7 @@ static void page_destroy(ll_memory *m, ll_page *p)
         vkUnmapMemory(ll_session_vk(m->session), p->memory);
     ll_device_memory_free(m->session, p->memory, p->size);
     ll_buddy_destroy(p->buddy);
-    free(p);
+    ll_free(p);
 }
 
 void ll_memory_retain(ll_memory *memory)
@@ -146,11 +146,11 @@ void ll_memory_release(ll_memory *m)
     for (uint32_t i = 0; i < m->slots; i++)
         if (m->pages[i] != NULL)
             page_destroy(m, m->pages[i]);
-    free(m->pages);
+    ll_free(m->pages);
     ll_page_index_destroy(m->index);
     pthread_mutex_destroy(&m->lock);
     ll_session_release(m->session);
-    free(m);
+    ll_free(m);
 }
 
 /* ---- queries ------------------------------------------------------------------------- */
@@ -322,7 +322,7 @@ static bool grow_slots(ll_memory *m, ll_error *err)
     if (m->slots == UINT32_MAX)
         return ll_fail(err, LL_E_DEVICE_MEMORY, "a Memory holds at most %u pages", UINT32_MAX);
     uint32_t grown = m->slots ? (m->slots > UINT32_MAX / 2 ? UINT32_MAX : m->slots * 2) : 4;
-    ll_page **pages = realloc(m->pages, grown * sizeof *pages);
+    ll_page **pages = ll_realloc(m->pages, grown * sizeof *pages);
     if (pages == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory adding a page");
     /* The larger table is kept either way; m->slots says how much of it is in use. */
@@ -348,7 +348,7 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
         assert(found);
         (void)found;
     }
-    ll_page *p = calloc(1, sizeof *p);
+    ll_page *p = ll_calloc(1, sizeof *p);
     if (p == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory adding a page"), NULL;
     p->size = size;
@@ -366,8 +366,8 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
     if (!ll_device_memory_allocate(m->session, m->type_index, size, purpose, &p->memory, err))
         goto fail_buddy;
     if (ll_memory_is_mappable(m)) {
-        VkResult r = vkMapMemory(ll_session_vk(m->session), p->memory, 0, VK_WHOLE_SIZE, 0,
-                                 &p->mapped);
+        VkResult r = LL_VK(vkMapMemory(ll_session_vk(m->session), p->memory, 0, VK_WHOLE_SIZE,
+                                       0, &p->mapped));
         if (r != VK_SUCCESS) {
             ll_fail_vk(err, r, "vkMapMemory of a new page");
             p->mapped = NULL;
@@ -387,7 +387,7 @@ fail_memory:
 fail_buddy:
     ll_buddy_destroy(p->buddy);
 fail_free:
-    free(p);
+    ll_free(p);
     return NULL;
 }
 
@@ -554,8 +554,8 @@ static bool sync_range(ll_memory *m, const ll_allocation *a, uint64_t offset, ui
     if (!ll_mapped_range(a->memory, page_size, m->atom, a->offset + offset, size, &range))
         return true;
     VkDevice dev = ll_session_vk(m->session);
-    VkResult r = flush ? vkFlushMappedMemoryRanges(dev, 1, &range)
-                       : vkInvalidateMappedMemoryRanges(dev, 1, &range);
+    VkResult r = flush ? LL_VK(vkFlushMappedMemoryRanges(dev, 1, &range))
+                       : LL_VK(vkInvalidateMappedMemoryRanges(dev, 1, &range));
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, flush ? "vkFlushMappedMemoryRanges"
                                         : "vkInvalidateMappedMemoryRanges");

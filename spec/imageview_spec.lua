@@ -380,7 +380,7 @@ describe("ImageView samplers", function()
   end)
 
   it("checks the limit hook's argument", function()
-    support.raises("(n must be an integer from 0 to 2^32 - 1, got -1)",
+    support.raises("(n must be an integer from 0 to 4294967295, got -1)",
       ll._debug.setSamplerLimit, -1)
     support.raises("got 1.5", ll._debug.setSamplerLimit, 1.5)
   end)

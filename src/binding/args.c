@@ -39,6 +39,16 @@ lua_Integer ll_lua_check_integer(lua_State *L, int idx, int arg, const char *wha
     return v;
 }
 
+lua_Integer ll_lua_check_integer_in(lua_State *L, int idx, int arg, const char *what,
+                                    lua_Integer min, lua_Integer max)
+{
+    lua_Integer v = 0;
+    if (!ll_lua_tointeger(L, idx, &v) || v < min || v > max)
+        ll_lua_argerror(L, arg, "%s must be an integer from %I to %I, got %s", what, min, max,
+                        ll_lua_describe(L, idx));
+    return v;
+}
+
 lua_Integer ll_lua_opt_integer(lua_State *L, int idx, int arg, const char *what,
                                lua_Integer min, lua_Integer def)
 {

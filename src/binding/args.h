@@ -30,6 +30,11 @@ bool ll_lua_tointeger(lua_State *L, int idx, lua_Integer *out);
 lua_Integer ll_lua_check_integer(lua_State *L, int idx, int arg, const char *what,
                                  lua_Integer min);
 
+/* The integer at idx, from min to max; otherwise "<what> must be an integer from min to max,
+ * got ...". */
+lua_Integer ll_lua_check_integer_in(lua_State *L, int idx, int arg, const char *what,
+                                    lua_Integer min, lua_Integer max);
+
 /* As ll_lua_check_integer; nil or none gives def. */
 lua_Integer ll_lua_opt_integer(lua_State *L, int idx, int arg, const char *what,
                                lua_Integer min, lua_Integer def);

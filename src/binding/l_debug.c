@@ -57,11 +57,7 @@ static int l_sampler_count(lua_State *L)
  * maxSamplerAllocationCount); 0 restores the device's limit. */
 static int l_set_sampler_limit(lua_State *L)
 {
-    int isint = 0;
-    lua_Integer n = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &isint) : 0;
-    if (!isint || n < 0 || n > (lua_Integer)UINT32_MAX)
-        return ll_lua_argerror(L, 1, "n must be an integer from 0 to 2^32 - 1, got %s",
-                               ll_lua_describe(L, 1));
+    lua_Integer n = ll_lua_check_integer_in(L, 1, 1, "n", 0, UINT32_MAX);
     ll_sampler_set_limit((uint32_t)n);
     return 0;
 }

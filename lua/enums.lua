@@ -1,14 +1,16 @@
 -- enums.lua: builds the enumeration tables of API.md (ll.ChannelType and friends) from the
--- names the C side lists. Each table maps a name to itself and is read-only; reading an
--- unknown name is an error that lists the valid ones.
+-- lists the C side gives. A kind maps each name to itself (ll.ChannelType.Uint8 == "Uint8"),
+-- a flags table to its Vulkan bit (ll.ImageUsageFlagBits.Storage == 8), a table of numbers
+-- to its value (ll.ChannelCount.C4 == 4). Each table is read-only; reading an unknown name
+-- is an error that lists the valid ones.
 local ll, lists = ...
 
-local function enumeration(tname, names)
-  local values = {}
-  for _, name in ipairs(names) do values[name] = name end
+local function enumeration(tname, names, values)
+  local byname = {}
+  for i, name in ipairs(names) do byname[name] = values[i] end
   return setmetatable({}, {
     __index = function(_, key)
-      local v = values[key]
+      local v = byname[key]
       if v == nil then
         error(("lluvia: %s has no value %s (valid: %s)"):format(
           tname, tostring(key), table.concat(names, ", ")), 2)
@@ -21,7 +23,7 @@ local function enumeration(tname, names)
       return function()
         i = i + 1
         local name = names[i]
-        if name then return name, name end
+        if name then return name, values[i] end
       end
     end,
     __len = function() return #names end,
@@ -29,6 +31,6 @@ local function enumeration(tname, names)
   })
 end
 
-for tname, names in pairs(lists) do
-  ll[tname] = enumeration(tname, names)
+for tname, list in pairs(lists) do
+  ll[tname] = enumeration(tname, list.names, list.values)
 end

@@ -1,5 +1,5 @@
--- session_spec.lua: API.md "Session" and "Enumerations": devices, createSession and its
--- options, memory type flags, validation, lifetime.
+-- session_spec.lua: API.md "Session": devices, createSession and its options, memory type
+-- flags, validation, lifetime. (Enumerations: enums_spec.lua.)
 local ll = require "lluvia"
 local support = require "support"
 
@@ -142,46 +142,6 @@ describe("Session", function()
   it("rejects methods called on other values", function()
     local s = support.session()
     support.raises("Session expected, got 42", s.getSupportedMemoryPropertyFlags, 42)
-  end)
-end)
-
-describe("enumerations", function()
-  local expected = {
-    BufferUsageFlagBits = {"IndexBuffer", "IndirectBuffer", "StorageBuffer",
-      "StorageTexelBuffer", "TransferDst", "TransferSrc", "UniformBuffer",
-      "UniformTexelBuffer", "VertexBuffer"},
-    ImageUsageFlagBits = {"TransferSrc", "TransferDst", "Sampled", "Storage",
-      "ColorAttachment", "DepthStencilAttachment", "TransientAttachment", "InputAttachment"},
-    MemoryPropertyFlagBits = {"DeviceLocal", "HostVisible", "HostCoherent", "HostCached",
-      "LazilyAllocated"},
-    ChannelType = {"Uint8", "Int8", "Uint16", "Int16", "Float16", "Uint32", "Int32",
-      "Float32", "Uint64", "Int64", "Float64"},
-    ImageLayout = {"Undefined", "General", "TransferSrcOptimal", "TransferDstOptimal",
-      "ShaderReadOnlyOptimal", "Preinitialized"},
-    ImageFilterMode = {"Nearest", "Linear"},
-    ImageAddressMode = {"Repeat", "MirroredRepeat", "ClampToEdge", "ClampToBorder",
-      "MirrorClampToEdge"},
-  }
-  for tname, names in pairs(expected) do
-    it(tname .. " maps each name to itself, in order", function()
-      local e = ll[tname]
-      local seen = {}
-      for k, v in pairs(e) do
-        assert.are.equal(k, v)
-        seen[#seen + 1] = k
-      end
-      assert.are.same(names, seen)
-      assert.are.equal(#names, #e)
-    end)
-  end
-
-  it("raises for an unknown name, listing the valid ones", function()
-    support.raises("ChannelType has no value Float128 (valid: Uint8, Int8,",
-      function() return ll.ChannelType.Float128 end)
-  end)
-
-  it("are read-only", function()
-    support.raises("ChannelType is read-only", function() ll.ChannelType.X = "X" end)
   end)
 end)
 

@@ -26,7 +26,25 @@ static void test_find_and_name(void)
     int n = 0;
     for (int i = 0; ll_enums[i] != NULL; i++)
         n++;
-    CHECK(n == 7);
+    CHECK(n == 17);
+}
+
+/* Kinds match in any case, flags exactly; every table is found by its name. */
+static void test_kinds_and_tables(void)
+{
+    CHECK(ll_enum_find(&ll_enum_image_layout, "general", false)->value ==
+          VK_IMAGE_LAYOUT_GENERAL);
+    CHECK(ll_enum_find(&ll_enum_port_type, "sampledimageview", false)->value == 2);
+    CHECK(ll_enum_find(&ll_enum_memory_property, "hostvisible", false) == NULL);
+    CHECK(ll_enum_find(&ll_enum_channel_count, "C4", false)->value == 4);
+    CHECK(ll_enum_image_usage.kind == LL_ENUM_FLAGS);
+    CHECK(ll_enum_float_precision.kind == LL_ENUM_NUMBERS);
+    CHECK(ll_enum_compute_dimension.kind == LL_ENUM_NAMES);
+    for (int i = 0; ll_enums[i] != NULL; i++) {
+        CHECK(ll_enum_by_table(ll_enums[i]->table) == ll_enums[i]);
+        CHECK(ll_enums[i]->case_insensitive == (ll_enums[i]->kind == LL_ENUM_NAMES));
+    }
+    CHECK(ll_enum_by_table("NoSuchTable") == NULL);
 }
 
 static void test_flags_text(void)
@@ -67,6 +85,7 @@ static void test_messages_use_the_tables(void)
 int main(void)
 {
     test_find_and_name();
+    test_kinds_and_tables();
     test_flags_text();
     test_messages_use_the_tables();
     return test_finish("enums");

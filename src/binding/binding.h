@@ -98,16 +98,24 @@ void ll_lua_set_parent(lua_State *L, int idx, int n);
 
 /* The tables are the core's (lluvia/enums.h); names marked core_only are not taken. */
 
-/* The value named by the string at arg; an unknown name is an argument error that lists
- * the valid ones. With `none_ok`, nil/none returns `def`. */
+/* The value named by the string at arg (kinds match in any case); an unknown name, or a
+ * value that is not a string, is an argument error that lists the valid ones. For
+ * LL_ENUM_NUMBERS enumerations (ll.ChannelCount) one of the numbers is taken too. With
+ * `none_ok`, nil/none returns `def`. */
 uint32_t ll_lua_check_enum(lua_State *L, int arg, const ll_enum *e, int none_ok,
                            uint32_t def);
 
-/* Flags from one name or a list of names at arg; nil/none gives `def`. */
+/* Flags from a name, a number (bits OR-ed; a bit without a name is refused, naming it) or
+ * a list of names and numbers at arg; nil/none gives `def`. */
 uint32_t ll_lua_check_flags(lua_State *L, int arg, const ll_enum *e, uint32_t def);
 
 /* Pushes the flags as a list of names in the enumeration's order. */
 void ll_lua_push_flags(lua_State *L, const ll_enum *e, uint32_t flags);
+
+/* Pushes the table of checks the embedded Lua parts use, each returning the value or nil
+ * and the message the C checks raise: enum(table, v), flags(table, v),
+ * flagNames(table, bits), channelType(v). */
+void ll_lua_push_enum_kit(lua_State *L);
 
 /* ---- module parts ----------------------------------------------------------------- */
 

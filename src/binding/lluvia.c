@@ -1,5 +1,6 @@
 /* lluvia.c: luaopen_lluvia, the module's entry point: builds the module table from each
- * type's open function, the enumeration tables, and the embedded pure-Lua parts (lua/). */
+ * type's open function, the enumeration tables, and the embedded pure-Lua parts (lua/),
+ * each run as f(ll, enum_lists, kit): enums.lua first, then the others in name order. */
 #include <string.h>
 
 #include "lluvia/lluvia.h"
@@ -18,26 +19,42 @@ extern const struct ll_embedded {
     size_t length;
 } ll_embedded_lua[];
 
-/* Pushes ll.<table> = {Name = "Name", ...} for every enumeration, as plain lists the
- * embedded Lua part (lua/enums.lua) turns into read-only tables. */
+/* Pushes {<table> = {kind = "names" | "flags" | "numbers", names = {...}, values = {...}}}
+ * for every enumeration (values[i] is the value of names[i]: the name itself for kinds),
+ * which the embedded Lua part (lua/enums.lua) turns into the read-only tables ll.<table>. */
 static void push_enum_lists(lua_State *L)
 {
+    static const char *const kinds[] = {"names", "flags", "numbers"};
     lua_newtable(L);
     for (int i = 0; ll_enums[i] != NULL; i++) {
-        lua_newtable(L);
+        const ll_enum *e = ll_enums[i];
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, kinds[e->kind]);
+        lua_setfield(L, -2, "kind");
+        lua_newtable(L); /* names */
+        lua_newtable(L); /* values */
         int n = 0;
-        for (const ll_enum_entry *e = ll_enums[i]->entries; e->name != NULL; e++) {
-            if (e->core_only)
+        for (const ll_enum_entry *it = e->entries; it->name != NULL; it++) {
+            if (it->core_only)
                 continue;
-            lua_pushstring(L, e->name);
-            lua_rawseti(L, -2, ++n);
+            n++;
+            lua_pushstring(L, it->name);
+            lua_rawseti(L, -3, n);
+            if (e->kind == LL_ENUM_NAMES)
+                lua_pushstring(L, it->name);
+            else
+                lua_pushinteger(L, it->value);
+            lua_rawseti(L, -2, n);
         }
-        lua_setfield(L, -2, ll_enums[i]->table);
+        lua_setfield(L, -3, "values");
+        lua_setfield(L, -2, "names");
+        lua_setfield(L, -2, e->table);
     }
 }
 
-/* Runs the embedded chunk `name` as f(ll, enum_lists). */
-static void run_embedded(lua_State *L, const struct ll_embedded *chunk, int module, int lists)
+/* Runs the embedded chunk `name` as f(ll, enum_lists, kit). */
+static void run_embedded(lua_State *L, const struct ll_embedded *chunk, int module, int lists,
+                         int kit)
 {
     char chunkname[64] = "=lluvia/";
     strncat(chunkname, chunk->name, sizeof chunkname - strlen(chunkname) - 5);
@@ -46,7 +63,8 @@ static void run_embedded(lua_State *L, const struct ll_embedded *chunk, int modu
         lua_error(L);
     lua_pushvalue(L, module);
     lua_pushvalue(L, lists);
-    lua_call(L, 2, 0);
+    lua_pushvalue(L, kit);
+    lua_call(L, 3, 0);
 }
 
 int luaopen_lluvia(lua_State *L)
@@ -63,8 +81,15 @@ int luaopen_lluvia(lua_State *L)
 
     push_enum_lists(L);
     int lists = lua_gettop(L);
+    ll_lua_push_enum_kit(L);
+    int kit = lua_gettop(L);
+    /* enums.lua first (the others use the tables it makes), then the rest in name order */
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
-        run_embedded(L, chunk, module, lists);
+        if (strcmp(chunk->name, "enums") == 0)
+            run_embedded(L, chunk, module, lists, kit);
+    for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
+        if (strcmp(chunk->name, "enums") != 0)
+            run_embedded(L, chunk, module, lists, kit);
     lua_pushliteral(L, "lluvia " LLUVIA_VERSION);
     lua_setfield(L, module, "_VERSION");
     lua_settop(L, module);

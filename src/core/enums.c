@@ -79,19 +79,92 @@ static const ll_enum_entry address_mode[] = {
     {NULL, 0, false},
 };
 
-const ll_enum ll_enum_buffer_usage = {"BufferUsageFlagBits", buffer_usage, false};
-const ll_enum ll_enum_image_usage = {"ImageUsageFlagBits", image_usage, false};
-const ll_enum ll_enum_memory_property = {"MemoryPropertyFlagBits", memory_property, false};
-const ll_enum ll_enum_channel_type = {"ChannelType", channel_type, true};
-const ll_enum ll_enum_image_layout = {"ImageLayout", image_layout, false};
-const ll_enum ll_enum_filter_mode = {"ImageFilterMode", filter_mode, false};
-const ll_enum ll_enum_address_mode = {"ImageAddressMode", address_mode, false};
+static const ll_enum_entry image_tiling[] = {
+    {"Optimal", VK_IMAGE_TILING_OPTIMAL, false},
+    {"Linear", VK_IMAGE_TILING_LINEAR, false},
+    {NULL, 0, false},
+};
+
+/* The enumerations below are lluvia's node system's; their values are lluvia-lua's. */
+
+static const ll_enum_entry channel_count[] = {
+    {"C1", 1, false}, {"C2", 2, false}, {"C3", 3, false}, {"C4", 4, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry float_precision[] = {
+    {"FP16", 0, false}, {"FP32", 1, false}, {"FP64", 2, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry port_direction[] = {
+    {"In", 0, false}, {"Out", 1, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry port_type[] = {
+    {"Buffer", 0, false},
+    {"ImageView", 1, false},
+    {"SampledImageView", 2, false},
+    {"UniformBuffer", 3, false},
+    {NULL, 0, false},
+};
+
+static const ll_enum_entry compute_dimension[] = {
+    {"D1", 1, false}, {"D2", 2, false}, {"D3", 3, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry node_type[] = {
+    {"Compute", 0, false}, {"Container", 1, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry node_state[] = {
+    {"Created", 0, false}, {"Init", 1, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry object_type[] = {
+    {"Buffer", 0, false}, {"Image", 1, false}, {"ImageView", 2, false}, {NULL, 0, false},
+};
+
+static const ll_enum_entry parameter_type[] = {
+    {"Int", 0, false}, {"Float", 1, false}, {"String", 2, false}, {NULL, 0, false},
+};
+
+#define FLAGS(table, entries) {table, entries, false, LL_ENUM_FLAGS}
+#define NAMES(table, entries) {table, entries, true, LL_ENUM_NAMES}
+#define NUMBERS(table, entries) {table, entries, false, LL_ENUM_NUMBERS}
+
+const ll_enum ll_enum_buffer_usage = FLAGS("BufferUsageFlagBits", buffer_usage);
+const ll_enum ll_enum_image_usage = FLAGS("ImageUsageFlagBits", image_usage);
+const ll_enum ll_enum_memory_property = FLAGS("MemoryPropertyFlagBits", memory_property);
+const ll_enum ll_enum_channel_type = NAMES("ChannelType", channel_type);
+const ll_enum ll_enum_image_layout = NAMES("ImageLayout", image_layout);
+const ll_enum ll_enum_filter_mode = NAMES("ImageFilterMode", filter_mode);
+const ll_enum ll_enum_address_mode = NAMES("ImageAddressMode", address_mode);
+const ll_enum ll_enum_image_tiling = NAMES("ImageTiling", image_tiling);
+const ll_enum ll_enum_channel_count = NUMBERS("ChannelCount", channel_count);
+const ll_enum ll_enum_float_precision = NUMBERS("FloatPrecision", float_precision);
+const ll_enum ll_enum_port_direction = NAMES("PortDirection", port_direction);
+const ll_enum ll_enum_port_type = NAMES("PortType", port_type);
+const ll_enum ll_enum_compute_dimension = NAMES("ComputeDimension", compute_dimension);
+const ll_enum ll_enum_node_type = NAMES("NodeType", node_type);
+const ll_enum ll_enum_node_state = NAMES("NodeState", node_state);
+const ll_enum ll_enum_object_type = NAMES("ObjectType", object_type);
+const ll_enum ll_enum_parameter_type = NAMES("ParameterType", parameter_type);
 
 const ll_enum *const ll_enums[] = {
-    &ll_enum_buffer_usage, &ll_enum_image_usage, &ll_enum_memory_property,
-    &ll_enum_channel_type, &ll_enum_image_layout, &ll_enum_filter_mode,
-    &ll_enum_address_mode, NULL,
+    &ll_enum_buffer_usage,   &ll_enum_image_usage,     &ll_enum_memory_property,
+    &ll_enum_channel_type,   &ll_enum_image_layout,    &ll_enum_filter_mode,
+    &ll_enum_address_mode,   &ll_enum_image_tiling,    &ll_enum_channel_count,
+    &ll_enum_float_precision, &ll_enum_port_direction, &ll_enum_port_type,
+    &ll_enum_compute_dimension, &ll_enum_node_type,    &ll_enum_node_state,
+    &ll_enum_object_type,    &ll_enum_parameter_type,  NULL,
 };
+
+const ll_enum *ll_enum_by_table(const char *table)
+{
+    for (int i = 0; ll_enums[i] != NULL; i++)
+        if (strcmp(ll_enums[i]->table, table) == 0)
+            return ll_enums[i];
+    return NULL;
+}
 
 const ll_enum_entry *ll_enum_find(const ll_enum *e, const char *name, bool core_only_too)
 {

@@ -206,3 +206,42 @@ describe("an options table whose metamethod releases the object", function()
     assert_released("Image", pcall(img.createImageView, img, options))
   end)
 end)
+
+describe("objects made while the state closes", function()
+  -- Lua 5.4 finalizes nothing made once lua_close has begun: the binding's sentinel, older
+  -- than every object of the module, releases them. The probes are older still, so they
+  -- run after it and see what is left.
+  local script = [[
+    local ll
+    local probe = setmetatable({}, {__gc = function()
+      local d = ll.deviceMemoryStats()
+      print(("at exit: %d allocations, %d bytes live"):format(d.liveAllocations, d.liveBytes))
+    end})
+    local late = setmetatable({}, {__gc = function()
+      print("after the sentinel: " .. select(2, pcall(ll.createSession)))
+    end})
+    ll = require "lluvia"
+    local s = ll.createSession()
+    local mem = s:createMemory({"HostVisible"}, 4096)
+    local keep = {}
+    for i = 1, 3 do
+      keep[i] = setmetatable({}, {__gc = function()
+        local s2 = ll.createSession()
+        local m2 = s2:createMemory({"HostVisible"}, 4096)
+        _G["made" .. i] = {m2:createBuffer(100), mem:createBuffer(100 + i),
+                           ll.ndarray({1000}, "float32"), m2:createBuffer(64):map("uint8"),
+                           s2:createMemory({"DeviceLocal"}, 1 << 20):createImage({4, 4})}
+      end})
+    end
+    print("running")
+  ]]
+
+  it("are released with the state: no device memory, buffer or session outlives it", function()
+    local out, err, code = support.run_host({"-e", script})
+    assert.are.equal("running\n" ..
+      "after the sentinel: lluvia: the Lua state is closing: no new objects\n" ..
+      "at exit: 0 allocations, 0 bytes live\n", (out:gsub("[^\n]*:%d+: lluvia", "lluvia")))
+    assert.are.equal("", err) -- under the sanitizer build, no leak report either
+    assert.are.equal(0, code)
+  end)
+end)

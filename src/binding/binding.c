@@ -2,6 +2,7 @@
 #include "binding.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,14 +104,26 @@ static int class_newindex(lua_State *L)
                       luaL_tolstring(L, 2, NULL));
 }
 
+/* The one way an object's core pointer is released: by release(), __gc, __close, or the
+ * state's close (live.c). */
+static void object_release(ll_lua_object *o)
+{
+    ll_lua_live_unlink(&o->live);
+    if (o->ptr != NULL)
+        o->cls->release(o);
+    o->ptr = NULL;
+}
+
+static void object_release_live(ll_lua_live *node)
+{
+    object_release((ll_lua_object *)((char *)node - offsetof(ll_lua_object, live)));
+}
+
 /* release(), __gc, __close; upvalue 1: the class. */
 static int class_release(lua_State *L)
 {
     const ll_lua_class *cls = lua_touserdata(L, lua_upvalueindex(1));
-    ll_lua_object *o = luaL_checkudata(L, 1, cls->tname);
-    if (o->ptr != NULL)
-        cls->release(o);
-    o->ptr = NULL;
+    object_release(luaL_checkudata(L, 1, cls->tname));
     return 0;
 }
 
@@ -130,9 +143,14 @@ static int class_tostring(lua_State *L)
     return 1;
 }
 
+/* metatable[&CLASS_KEY]: the class, for ll_lua_new_object (a key scripts cannot name). */
+static const char CLASS_KEY = 0;
+
 void ll_lua_new_class(lua_State *L, const ll_lua_class *cls)
 {
     luaL_newmetatable(L, cls->tname);
+    lua_pushlightuserdata(L, (void *)cls);
+    lua_rawsetp(L, -2, &CLASS_KEY);
     lua_newtable(L); /* methods */
     if (cls->methods != NULL)
         luaL_setfuncs(L, cls->methods, 0);
@@ -172,11 +190,23 @@ void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods
     lua_pop(L, 1);
 }
 
+ll_lua_object *ll_lua_new_object(lua_State *L, const char *tname, size_t size, int nuv)
+{
+    ll_lua_object *o = lua_newuserdatauv(L, size, nuv);
+    memset(o, 0, size);
+    luaL_setmetatable(L, tname);
+    lua_getmetatable(L, -1);
+    lua_rawgetp(L, -1, &CLASS_KEY);
+    o->cls = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    ll_lua_live_link(L, &o->live, object_release_live);
+    return o;
+}
+
 ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, int nuv)
 {
-    ll_lua_object *o = lua_newuserdatauv(L, sizeof *o, nuv);
+    ll_lua_object *o = ll_lua_new_object(L, tname, sizeof *o, nuv);
     o->ptr = ptr;
-    luaL_setmetatable(L, tname);
     return o;
 }
 

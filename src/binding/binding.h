@@ -37,6 +37,29 @@ int ll_lua_argerror(lua_State *L, int arg, const char *fmt, ...);
  * "table". Pushes nothing; the result is valid until the value is popped. */
 const char *ll_lua_describe(lua_State *L, int idx);
 
+/* ---- the state's live objects (live.c) ------------------------------------------- */
+
+/* A node of the state's list of userdata that hold core objects: linked when the userdata
+ * is made, unlinked when it is released. When the state closes, a sentinel finalized after
+ * every object of the module releases those still linked, so that objects Lua never
+ * finalizes (made by finalizers once lua_close has begun) go too. O(1) either way. */
+typedef struct ll_lua_live ll_lua_live;
+struct ll_lua_live {
+    ll_lua_live *prev, *next;            /* NULL when not linked */
+    void (*release)(ll_lua_live *node);  /* releases what the userdata holds; runs no Lua */
+};
+
+/* Makes the sentinel and the empty list, once per state: the first thing luaopen_lluvia
+ * does, so that the sentinel is older than every object (Lua finalizes newest first). */
+void ll_lua_open_live(lua_State *L);
+
+/* Links the node of a userdata just made (it must hold no core object yet). Raises
+ * `lluvia: the Lua state is closing` once the sentinel has run. */
+void ll_lua_live_link(lua_State *L, ll_lua_live *node, void (*release)(ll_lua_live *node));
+
+/* Unlinks the node; nothing when it is not linked. */
+void ll_lua_live_unlink(ll_lua_live *node);
+
 /* ---- classes and objects ---------------------------------------------------------- */
 
 /* A class's field reader: called as getter(L) with the object at 1 and the key at 2 when
@@ -73,10 +96,16 @@ void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods
  * kept alive in the userdata's user values (1..nparents). */
 struct ll_lua_object {
     void *ptr;
+    const ll_lua_class *cls;  /* whose release the state's close calls */
+    ll_lua_live live;         /* on the state's list while not released */
 };
 
 /* Pushes a new object userdata of class tname holding ptr, with room for nuv user values. */
 ll_lua_object *ll_lua_push_object(lua_State *L, const char *tname, void *ptr, int nuv);
+
+/* Pushes a new userdata of `size` bytes (a struct that starts with an ll_lua_object) of
+ * class tname, holding no core object yet, on the state's list. The rest is zeroed. */
+ll_lua_object *ll_lua_new_object(lua_State *L, const char *tname, size_t size, int nuv);
 
 /* The object at idx if it is of class tname (else a `bad argument` error naming `label`);
  * raises `lluvia: <label> has been released` when released. */

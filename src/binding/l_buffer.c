@@ -66,10 +66,7 @@ static int64_t element_count(lua_State *L, int arg, uint64_t size, ll_dtype t)
 static lua_buffer *push_empty_buffer(lua_State *L, int memory_idx)
 {
     memory_idx = lua_absindex(L, memory_idx);
-    lua_buffer *ub = lua_newuserdatauv(L, sizeof *ub, 1);
-    ub->object.ptr = NULL;
-    ub->views = NULL;
-    luaL_setmetatable(L, LL_BUFFER_T);
+    lua_buffer *ub = (lua_buffer *)ll_lua_new_object(L, LL_BUFFER_T, sizeof *ub, 1);
     lua_pushvalue(L, memory_idx);
     ll_lua_set_parent(L, -2, 1);
     return ub;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct ll_ndarray {
     bool owner;    /* created the storage: releasing it ends the storage */
     bool is_float; /* float16/32/64: stores convert values to double first */
     int64_t shape[LL_NDARRAY_MAX_DIMS];
+    ll_lua_live live; /* on the state's list while it holds storage */
 };
 
 static void set_dtype(ll_ndarray *a, ll_dtype t)
@@ -82,8 +84,16 @@ static void push_shape_string(lua_State *L, int ndim, const int64_t *shape)
     lua_pushstring(L, ll_dims_text(text, sizeof text, shape, ndim));
 }
 
+static void array_release(ll_ndarray *a);
+
+/* What the state's close calls for an array no finalizer released (live.c). */
+static void array_release_live(ll_lua_live *node)
+{
+    array_release((ll_ndarray *)((char *)node - offsetof(ll_ndarray, live)));
+}
+
 /* Pushes a new userdata, not yet holding storage (it reads as released, so a collection
- * or an error before it is complete does nothing). */
+ * or an error before it is complete does nothing), on the state's list of live objects. */
 static ll_ndarray *push_header(lua_State *L, int ndim, const int64_t *shape, ll_dtype t)
 {
     ll_ndarray *a = lua_newuserdatauv(L, sizeof *a, UV_COUNT);
@@ -93,6 +103,7 @@ static ll_ndarray *push_header(lua_State *L, int ndim, const int64_t *shape, ll_
     memcpy(a->shape, shape, (size_t)ndim * sizeof shape[0]);
     set_dtype(a, t);
     luaL_setmetatable(L, LL_NDARRAY_T);
+    ll_lua_live_link(L, &a->live, array_release_live);
     return a;
 }
 
@@ -149,6 +160,7 @@ static ll_ndarray *push_new(lua_State *L, int ndim, const int64_t *shape, ll_dty
 
 static void array_release(ll_ndarray *a)
 {
+    ll_lua_live_unlink(&a->live);
     ll_host_memory *s = a->storage;
     if (s == ll_host_memory_ended())
         return;

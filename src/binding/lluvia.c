@@ -69,6 +69,7 @@ static void run_embedded(lua_State *L, const struct ll_embedded *chunk, int modu
 
 int luaopen_lluvia(lua_State *L)
 {
+    ll_lua_open_live(L); /* first: its sentinel must be older than every object */
     lua_newtable(L);
     int module = lua_gettop(L);
     ll_lua_open_session(L);

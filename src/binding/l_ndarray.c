@@ -512,7 +512,7 @@ static int pairs_next(lua_State *L)
 {
     ll_ndarray *a = self_at(L, 1);
     unsigned char *data = live_data(L, a);
-    lua_Integer i = luaL_checkinteger(L, 2);
+    lua_Integer i = ll_lua_check_integer(L, 2, 2, "index", 0);
     if (i < 0 || i >= a->count)
         return 0;
     lua_pushinteger(L, i + 1);

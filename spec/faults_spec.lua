@@ -63,6 +63,7 @@ local function drive(t)
       local fired = fault.faultsFired()
       fault.clearFaults()
       if ok then
+        if type(result) == "userdata" then assert_valid(result, context) end
         if t.check then t.check(result, ctx) end
         if t.release then t.release(result) else result:release() end
         done = fired == 0
@@ -135,22 +136,26 @@ describe("ll._debug", function()
     assert.are.equal(0, fault.faultsFired())
   end)
 
-  it("validate checks Sessions, Memories, Buffers, Images and ImageViews", function()
+  it("validate checks Sessions, Memories, Buffers, Images, ImageViews and ndarrays", function()
     local s = support.session()
     local mem <close> = s:createMemory({"HostVisible"}, PAGE)
     local buf <close> = mem:createBuffer(64)
     local img <close> = mem:createImage({4, 4}, "Uint8")
     local view <close> = img:createImageView()
-    for _, obj in ipairs({s, mem, buf, img, view}) do
+    local arr = ll.ndarray({2, 3}, "float32")
+    local mapped <close> = buf:map("uint32")
+    for _, obj in ipairs({s, mem, buf, img, view, arr, arr:reshape({6}), mapped}) do
       assert.are.same({true}, {fault.validate(obj)})
     end
+    arr:release() -- a released array is valid: its storage ended
+    assert.are.same({true}, {fault.validate(arr)})
   end)
 
   it("validate refuses other values and released objects", function()
     local function validate(...) return fault.validate(...) end
-    support.raises("bad argument #1 to 'validate' (Session, Memory, Buffer, Image or " ..
-      "ImageView expected, got 42)", validate, 42)
-    support.raises("bad argument #1 to 'validate'", validate, ll.ndarray({2}, "uint8"))
+    support.raises("bad argument #1 to 'validate' (Session, Memory, Buffer, Image, ImageView " ..
+      "or ndarray expected, got 42)", validate, 42)
+    support.raises("bad argument #1 to 'validate'", validate, {1, 2})
     local mem = support.session():createMemory()
     mem:release()
     support.raises("lluvia: Memory has been released", fault.validate, mem)

@@ -14,8 +14,8 @@
 
 static void check_valid(const ll_host_memory *h)
 {
-    char what[256] = "";
-    CHECK_MSG(ll_host_memory_validate(h, what, sizeof what), "%s", what);
+    ll_error err;
+    CHECK_MSG(ll_host_memory_validate(h, &err), "%s", err.message);
 }
 
 static bool all_zero(const unsigned char *p, uint64_t n)

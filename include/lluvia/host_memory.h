@@ -91,7 +91,8 @@ bool ll_host_memory_is_mapped(const ll_host_memory *memory);
 int ll_host_memory_refs(const ll_host_memory *memory); /* for tests */
 
 /* Checks the record's invariants (alignment, capacity, kind). True if all hold; else false
- * with a description in `what`. For tests. */
-bool ll_host_memory_validate(const ll_host_memory *memory, char *what, size_t what_size);
+ * with LL_E_STATE and a description in err (when not NULL). For tests and
+ * ll._debug.validate. */
+bool ll_host_memory_validate(const ll_host_memory *memory, ll_error *err);
 
 #endif

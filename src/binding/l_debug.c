@@ -8,6 +8,7 @@
 #include "l_debug.h"
 #include "l_image.h"
 #include "l_memory.h"
+#include "l_ndarray.h"
 #include "l_session.h"
 #include "lluvia/buffer.h"
 #include "lluvia/fault.h"
@@ -80,26 +81,33 @@ static const struct validated {
     {LL_IMAGE_VIEW_T, "ImageView", validate_view},
 };
 
-/* ll._debug.validate(obj): true when the core object's invariants hold, else false and
- * "lluvia: <what is wrong>". A released object raises, as any use of it does. */
+static int push_validation(lua_State *L, bool valid, const ll_error *err)
+{
+    lua_pushboolean(L, valid);
+    if (valid)
+        return 1;
+    ll_lua_push_error(L, err);
+    return 2;
+}
+
+/* ll._debug.validate(obj): true when the object's invariants hold, else false and
+ * "lluvia: <what is wrong>". A released object raises, as any use of it does; a released
+ * ndarray (whose storage ended) is checked as such. */
 static int l_validate(lua_State *L)
 {
+    ll_error err;
+    const ll_ndarray *array = ll_lua_to_ndarray(L, 1);
+    if (array != NULL)
+        return push_validation(L, ll_ndarray_validate(array, &err), &err);
     for (size_t i = 0; i < sizeof validated / sizeof validated[0]; i++) {
         const struct validated *v = &validated[i];
         if (ll_lua_to_object(L, 1, v->tname) == NULL)
             continue;
         void *object = ll_lua_check_object(L, 1, v->tname, v->label);
-        ll_error err;
-        if (v->validate(object, &err)) {
-            lua_pushboolean(L, 1);
-            return 1;
-        }
-        lua_pushboolean(L, 0);
-        ll_lua_push_error(L, &err);
-        return 2;
+        return push_validation(L, v->validate(object, &err), &err);
     }
-    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image or ImageView expected, got %s",
-                           ll_lua_describe(L, 1));
+    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image, ImageView or ndarray "
+                           "expected, got %s", ll_lua_describe(L, 1));
 }
 
 int ll_lua_open_debug(lua_State *L)

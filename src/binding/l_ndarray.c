@@ -1007,6 +1007,29 @@ ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx)
     return a;
 }
 
+bool ll_ndarray_validate(const ll_ndarray *a, ll_error *err)
+{
+    if (a->ndim < 1 || a->ndim > LL_NDARRAY_MAX_DIMS)
+        return ll_fail(err, LL_E_STATE, "ndarray has %d dimensions", a->ndim);
+    int64_t count = 1;
+    for (int i = 0; i < a->ndim; i++) {
+        if (a->shape[i] <= 0 || count > INT64_MAX / a->shape[i])
+            return ll_fail(err, LL_E_STATE, "ndarray dimension %d is %lld", i + 1,
+                           (long long)a->shape[i]);
+        count *= a->shape[i];
+    }
+    if (a->count != count || a->elsize != ll_dtype_size(a->dtype) ||
+        a->nbytes != (uint64_t)count * a->elsize)
+        return ll_fail(err, LL_E_STATE, "ndarray of %lld elements has count %lld and %llu "
+                       "bytes", (long long)count, (long long)a->count,
+                       (unsigned long long)a->nbytes);
+    if (ll_host_memory_data(a->storage) != NULL && a->nbytes > ll_host_memory_size(a->storage))
+        return ll_fail(err, LL_E_STATE, "ndarray of %llu bytes over storage of %llu",
+                       (unsigned long long)a->nbytes,
+                       (unsigned long long)ll_host_memory_size(a->storage));
+    return ll_host_memory_validate(a->storage, err);
+}
+
 void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err)
 {
     void *data = ll_host_memory_data(ll_lua_to_ndarray(L, idx)->storage);

@@ -77,6 +77,12 @@ bool ll_ndarray_bind_foreign(ll_ndarray *a, void *data, ll_host_memory_hook hook
 
 /* ---- reading an array ----------------------------------------------------------------- */
 
+/* Checks the array's invariants (dimensions, element count and byte size against its
+ * dtype and storage), then its storage's (ll_host_memory_validate); a released array is
+ * valid. True if all hold; else false with LL_E_STATE and a description in err. For
+ * ll._debug.validate. */
+bool ll_ndarray_validate(const ll_ndarray *a, ll_error *err);
+
 /* A data pointer stays valid until the next call that may run Lua code or the collector
  * (any allocation can run finalizers, and a finalizer may release the array): read it
  * again after such calls. */

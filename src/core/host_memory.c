@@ -5,7 +5,6 @@
 #include "lluvia/host_memory.h"
 
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -194,32 +193,29 @@ ll_host_memory_kind ll_host_memory_kind_of(const ll_host_memory *h) { return h->
 bool ll_host_memory_is_mapped(const ll_host_memory *h) { return h->mapped; }
 int ll_host_memory_refs(const ll_host_memory *h) { return atomic_load(&h->refs); }
 
-bool ll_host_memory_validate(const ll_host_memory *h, char *what, size_t what_size)
+bool ll_host_memory_validate(const ll_host_memory *h, ll_error *err)
 {
-    char detail[160] = "";
     uint64_t a = h->alignment;
     if (atomic_load(&h->refs) < 1)
-        snprintf(detail, sizeof detail, "%d references", atomic_load(&h->refs));
-    else if (a == 0 || (a & (a - 1)) != 0)
-        snprintf(detail, sizeof detail, "alignment %llu is not a power of two",
-                 (unsigned long long)a);
-    else if (h->data != NULL && (uintptr_t)h->data % a != 0)
-        snprintf(detail, sizeof detail, "data %p is not %llu-aligned", h->data,
-                 (unsigned long long)a);
-    else if (h->capacity < h->size)
-        snprintf(detail, sizeof detail, "capacity %llu below size %llu",
-                 (unsigned long long)h->capacity, (unsigned long long)h->size);
-    else if (h->kind != LL_HOST_MEMORY_FOREIGN && h->capacity % a != 0)
-        snprintf(detail, sizeof detail, "capacity %llu is not a multiple of %llu",
-                 (unsigned long long)h->capacity, (unsigned long long)a);
-    else if (h->kind == LL_HOST_MEMORY_PAGES && a < LL_HOST_MEMORY_PAGE)
-        snprintf(detail, sizeof detail, "page-aligned block aligned to %llu only",
-                 (unsigned long long)a);
-    else if (h->kind == LL_HOST_MEMORY_FOREIGN ? h->block != NULL
-                                               : (h->data == NULL) != (h->block == NULL))
-        snprintf(detail, sizeof detail, "block %p for data %p of kind %d", h->block, h->data,
-                 (int)h->kind);
-    if (detail[0] != '\0' && what != NULL && what_size > 0)
-        snprintf(what, what_size, "%s", detail);
-    return detail[0] == '\0';
+        return ll_fail(err, LL_E_STATE, "host memory has %d references", atomic_load(&h->refs));
+    if (a == 0 || (a & (a - 1)) != 0)
+        return ll_fail(err, LL_E_STATE, "host memory alignment %llu is not a power of two",
+                       (unsigned long long)a);
+    if (h->data != NULL && (uintptr_t)h->data % a != 0)
+        return ll_fail(err, LL_E_STATE, "host memory data %p is not %llu-aligned", h->data,
+                       (unsigned long long)a);
+    if (h->capacity < h->size)
+        return ll_fail(err, LL_E_STATE, "host memory capacity %llu below size %llu",
+                       (unsigned long long)h->capacity, (unsigned long long)h->size);
+    if (h->kind != LL_HOST_MEMORY_FOREIGN && h->capacity % a != 0)
+        return ll_fail(err, LL_E_STATE, "host memory capacity %llu is not a multiple of %llu",
+                       (unsigned long long)h->capacity, (unsigned long long)a);
+    if (h->kind == LL_HOST_MEMORY_PAGES && a < LL_HOST_MEMORY_PAGE)
+        return ll_fail(err, LL_E_STATE, "page-aligned host memory aligned to %llu only",
+                       (unsigned long long)a);
+    if (h->kind == LL_HOST_MEMORY_FOREIGN ? h->block != NULL
+                                          : (h->data == NULL) != (h->block == NULL))
+        return ll_fail(err, LL_E_STATE, "host memory block %p for data %p of kind %d",
+                       h->block, h->data, (int)h->kind);
+    return true;
 }

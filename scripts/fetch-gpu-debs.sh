@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Downloads (here, on Debian 12) the packages that scripts/gpu-check.sh unpacks on a bare
-# GPU machine: the Vulkan loader and GL dispatch libraries into .gl/, Lua, busted and the
-# validation layer into .dev/. Both folders are git-ignored (.git/info/exclude).
+# GPU machine: the Vulkan loader and GL dispatch libraries into .gl/, Lua, busted, the
+# validation layer and SPIRV-Cross's shared library (program reflection; gpu-check.sh puts
+# .dev's libraries on LD_LIBRARY_PATH) into .dev/. Both folders are git-ignored
+# (.git/info/exclude).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .gl .dev
 (cd .gl && apt-get download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 (cd .dev && apt-get download liblua5.4-0 lua5.4 libreadline8 readline-common libyaml-0-2 \
   lua-busted lua-cliargs lua-dkjson lua-filesystem lua-luassert lua-mediator lua-penlight \
-  lua-say lua-system lua-term vulkan-validationlayers)
+  lua-say lua-system lua-term vulkan-validationlayers libspirv-cross-c-shared0)

@@ -9,6 +9,8 @@ packages=(
   lua5.4 liblua5.4-dev                   # Lua 5.4 interpreter and headers
   libvulkan-dev libvulkan-volk-dev       # Vulkan headers and the volk meta-loader
   glslang-tools glslang-dev              # GLSL -> SPIR-V, in-process (compute nodes)
+  spirv-tools                            # SPIR-V validation (static SPIRV-Tools)
+  libspirv-cross-c-shared-dev            # SPIR-V reflection (SPIRV-Cross's C API)
   lua-busted                             # the spec runner
   mesa-vulkan-drivers                    # lavapipe: the CPU Vulkan device
   vulkan-validationlayers                # VK_LAYER_KHRONOS_validation for the specs

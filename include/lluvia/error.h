@@ -14,7 +14,8 @@ typedef enum ll_status {
     LL_E_DEVICE_MEMORY,   /* the device is out of memory: a collection may help */
     LL_E_UNSUPPORTED,     /* the device cannot do what was asked (format, memory type) */
     LL_E_DEVICE,          /* any other Vulkan or driver failure */
-    LL_E_STATE            /* the object is in the wrong state (released, mapped, ...) */
+    LL_E_STATE,           /* the object is in the wrong state (released, mapped, ...) */
+    LL_E_PROGRAM          /* GLSL that does not compile, SPIR-V that is not a valid module */
 } ll_status;
 
 #define LL_ERROR_MESSAGE_MAX 480

@@ -12,7 +12,7 @@
 #include "l_memory.h"
 #include "l_ndarray.h"
 
-/* Generated from the files in lua/ by cmake/embed_lua.cmake. */
+/* Generated from the files in lua/ by cmake/embed.cmake. */
 extern const struct ll_embedded {
     const char *name;
     const char *source;

@@ -29,6 +29,10 @@ ll_program *ll_program_create(ll_session *session, const void *code, size_t size
         ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a program");
         goto fail_info;
     }
+    atomic_init(&program->refs, 1);
+    program->session = session;
+    program->info = info;
+    program->size = size;
     program->code = ll_malloc(size);
     if (program->code == NULL) {
         ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for %zu bytes of SPIR-V", size);
@@ -46,10 +50,6 @@ ll_program *ll_program_create(ll_session *session, const void *code, size_t size
         ll_fail_vk(err, r, "vkCreateShaderModule");
         goto fail_code;
     }
-    atomic_init(&program->refs, 1);
-    program->session = session;
-    program->size = size;
-    program->info = info;
     ll_session_retain(session);
     return program;
 

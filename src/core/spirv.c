@@ -94,6 +94,15 @@ static bool cross_failed(reflector *r, const char *what)
                    why != NULL && why[0] != '\0' ? why : "SPIRV-Cross gave no reason");
 }
 
+/* A zeroed array of count + 1 entries for `what`; NULL with err filled. */
+static void *new_list(reflector *r, size_t count, size_t size, const char *what)
+{
+    void *list = ll_calloc(count + 1, size);
+    if (list == NULL)
+        ll_fail(r->err, LL_E_HOST_MEMORY, "out of host memory for %s", what);
+    return list;
+}
+
 static bool reflect_entry_points(reflector *r)
 {
     const spvc_entry_point *points = NULL;
@@ -101,9 +110,9 @@ static bool reflect_entry_points(reflector *r)
     if (spvc_compiler_get_entry_points(r->compiler, &points, &count) != SPVC_SUCCESS)
         return cross_failed(r, "entry points");
     ll_program_info *info = r->info;
-    info->entry_points = ll_calloc(count + 1, sizeof *info->entry_points);
+    info->entry_points = new_list(r, count, sizeof *info->entry_points, "entry points");
     if (info->entry_points == NULL)
-        return ll_fail(r->err, LL_E_HOST_MEMORY, "out of host memory for entry points");
+        return false;
     for (size_t i = 0; i < count; i++) {
         if (points[i].execution_model != SpvExecutionModelGLCompute)
             continue;
@@ -161,9 +170,9 @@ static bool reflect_constants(reflector *r)
     if (spvc_compiler_get_specialization_constants(r->compiler, &list, &count) != SPVC_SUCCESS)
         return cross_failed(r, "specialization constants");
     ll_program_info *info = r->info;
-    info->constants = ll_calloc(count + 1, sizeof *info->constants);
+    info->constants = new_list(r, count, sizeof *info->constants, "constants");
     if (info->constants == NULL)
-        return ll_fail(r->err, LL_E_HOST_MEMORY, "out of host memory for constants");
+        return false;
     for (size_t i = 0; i < count; i++) {
         spvc_constant c = spvc_compiler_get_constant_handle(r->compiler, list[i].id);
         if (c == NULL)
@@ -267,9 +276,9 @@ static bool reflect_resources(reflector *r)
         total += count;
     }
     ll_program_info *info = r->info;
-    info->bindings = ll_calloc(total + 1, sizeof *info->bindings);
+    info->bindings = new_list(r, total, sizeof *info->bindings, "bindings");
     if (info->bindings == NULL)
-        return ll_fail(r->err, LL_E_HOST_MEMORY, "out of host memory for bindings");
+        return false;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         const spvc_reflected_resource *list = NULL;
         size_t count = 0;

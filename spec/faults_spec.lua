@@ -266,7 +266,7 @@ describe("every failure path leaves everything as it was", function()
         call = function(ctx) return ctx.object:map("uint32") end,
         check = function(view) assert.are.equal(16, #view) end,
       })
-      assert.is_true(failures.host >= 1)
+      assert.is_true(failures.host >= 2) -- the view's record and its storage
     end)
   end
 

@@ -7,6 +7,7 @@
 
 #include "binding.h"
 #include "lluvia/dtype.h"
+#include "lluvia/fault.h"
 #include "l_buffer.h"
 #include "l_image.h"
 #include "l_memory.h"
@@ -227,7 +228,7 @@ static void view_ended(void *ud)
     view_unlink(v);
     if (v->storage != NULL)
         ll_host_memory_release(v->storage);
-    free(v);
+    ll_free(v);
 }
 
 /* The buffer ends: every view over it is revoked (later access raises). */
@@ -240,7 +241,7 @@ static void revoke_views(lua_buffer *ub)
             ll_host_memory_revoke(v->storage);
             ll_host_memory_release(v->storage);
         }
-        free(v);
+        ll_free(v);
     }
 }
 
@@ -249,7 +250,7 @@ static void revoke_views(lua_buffer *ub)
 static bool link_view(lua_buffer *ub, ll_ndarray *arr, ll_error *err)
 {
     ll_buffer *b = ub->object.ptr;
-    map_view *v = calloc(1, sizeof *v);
+    map_view *v = ll_calloc(1, sizeof *v);
     if (v != NULL && ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v,
                                              &v->storage)) {
         v->owner = ub;
@@ -260,7 +261,7 @@ static bool link_view(lua_buffer *ub, ll_ndarray *arr, ll_error *err)
         ub->views = v;
         return true;
     }
-    free(v);
+    ll_free(v);
     return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory mapping a buffer");
 }
 

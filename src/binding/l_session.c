@@ -93,11 +93,11 @@ static int l_create_session(lua_State *L)
         }
     }
     ll_lua_object *o = ll_lua_push_object(L, LL_SESSION_T, NULL, 0);
+
     ll_error err;
     o->ptr = ll_session_create(&opts, &err);
-    if (o->ptr == NULL)
-        return ll_lua_raise(L, 1, &err);
-    return 1;
+
+    return o->ptr != NULL ? 1 : ll_lua_raise(L, 1, &err);
 }
 
 static int l_debug_message_count(lua_State *L)

@@ -1,12 +1,13 @@
 /* lluvia.c: luaopen_lluvia, the module's entry point: builds the module table from each
  * type's open function, the enumeration tables, and the embedded pure-Lua parts (lua/),
- * each run as f(ll, enum_lists, kit): enums.lua first, then the others in name order. */
+ * each run as f(ll, enum_lists, kit) (kit: enumeration checks and addMethods): enums.lua first, then the others in name order. */
 #include <string.h>
 
 #include "lluvia/lluvia.h"
 
 #include "binding.h"
 #include "l_buffer.h"
+#include "l_builders.h"
 #include "l_debug.h"
 #include "l_image.h"
 #include "l_memory.h"
@@ -52,6 +53,25 @@ static void push_enum_lists(lua_State *L)
     }
 }
 
+/* kit.addMethods(tname, {name = function, ...}): adds Lua functions to the methods of the
+ * class tname (lua/builders.lua adds session:script, say), as ll_lua_add_methods does for
+ * C functions. */
+static int l_add_methods(lua_State *L)
+{
+    const char *tname = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_pushfstring(L, "%s.methods", tname);
+    if (lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TTABLE)
+        return ll_lua_error(L, "internal: class %s is not registered", tname);
+    lua_pushnil(L);
+    while (lua_next(L, 2) != 0) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    return 0;
+}
+
 /* Runs the embedded chunk `name` as f(ll, enum_lists, kit). */
 static void run_embedded(lua_State *L, const struct ll_embedded *chunk, int module, int lists,
                          int kit)
@@ -84,6 +104,8 @@ int luaopen_lluvia(lua_State *L)
     int lists = lua_gettop(L);
     ll_lua_push_enum_kit(L);
     int kit = lua_gettop(L);
+    lua_pushcfunction(L, l_add_methods);
+    lua_setfield(L, kit, "addMethods");
     /* enums.lua first (the others use the tables it makes), then the rest in name order */
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
         if (strcmp(chunk->name, "enums") == 0)
@@ -91,6 +113,8 @@ int luaopen_lluvia(lua_State *L)
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
         if (strcmp(chunk->name, "enums") != 0)
             run_embedded(L, chunk, module, lists, kit);
+    lua_pushvalue(L, module); /* for the binding's calls into the Lua parts (l_builders.h) */
+    lua_setfield(L, LUA_REGISTRYINDEX, LL_MODULE_KEY);
     lua_pushliteral(L, "lluvia " LLUVIA_VERSION);
     lua_setfield(L, module, "_VERSION");
     lua_settop(L, module);

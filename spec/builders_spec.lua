@@ -1,0 +1,386 @@
+-- builders_spec.lua: API.md "Builders and libraries": ll.class, the builder base classes,
+-- the registries (per session and module-wide), ll.activeSession and the ll.* globals,
+-- ll.logd, session:script/scriptFile/help.
+local ll = require "lluvia"
+local support = require "support"
+
+-- A fresh session: registries are per session, so tests that register do not share one.
+local function fresh()
+  return ll.createSession{enableDebug = true}
+end
+
+local function tmpfile(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  return path
+end
+
+-- A builder table of the given name, made as lluvia's scripts make theirs.
+local function computeBuilder(name, doc)
+  local b = ll.class(ll.ComputeNodeBuilder)
+  b.name = name
+  b.doc = doc
+  function b.newDescriptor() return "descriptor of " .. name end
+  return b
+end
+
+describe("ll.class", function()
+  it("copies the base's members and points __index to itself", function()
+    local base = {x = 1, f = function() return "f" end}
+    local c = ll.class(base)
+    assert.are.equal(1, c.x)
+    assert.are.equal("f", c.f())
+    assert.are.equal(c, c.__index)
+    base.y = 2
+    assert.is_nil(c.y) -- a copy, not a link (lluvia's semantics)
+    local obj = setmetatable({}, c)
+    assert.are.equal(1, obj.x)
+  end)
+
+  it("makes an empty class without a base", function()
+    local c = ll.class()
+    assert.are.equal(c, c.__index)
+    assert.is_nil(next(c, "__index") ~= nil and next(c, "__index") or nil)
+  end)
+
+  it("refuses a base that is not a table", function()
+    support.raises("bad argument #1 to 'class' (base must be a table or nil, got 42)",
+      ll.class, 42)
+  end)
+end)
+
+describe("ll.ComputeNodeBuilder and ll.ContainerNodeBuilder", function()
+  it("have lluvia's defaults", function()
+    assert.are.equal("Compute", ll.ComputeNodeBuilder.type)
+    assert.are.equal("Container", ll.ContainerNodeBuilder.type)
+    for _, B in ipairs({ll.ComputeNodeBuilder, ll.ContainerNodeBuilder}) do
+      assert.are.equal("", B.doc)
+      assert.are.equal("", B.name)
+      assert.is_nil(B.onNodeInit({}))
+      support.raises("newDescriptor must be implemented", B.newDescriptor)
+    end
+    assert.is_nil(ll.ContainerNodeBuilder.onNodeRecord({}, {}))
+  end)
+
+  it("are inherited through ll.class", function()
+    local b = ll.class(ll.ContainerNodeBuilder)
+    assert.are.equal("Container", b.type)
+    assert.are.equal(ll.ContainerNodeBuilder.onNodeRecord, b.onNodeRecord)
+  end)
+end)
+
+describe("ll.registerNodeBuilder", function()
+  it("registers in the module outside any session, seen by every session", function()
+    local b = computeBuilder("spec/ModuleWide", "Module wide.")
+    assert.are.equal(b, ll.registerNodeBuilder(b))
+    assert.are.equal(b, ll.getNodeBuilder("spec/ModuleWide"))
+    assert.are.equal(b, ll.nodeBuilders["spec/ModuleWide"])
+    local s <close> = fresh()
+    assert.are.equal(b, s:getNodeBuilder("spec/ModuleWide"))
+    assert.are.equal(b, ll._findNodeBuilder(s, "spec/ModuleWide"))
+    ll.nodeBuilders["spec/ModuleWide"] = nil
+    assert.is_nil(ll.nodeBuilders["spec/ModuleWide"])
+  end)
+
+  it("registers in the active session's registry, which no other session sees", function()
+    local a <close> = fresh()
+    local b <close> = fresh()
+    local one, two = computeBuilder("spec/Same", "A's."), computeBuilder("spec/Same", "B's.")
+    ll._withSession(a, ll.registerNodeBuilder, one)
+    ll._withSession(b, ll.registerNodeBuilder, two)
+    assert.are.equal(one, a:getNodeBuilder("spec/Same"))
+    assert.are.equal(two, b:getNodeBuilder("spec/Same"))
+    assert.are.equal("A's.", a:help("spec/Same"))
+    assert.are.equal("B's.", b:help("spec/Same"))
+    assert.is_nil(ll.nodeBuilders["spec/Same"]) -- not in the module's
+    assert.are.equal(one, ll._withSession(a, ll.getNodeBuilder, "spec/Same"))
+  end)
+
+  it("lets a session's builder shadow a module-wide one of the same name", function()
+    local global = ll.registerNodeBuilder(computeBuilder("spec/Shadow", "global"))
+    local s <close> = fresh()
+    local own = ll._withSession(s, ll.registerNodeBuilder, computeBuilder("spec/Shadow", "own"))
+    assert.are.equal(own, s:getNodeBuilder("spec/Shadow"))
+    assert.are.equal(global, ll.getNodeBuilder("spec/Shadow"))
+    ll.nodeBuilders["spec/Shadow"] = nil
+  end)
+
+  it("replaces a builder registered again under its name", function()
+    local s <close> = fresh()
+    ll._withSession(s, ll.registerNodeBuilder, computeBuilder("spec/Again", "first"))
+    ll._withSession(s, ll.registerNodeBuilder, computeBuilder("spec/Again", "second"))
+    assert.are.equal("second", s:help("spec/Again"))
+  end)
+
+  it("refuses what is not a builder, saying why", function()
+    support.raises("bad argument #1 to 'registerNodeBuilder' (builder must be a table, got nil)",
+      ll.registerNodeBuilder)
+    support.raises("(builder.name must be a non-empty string, got '')",
+      ll.registerNodeBuilder, {name = "", type = "Compute", newDescriptor = print})
+    support.raises("(builder.name must be a non-empty string, got 7)",
+      ll.registerNodeBuilder, {name = 7})
+    support.raises("builder 'x': type must be 'Compute' or 'Container' (ll.NodeType), got nil",
+      ll.registerNodeBuilder, {name = "x", newDescriptor = print})
+    support.raises("builder 'x': newDescriptor must be a function, got nil",
+      ll.registerNodeBuilder, {name = "x", type = "Compute"})
+    support.raises("builder 'x': onNodeInit must be a function, got 3",
+      ll.registerNodeBuilder, {name = "x", type = "Compute", newDescriptor = print, onNodeInit = 3})
+    support.raises("builder 'x': doc must be a string, got true",
+      ll.registerNodeBuilder, {name = "x", type = "Compute", newDescriptor = print, doc = true})
+    assert.is_nil(ll.nodeBuilders.x)
+  end)
+end)
+
+describe("ll.getNodeBuilder", function()
+  it("is an error for an unknown name and for a name that is not a string", function()
+    support.raises("lluvia: no node builder named 'spec/Nothing'", ll.getNodeBuilder, "spec/Nothing")
+    support.raises("bad argument #1 to 'getNodeBuilder' (name must be a string, got 3)",
+      ll.getNodeBuilder, 3)
+  end)
+end)
+
+describe("ll.nodeBuilders", function()
+  it("registers by assignment and lists what the active session sees", function()
+    local s <close> = fresh()
+    ll._withSession(s, function()
+      ll.nodeBuilders["spec/Assigned"] = computeBuilder("spec/Assigned", "x")
+      local seen = {}
+      for name in pairs(ll.nodeBuilders) do seen[name] = true end
+      assert.is_true(seen["spec/Assigned"])
+    end)
+    assert.is_nil(ll.nodeBuilders["spec/Assigned"])
+    assert.is_truthy(s:getNodeBuilder("spec/Assigned"))
+  end)
+
+  it("refuses a builder under another name", function()
+    support.raises("builder.name 'a' differs from the key 'b'", function()
+      ll.nodeBuilders.b = computeBuilder("a", "")
+    end)
+  end)
+end)
+
+describe("ll.getNodeBuilderDescriptors", function()
+  it("lists name, type and the first line of doc, sorted ignoring case", function()
+    local s <close> = fresh()
+    ll._withSession(s, function()
+      ll.registerNodeBuilder(computeBuilder("spec/b", "Second.\nMore text."))
+      ll.registerNodeBuilder(computeBuilder("spec/A", "First."))
+      local c = ll.class(ll.ContainerNodeBuilder)
+      c.name, c.doc = "spec/C", "\nstarts with a blank line"
+      c.newDescriptor = function() end
+      ll.registerNodeBuilder(c)
+    end)
+    local mine = {}
+    for _, d in ipairs(s:getNodeBuilderDescriptors()) do
+      if d.name:find("^spec/") then mine[#mine + 1] = d end
+    end
+    assert.are.same({
+      {name = "spec/A", type = "Compute", summary = "First."},
+      {name = "spec/b", type = "Compute", summary = "Second."},
+      {name = "spec/C", type = "Container", summary = ""},
+    }, mine)
+    assert.are.same(mine, (function()
+      local out = {}
+      for _, d in ipairs(ll._withSession(s, ll.getNodeBuilderDescriptors)) do
+        if d.name:find("^spec/") then out[#out + 1] = d end
+      end
+      return out
+    end)())
+  end)
+end)
+
+describe("ll.activeSession", function()
+  it("is nil outside any session, and the session inside _withSession", function()
+    local s <close> = fresh()
+    assert.is_nil(ll.activeSession)
+    assert.are.equal(s, ll._withSession(s, function() return ll.activeSession end))
+    assert.is_nil(ll.activeSession)
+  end)
+
+  it("nests, and is put back after an error", function()
+    local a <close> = fresh()
+    local b <close> = fresh()
+    ll._withSession(a, function()
+      local ok, err = pcall(ll._withSession, b, function()
+        assert.are.equal(b, ll.activeSession)
+        error("inner failure")
+      end)
+      assert.is_false(ok)
+      assert.is_truthy(err:find("inner failure", 1, true))
+      assert.is_truthy(err:find("stack traceback:", 1, true))
+      assert.are.equal(a, ll.activeSession)
+    end)
+    assert.is_nil(ll.activeSession)
+  end)
+
+  it("passes results and non-string errors through", function()
+    local s <close> = fresh()
+    assert.are.same({1, nil, 3}, {ll._withSession(s, function(x, y, z) return x, y, z end, 1, nil, 3)})
+    local e = {}
+    local ok, got = pcall(ll._withSession, s, function() error(e) end)
+    assert.is_false(ok)
+    assert.are.equal(e, got)
+  end)
+
+  it("is refused as nil", function()
+    support.raises("bad argument #1 to '_withSession' (session expected, got nil)",
+      ll._withSession, nil, print)
+  end)
+end)
+
+describe("the ll.* globals of builder scripts", function()
+  local names = {"getProgram", "createComputeNode", "createContainerNode",
+    "createCommandBuffer", "getHostMemory", "getDeviceMemory", "run", "runCommandBuffer",
+    "getGoodComputeLocalShape"}
+
+  it("are a clear error outside any session", function()
+    for _, name in ipairs(names) do
+      support.raises(("lluvia: ll.%s needs an active session"):format(name), ll[name], "x")
+    end
+  end)
+
+  it("act on the active session", function()
+    -- A stand-in session object records which calls reach it.
+    local calls = {}
+    local fake = setmetatable({}, {__index = function(_, method)
+      return function(self, ...) calls[#calls + 1] = {self, method, ...} return method end
+    end})
+    local expect = {getProgram = "getProgram", createComputeNode = "createComputeNode",
+      createContainerNode = "createContainerNode", createCommandBuffer = "createCommandBuffer",
+      getHostMemory = "getHostMemory", getDeviceMemory = "getDeviceMemory", run = "run",
+      runCommandBuffer = "run", getGoodComputeLocalShape = "getGoodComputeLocalShape"}
+    ll._withSession(fake, function()
+      for _, name in ipairs(names) do
+        assert.are.equal(expect[name], ll[name]("arg"))
+      end
+    end)
+    assert.are.equal(#names, #calls)
+    for i, c in ipairs(calls) do
+      assert.are.equal(fake, c[1])
+      assert.are.equal(expect[names[i]], c[2])
+    end
+  end)
+end)
+
+describe("ll.floatPrecisionToImageChannelType", function()
+  it("maps FP16, FP32 and FP64 to Float16, Float32 and Float64", function()
+    assert.are.equal("Float16", ll.floatPrecisionToImageChannelType(0))
+    assert.are.equal("Float32", ll.floatPrecisionToImageChannelType(1))
+    assert.are.equal("Float64", ll.floatPrecisionToImageChannelType(2.0))
+    assert.are.equal("Float32", ll.floatPrecisionToImageChannelType("FP32"))
+  end)
+
+  it("refuses anything else", function()
+    for _, v in ipairs({3, -1, 1.5, "Float32", true}) do
+      support.raises("floatPrecision must be ll.FloatPrecision.FP16, FP32 or FP64",
+        ll.floatPrecisionToImageChannelType, v)
+    end
+  end)
+end)
+
+describe("ll.logd", function()
+  local script = "require('lluvia').logd('tag', 1, nil, true) io.stdout:write('done')"
+
+  it("is silent by default", function()
+    local out, err, code = support.run_host({"-e", script}, nil, {LLUVIA_LOG = ""})
+    assert.are.equal(0, code)
+    assert.are.equal("done", out)
+    assert.are.equal("", err)
+  end)
+
+  it("writes its arguments to stderr with LLUVIA_LOG=debug", function()
+    local out, err, code = support.run_host({"-e", script}, nil, {LLUVIA_LOG = "Debug"})
+    assert.are.equal(0, code)
+    assert.are.equal("done", out)
+    assert.are.equal("lluvia: debug: tag\t1\tnil\ttrue\n", err)
+  end)
+end)
+
+describe("session:script", function()
+  support.no_validation_messages()
+
+  it("runs a builder script with ll and the session active, as lluvia's scripts expect", function()
+    local s <close> = fresh()
+    local seen = s:script([[
+      local builder = ll.class(ll.ComputeNodeBuilder)
+      builder.name = 'spec/Scripted'
+      builder.doc = 'Scripted.'
+      function builder.newDescriptor() return 'd' end
+      ll.registerNodeBuilder(builder)
+      return ll.activeSession, select('#', ...)
+    ]])
+    assert.are.equal(s, seen)
+    assert.is_nil(ll.activeSession)
+    assert.are.equal("Scripted.", s:help("spec/Scripted"))
+    assert.is_nil(ll.nodeBuilders["spec/Scripted"])
+  end)
+
+  it("gives each session its own globals, falling back to the real ones", function()
+    local a <close> = fresh()
+    local b <close> = fresh()
+    a:script("specGlobal = 'a'")
+    b:script("specGlobal = 'b'")
+    assert.is_nil(rawget(_G, "specGlobal"))
+    assert.are.equal("a", a:script("return specGlobal"))
+    assert.are.equal("b", b:script("return specGlobal"))
+    assert.are.equal(string.format, a:script("return string.format"))
+    assert.are.equal(ll, a:script("return ll"))
+  end)
+
+  it("reports syntax errors and errors of the script, leaving no session active", function()
+    local s <close> = fresh()
+    support.raises("lluvia: [string \"spec\"]:1:", s.script, s, "local = 1", "spec")
+    local msg = support.raises("(script):1: boom", s.script, s, "error('boom')")
+    assert.is_truthy(msg:find("stack traceback:", 1, true))
+    assert.is_nil(ll.activeSession)
+  end)
+
+  it("checks its arguments", function()
+    local s <close> = fresh()
+    support.raises("bad argument #1 to 'script' (Session expected, got 'x')", s.script, "x", "")
+    support.raises("bad argument #2 to 'script' (code must be a string, got nil)", s.script, s)
+    support.raises("bad argument #3 to 'script' (chunkname must be a string, got 1)",
+      s.script, s, "", 1)
+    support.raises("lluvia: Session has been released", function()
+      local r = fresh()
+      r:release()
+      r:script("return 1")
+    end)
+  end)
+end)
+
+describe("session:scriptFile", function()
+  it("runs a file as a builder script, naming it in errors", function()
+    local s <close> = fresh()
+    local path = tmpfile("local b = ll.class(ll.ContainerNodeBuilder)\n"
+      .. "b.name = 'spec/FromFile'\nb.doc = 'From a file.'\n"
+      .. "function b.newDescriptor() end\nll.registerNodeBuilder(b)\nreturn 'ok'\n")
+    assert.are.equal("ok", s:scriptFile(path))
+    assert.are.equal("Container", s:getNodeBuilder("spec/FromFile").type)
+    os.remove(path)
+    local bad = tmpfile("\n\nerror('line three')\n")
+    support.raises(bad .. ":3: line three", s.scriptFile, s, bad)
+    os.remove(bad)
+  end)
+
+  it("is a clear error for a missing file", function()
+    local s <close> = fresh()
+    support.raises("lluvia: cannot open builder script: /nonexistent/x.lua: No such file",
+      s.scriptFile, s, "/nonexistent/x.lua")
+    support.raises("bad argument #2 to 'scriptFile' (path must be a string, got nil)",
+      s.scriptFile, s)
+  end)
+end)
+
+describe("session:help", function()
+  it("returns a builder's doc, and is an error for an unknown name", function()
+    local s <close> = fresh()
+    s:script("local b = ll.class(ll.ComputeNodeBuilder) b.name = 'spec/Help' "
+      .. "b.doc = 'Line one.\\nLine two.' function b.newDescriptor() end ll.registerNodeBuilder(b)")
+    assert.are.equal("Line one.\nLine two.", s:help("spec/Help"))
+    support.raises("lluvia: no node builder named 'spec/None'", s.help, s, "spec/None")
+    support.raises("bad argument #2 to 'help' (name must be a string, got nil)", s.help, s)
+  end)
+end)

@@ -144,28 +144,20 @@ function ll.class(base)
   return c
 end
 
-ll.ComputeNodeBuilder = ll.class()
-ll.ComputeNodeBuilder.type = ll.NodeType.Compute
-ll.ComputeNodeBuilder.doc = ""
-ll.ComputeNodeBuilder.name = ""
-
-function ll.ComputeNodeBuilder.newDescriptor()
-  error("lluvia: newDescriptor must be implemented by the builder", 2)
+-- A builder base class of lluvia's defaults: no doc, callbacks that do nothing, and a
+-- newDescriptor that the builder must replace.
+local function builderBase(nodeType, callbacks)
+  local b = ll.class()
+  b.type, b.doc, b.name = nodeType, "", ""
+  function b.newDescriptor()
+    error("lluvia: newDescriptor must be implemented by the builder", 2)
+  end
+  for _, name in ipairs(callbacks) do b[name] = function() end end
+  return b
 end
 
-function ll.ComputeNodeBuilder.onNodeInit(_) end
-
-ll.ContainerNodeBuilder = ll.class()
-ll.ContainerNodeBuilder.type = ll.NodeType.Container
-ll.ContainerNodeBuilder.doc = ""
-ll.ContainerNodeBuilder.name = ""
-
-function ll.ContainerNodeBuilder.newDescriptor()
-  error("lluvia: newDescriptor must be implemented by the builder", 2)
-end
-
-function ll.ContainerNodeBuilder.onNodeInit(_) end
-function ll.ContainerNodeBuilder.onNodeRecord(_, _) end
+ll.ComputeNodeBuilder = builderBase(ll.NodeType.Compute, {"onNodeInit"})
+ll.ContainerNodeBuilder = builderBase(ll.NodeType.Container, {"onNodeInit", "onNodeRecord"})
 
 local nodeTypes = {[ll.NodeType.Compute] = true, [ll.NodeType.Container] = true}
 

@@ -9,13 +9,7 @@ local function fresh()
   return ll.createSession{enableDebug = true}
 end
 
-local function tmpfile(text)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  return path
-end
+local tmpfile = support.tmpfile
 
 -- A builder table of the given name, made as lluvia's scripts make theirs.
 local function computeBuilder(name, doc)
@@ -144,12 +138,15 @@ end)
 describe("ll.nodeBuilders", function()
   it("registers by assignment and lists what the active session sees", function()
     local s <close> = fresh()
-    ll._withSession(s, function()
-      ll.nodeBuilders["spec/Assigned"] = computeBuilder("spec/Assigned", "x")
+    local seen = s:script([[
+      local b = ll.class(ll.ComputeNodeBuilder)
+      b.name, b.newDescriptor = "spec/Assigned", function() end
+      ll.nodeBuilders["spec/Assigned"] = b
       local seen = {}
       for name in pairs(ll.nodeBuilders) do seen[name] = true end
-      assert.is_true(seen["spec/Assigned"])
-    end)
+      return seen
+    ]])
+    assert.is_true(seen["spec/Assigned"])
     assert.is_nil(ll.nodeBuilders["spec/Assigned"])
     assert.is_truthy(s:getNodeBuilder("spec/Assigned"))
   end)

@@ -4,13 +4,7 @@
 local support = require "support"
 local run_host, run, quote = support.run_host, support.run, support.quote
 
-local function tmpfile(contents)
-  local name = os.tmpname()
-  local f = assert(io.open(name, "w"))
-  f:write(contents)
-  f:close()
-  return name
-end
+local tmpfile = support.tmpfile
 
 -- Runs the same arguments under lua5.4 and under the host.
 local function both(args, stdin)

@@ -83,6 +83,15 @@ function support.same_array(a, b)
   luassert.is_true(a:tostring() == b:tostring(), "array contents differ")
 end
 
+-- A new temporary file holding `contents`; returns its path.
+function support.tmpfile(contents)
+  local name = os.tmpname()
+  local f = assert(io.open(name, "wb"))
+  f:write(contents)
+  f:close()
+  return name
+end
+
 -- Expects fn to raise an error whose message contains `fragment` (plain text).
 function support.raises(fragment, fn, ...)
   local ok, msg = pcall(fn, ...)

@@ -309,8 +309,16 @@ local function checkSession(fname, s)
   local _ = s.deviceId -- raises "lluvia: Session has been released" for a released one
 end
 
--- Runs a loaded chunk in the session's environment, with the session active.
-local function runScript(session, chunk)
+local function checkString(fname, n, what, v)
+  if type(v) ~= "string" then
+    argError(n, fname, "%s must be a string, got %s", what, describe(v))
+  end
+end
+
+-- Loads Lua text in the session's environment and runs it with the session active.
+local function runScript(session, code, chunkname)
+  local chunk, err = load(code, chunkname, "t", sessionData(session).env)
+  if not chunk then error("lluvia: " .. err, 3) end
   return ll._withSession(session, chunk)
 end
 
@@ -320,39 +328,27 @@ end
 -- no other session does. Returns what the chunk returns.
 local function script(session, code, chunkname)
   checkSession("script", session)
-  if type(code) ~= "string" then
-    argError(2, "script", "code must be a string, got %s", describe(code))
-  end
-  if chunkname ~= nil and type(chunkname) ~= "string" then
-    argError(3, "script", "chunkname must be a string, got %s", describe(chunkname))
-  end
-  local chunk, err = load(code, chunkname or "=(script)", "t", sessionData(session).env)
-  if not chunk then error("lluvia: " .. err, 2) end
-  return runScript(session, chunk)
+  checkString("script", 2, "code", code)
+  if chunkname ~= nil then checkString("script", 3, "chunkname", chunkname) end
+  return runScript(session, code, chunkname or "=(script)")
 end
 
 -- session:scriptFile(path): as script, with the file's text.
 local function scriptFile(session, path)
   checkSession("scriptFile", session)
-  if type(path) ~= "string" then
-    argError(2, "scriptFile", "path must be a string, got %s", describe(path))
-  end
+  checkString("scriptFile", 2, "path", path)
   local f, err = io.open(path, "rb")
   if not f then error(("lluvia: cannot open builder script: %s"):format(err), 2) end
   local code, rerr = f:read("a")
   f:close()
   if not code then error(("lluvia: cannot read builder script %s: %s"):format(path, rerr), 2) end
-  local chunk, lerr = load(code, "@" .. path, "t", sessionData(session).env)
-  if not chunk then error("lluvia: " .. lerr, 2) end
-  return runScript(session, chunk)
+  return runScript(session, code, "@" .. path)
 end
 
 -- session:help(name): the doc of the builder the session sees under `name`.
 local function help(session, name)
   checkSession("help", session)
-  if type(name) ~= "string" then
-    argError(2, "help", "name must be a string, got %s", describe(name))
-  end
+  checkString("help", 2, "name", name)
   local b = findBuilder(session, name)
   if b == nil then error(("lluvia: no node builder named '%s'"):format(name), 2) end
   return b.doc or ""
@@ -367,9 +363,7 @@ end
 -- session:getNodeBuilder(name): the builder this session sees under `name`, or nil.
 local function getBuilder(session, name)
   checkSession("getNodeBuilder", session)
-  if type(name) ~= "string" then
-    argError(2, "getNodeBuilder", "name must be a string, got %s", describe(name))
-  end
+  checkString("getNodeBuilder", 2, "name", name)
   return findBuilder(session, name)
 end
 

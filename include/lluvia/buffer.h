@@ -46,6 +46,16 @@ void *ll_buffer_mapped(const ll_buffer *buffer);
 bool ll_buffer_flush(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
 bool ll_buffer_invalidate(ll_buffer *buffer, uint64_t offset, uint64_t size, ll_error *err);
 
+/* A host view of the mapped bytes opens and closes (ll.ndarray views: buf:map). While a
+ * view is open, host writes through it reach every later device read: the buffer is
+ * flushed before each transfer or copy that reads or writes it on the device (and before
+ * ll_buffer_read invalidates it), and invalidated after each that writes it, so that the
+ * view sees the result. Opening flushes the views already open, then invalidates; closing
+ * flushes. All of it no-ops on coherent memory (ll_memory_needs_sync). Thread-safe. */
+bool ll_buffer_open_view(ll_buffer *buffer, ll_error *err);
+bool ll_buffer_close_view(ll_buffer *buffer, ll_error *err);
+uint32_t ll_buffer_open_views(const ll_buffer *buffer);
+
 /* Checks the buffer's invariants (its handle, its allocation in the Memory, the mapping),
  * then its Memory's (ll_memory_validate). True if all hold; else false with LL_E_STATE and
  * a description in err (when not NULL). For tests and ll._debug.validate. */
@@ -55,7 +65,8 @@ bool ll_buffer_validate(const ll_buffer *buffer, ll_error *err);
  * session with force_staging). */
 bool ll_buffer_uses_staging(const ll_buffer *buffer);
 
-/* Copies `size` bytes between host memory and bytes [offset, offset+size) of the buffer.
+/* Copies `size` bytes between host memory and bytes [offset, offset+size) of the buffer
+ * (open views: ll_buffer_open_view).
  * LL_E_ARGUMENT when the range is outside the buffer. */
 bool ll_buffer_write(ll_buffer *buffer, uint64_t offset, const void *src, uint64_t size,
                      ll_error *err);

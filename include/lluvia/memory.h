@@ -72,11 +72,25 @@ void ll_memory_undo(ll_memory *memory, const ll_allocation *allocation);
 
 /* For memory that is host-visible but not coherent: make host writes of [offset,
  * offset+size) of the allocation visible to the device, and device writes visible to the
- * host. Rounded out to nonCoherentAtomSize; no-ops on coherent memory. */
+ * host. Rounded out to nonCoherentAtomSize; no-ops on coherent memory (unless the session
+ * simulates non-coherent memory: ll_memory_needs_sync). */
 bool ll_memory_flush(ll_memory *memory, const ll_allocation *allocation, uint64_t offset,
                      uint64_t size, ll_error *err);
 bool ll_memory_invalidate(ll_memory *memory, const ll_allocation *allocation,
                           uint64_t offset, uint64_t size, ll_error *err);
+
+/* Whether flush and invalidate do anything: host-visible memory that is not HostCoherent,
+ * or any host-visible memory of a session that simulates non-coherent memory. */
+bool ll_memory_needs_sync(const ll_memory *memory);
+
+/* The vkFlushMappedMemoryRanges and vkInvalidateMappedMemoryRanges calls every Memory of
+ * the process made so far: for tests, which check when the host's writes are flushed. */
+typedef struct ll_coherence_stats {
+    uint64_t flushes;
+    uint64_t invalidates;
+} ll_coherence_stats;
+
+void ll_memory_get_coherence_stats(ll_coherence_stats *out);
 
 /* ---- additions ------------------------------------------------------------------------ */
 

@@ -18,6 +18,8 @@ typedef struct ll_session_options {
     bool enable_debug;          /* Khronos validation layer, where installed */
     const char *device;         /* NULL: $LLUVIA_DEVICE, else the first discrete GPU, else 0 */
     bool force_staging;         /* route every transfer through staging (also $LLUVIA_FORCE_STAGING) */
+    bool simulate_non_coherent; /* flush and invalidate coherent memory as if it were not
+                                   (also $LLUVIA_SIMULATE_NONCOHERENT): for tests */
     uint64_t buffer_image_granularity; /* 0: the device's; else a larger power of two (tests) */
     uint64_t staging_size;      /* bytes of the staging buffer; 0: LL_DEFAULT_STAGING_SIZE */
 } ll_session_options;
@@ -47,6 +49,8 @@ uint32_t ll_session_device_id(const ll_session *session);
  * $LLUVIA_FORCE_STAGING), the bufferImageGranularity that placement keeps (the device's or
  * the larger one asked for), and the staging buffer's size in bytes. */
 bool ll_session_force_staging(const ll_session *session);
+/* Whether the session's Memories treat coherent memory as non-coherent. */
+bool ll_session_simulates_non_coherent(const ll_session *session);
 VkDeviceSize ll_session_granularity(const ll_session *session);
 VkDeviceSize ll_session_staging_size(const ll_session *session);
 

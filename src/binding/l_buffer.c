@@ -29,7 +29,6 @@ typedef struct lua_buffer {
 struct map_view {
     lua_buffer *owner;
     ll_host_memory *storage;     /* NULL until the array exists */
-    uint64_t bytes;
     map_view *prev, *next;
 };
 
@@ -224,7 +223,7 @@ static void view_ended(void *ud)
 {
     map_view *v = ud;
     if (v->owner->object.ptr != NULL)
-        ll_buffer_flush(v->owner->object.ptr, 0, v->bytes, NULL);
+        ll_buffer_close_view(v->owner->object.ptr, NULL);
     view_unlink(v);
     if (v->storage != NULL)
         ll_host_memory_release(v->storage);
@@ -237,6 +236,7 @@ static void revoke_views(lua_buffer *ub)
     while (ub->views != NULL) {
         map_view *v = ub->views;
         ub->views = v->next;
+        ll_buffer_close_view(ub->object.ptr, NULL);
         if (v->storage != NULL) {
             ll_host_memory_revoke(v->storage);
             ll_host_memory_release(v->storage);
@@ -254,7 +254,6 @@ static bool link_view(lua_buffer *ub, ll_ndarray *arr, ll_error *err)
     if (v != NULL && ll_ndarray_bind_foreign(arr, ll_buffer_mapped(b), view_ended, v,
                                              &v->storage)) {
         v->owner = ub;
-        v->bytes = ll_buffer_size(b);
         v->next = ub->views;
         if (ub->views != NULL)
             ub->views->prev = v;
@@ -280,10 +279,13 @@ static int buffer_map(lua_State *L)
 
     ll_error err;
     b = ll_lua_resolve(L, 1, "Buffer", &err);
-    bool ok = b != NULL && ll_buffer_invalidate(b, 0, ll_buffer_size(b), &err) &&
-              link_view(lua_touserdata(L, 1), arr, &err);
-
-    return ok ? 1 : ll_lua_raise(L, 0, &err);
+    if (b == NULL || !ll_buffer_open_view(b, &err))
+        return ll_lua_raise(L, 0, &err);
+    if (!link_view(lua_touserdata(L, 1), arr, &err)) {
+        ll_buffer_close_view(b, NULL);
+        return ll_lua_raise(L, 0, &err);
+    }
+    return 1;
 }
 
 /* ---- transfers ------------------------------------------------------------------------ */

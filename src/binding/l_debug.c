@@ -63,6 +63,20 @@ static int l_set_sampler_limit(lua_State *L)
     return 0;
 }
 
+/* ll._debug.coherenceStats(): {flushes, invalidates}, the vkFlushMappedMemoryRanges and
+ * vkInvalidateMappedMemoryRanges calls of every Memory so far (docs/memory.md, Mapping). */
+static int l_coherence_stats(lua_State *L)
+{
+    ll_coherence_stats st;
+    ll_memory_get_coherence_stats(&st);
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, (lua_Integer)st.flushes);
+    lua_setfield(L, -2, "flushes");
+    lua_pushinteger(L, (lua_Integer)st.invalidates);
+    lua_setfield(L, -2, "invalidates");
+    return 1;
+}
+
 static bool validate_session(const void *p, ll_error *err) { return ll_session_validate(p, err); }
 static bool validate_memory(const void *p, ll_error *err) { return ll_memory_validate(p, err); }
 static bool validate_buffer(const void *p, ll_error *err) { return ll_buffer_validate(p, err); }
@@ -119,6 +133,7 @@ int ll_lua_open_debug(lua_State *L)
         {"validate", l_validate},
         {"samplerCount", l_sampler_count},
         {"setSamplerLimit", l_set_sampler_limit},
+        {"coherenceStats", l_coherence_stats},
         {NULL, NULL},
     };
     luaL_newlib(L, functions);

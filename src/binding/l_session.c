@@ -46,7 +46,8 @@ static int l_get_available_devices(lua_State *L)
 }
 
 static const char *const session_options[] = {
-    "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize", NULL,
+    "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize",
+    "simulateNonCoherent", NULL,
 };
 
 /* The options of ll.createSession are fields of the table at 1. */
@@ -74,6 +75,7 @@ static int l_create_session(lua_State *L)
         ll_lua_check_options(L, 1, session_options);
         opts.enable_debug = opt_bool(L, "enableDebug");
         opts.force_staging = opt_bool(L, "forceStaging");
+        opts.simulate_non_coherent = opt_bool(L, "simulateNonCoherent");
         opts.buffer_image_granularity = opt_size(L, "bufferImageGranularity", 0);
         opts.staging_size = opt_size(L, "stagingSize", 0);
         switch (lua_getfield(L, 1, "device")) {
@@ -155,6 +157,8 @@ static int session_get(lua_State *L)
         lua_pushboolean(L, ll_session_validation_enabled(s));
     else if (strcmp(key, "forceStaging") == 0)
         lua_pushboolean(L, ll_session_force_staging(s));
+    else if (strcmp(key, "simulateNonCoherent") == 0)
+        lua_pushboolean(L, ll_session_simulates_non_coherent(s));
     else if (strcmp(key, "bufferImageGranularity") == 0)
         lua_pushinteger(L, (lua_Integer)ll_session_granularity(s));
     else if (strcmp(key, "stagingSize") == 0)

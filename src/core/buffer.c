@@ -16,6 +16,7 @@ struct ll_buffer {
     uint64_t size;
     VkBufferUsageFlags usage;  /* as asked */
     ll_allocation allocation;
+    atomic_uint open_views;    /* host views of the mapping (ll_buffer_open_view) */
 };
 
 ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags usage,
@@ -58,6 +59,7 @@ ll_buffer *ll_buffer_create(ll_memory *memory, uint64_t size, VkBufferUsageFlags
         goto fail_allocation;
     }
     atomic_init(&b->refs, 1);
+    atomic_init(&b->open_views, 0);
     b->memory = memory;
     b->size = size;
     b->usage = usage;
@@ -137,6 +139,43 @@ bool ll_buffer_invalidate(ll_buffer *b, uint64_t offset, uint64_t size, ll_error
     return ll_memory_invalidate(b->memory, &b->allocation, offset, size, err);
 }
 
+/* ---- open views ---------------------------------------------------------------------- */
+
+/* What the host wrote through open views reaches the device (before the device touches
+ * the buffer, or before an invalidate would drop it). */
+static bool flush_views(ll_buffer *b, ll_error *err)
+{
+    if (atomic_load(&b->open_views) == 0)
+        return true;
+    return ll_buffer_flush(b, 0, b->size, err);
+}
+
+/* Open views see what the device wrote into [offset, +size). */
+static bool invalidate_views(ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
+{
+    if (atomic_load(&b->open_views) == 0)
+        return true;
+    return ll_buffer_invalidate(b, offset, size, err);
+}
+
+bool ll_buffer_open_view(ll_buffer *b, ll_error *err)
+{
+    if (!flush_views(b, err) || !ll_buffer_invalidate(b, 0, b->size, err))
+        return false;
+    atomic_fetch_add(&b->open_views, 1);
+    return true;
+}
+
+bool ll_buffer_close_view(ll_buffer *b, ll_error *err)
+{
+    if (atomic_load(&b->open_views) == 0)
+        return ll_fail(err, LL_E_STATE, "the buffer has no open view to close");
+    atomic_fetch_sub(&b->open_views, 1);
+    return ll_buffer_flush(b, 0, b->size, err);
+}
+
+uint32_t ll_buffer_open_views(const ll_buffer *b) { return atomic_load(&b->open_views); }
+
 bool ll_buffer_uses_staging(const ll_buffer *b)
 {
     return b->allocation.mapped == NULL || ll_session_force_staging(ll_memory_session(b->memory));
@@ -206,8 +245,10 @@ bool ll_buffer_write(ll_buffer *b, uint64_t offset, const void *src, uint64_t si
         return true;
     if (ll_buffer_uses_staging(b)) {
         chunk_target t = {b->handle, offset};
-        return ll_staging_upload(ll_memory_session(b->memory), src, size, 1, record_upload,
-                                 &t, err);
+        return flush_views(b, err) &&
+               ll_staging_upload(ll_memory_session(b->memory), src, size, 1, record_upload,
+                                 &t, err) &&
+               invalidate_views(b, offset, size, err);
     }
     memmove((unsigned char *)b->allocation.mapped + offset, src, size);
     return ll_buffer_flush(b, offset, size, err);
@@ -219,6 +260,8 @@ bool ll_buffer_read(ll_buffer *b, uint64_t offset, void *dst, uint64_t size, ll_
         return false;
     if (size == 0)
         return true;
+    if (!flush_views(b, err))
+        return false;
     if (ll_buffer_uses_staging(b)) {
         chunk_target t = {b->handle, offset};
         return ll_staging_download(ll_memory_session(b->memory), dst, size, 1,
@@ -273,5 +316,7 @@ bool ll_buffer_copy(ll_buffer *src, uint64_t src_offset, ll_buffer *dst,
         .dst = dst->handle,
         .region = {.srcOffset = src_offset, .dstOffset = dst_offset, .size = size},
     };
-    return ll_commands_run(s, record_copy, &j, err);
+    return flush_views(src, err) && flush_views(dst, err) &&
+           ll_commands_run(s, record_copy, &j, err) &&
+           invalidate_views(dst, dst_offset, size, err);
 }

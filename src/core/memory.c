@@ -40,6 +40,7 @@ struct ll_memory {
     uint64_t min_block;      /* of each standard page's buddy allocator */
     uint64_t largest_block;  /* the largest block a standard page can hand out */
     uint32_t orders;         /* of a standard page: blocks of min_block << 0 .. orders-1 */
+    bool needs_sync;         /* flush and invalidate: ll_memory_needs_sync */
     VkDeviceSize atom;       /* nonCoherentAtomSize */
     pthread_mutex_t lock;    /* guards everything below */
     ll_page **pages;         /* indexed by page number; NULL where no page lives */
@@ -120,6 +121,9 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     m->flags = props->memoryTypes[type].propertyFlags;
     m->type_index = type;
     m->atom = ll_session_properties(session)->limits.nonCoherentAtomSize;
+    m->needs_sync = (m->flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) &&
+                    (!(m->flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) ||
+                     ll_session_simulates_non_coherent(session));
     ll_session_retain(session);
     return m;
 }
@@ -538,10 +542,20 @@ void ll_memory_undo(ll_memory *m, const ll_allocation *a)
 
 /* ---- coherence ----------------------------------------------------------------------- */
 
+static atomic_uint_fast64_t flush_calls, invalidate_calls;
+
+bool ll_memory_needs_sync(const ll_memory *m) { return m->needs_sync; }
+
+void ll_memory_get_coherence_stats(ll_coherence_stats *out)
+{
+    out->flushes = atomic_load(&flush_calls);
+    out->invalidates = atomic_load(&invalidate_calls);
+}
+
 static bool sync_range(ll_memory *m, const ll_allocation *a, uint64_t offset, uint64_t size,
                        bool flush, ll_error *err)
 {
-    if (!ll_memory_is_mappable(m) || (m->flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
+    if (!m->needs_sync)
         return true;
     if (offset > a->size || size > a->size - offset)
         return ll_fail(err, LL_E_ARGUMENT, "range [%llu, +%llu) is outside the object's %llu "
@@ -556,6 +570,7 @@ static bool sync_range(ll_memory *m, const ll_allocation *a, uint64_t offset, ui
     VkDevice dev = ll_session_vk(m->session);
     VkResult r = flush ? LL_VK(vkFlushMappedMemoryRanges(dev, 1, &range))
                        : LL_VK(vkInvalidateMappedMemoryRanges(dev, 1, &range));
+    atomic_fetch_add(flush ? &flush_calls : &invalidate_calls, 1);
     if (r != VK_SUCCESS)
         return ll_fail_vk(err, r, flush ? "vkFlushMappedMemoryRanges"
                                         : "vkInvalidateMappedMemoryRanges");

@@ -23,6 +23,7 @@ struct ll_session {
     ll_device *device;          /* shared; VkDevice, queue, properties */
     uint64_t messages_at_start; /* of the device's instance, when the session was made */
     bool force_staging;
+    bool simulate_non_coherent;
     VkDeviceSize granularity;   /* bufferImageGranularity in force */
     VkDeviceSize staging_size;
     pthread_mutex_t command_lock; /* see ll_session_lock_commands */
@@ -50,8 +51,10 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
         spec = getenv("LLUVIA_DEVICE");
     /* Every flag is read here, so that a misspelt one fails the session, not later. */
     bool env_debug, env_staging, env_sync; /* env_sync is read again by the instance */
+    bool env_non_coherent;
     if (!ll_env_flag("LLUVIA_ENABLE_DEBUG", &env_debug, err) ||
         !ll_env_flag("LLUVIA_FORCE_STAGING", &env_staging, err) ||
+        !ll_env_flag("LLUVIA_SIMULATE_NONCOHERENT", &env_non_coherent, err) ||
         !ll_env_flag("LLUVIA_VALIDATE_SYNC", &env_sync, err))
         return NULL;
     bool debug = options->enable_debug || env_debug;
@@ -68,6 +71,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
         goto fail_free;
     s->messages_at_start = ll_device_message_count(s->device);
     s->force_staging = options->force_staging || env_staging;
+    s->simulate_non_coherent = options->simulate_non_coherent || env_non_coherent;
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
     const VkPhysicalDeviceLimits *limits = &ll_device_properties(s->device)->limits;
     VkDeviceSize device_granularity = limits->bufferImageGranularity;
@@ -159,6 +163,7 @@ const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(const ll_se
 }
 uint32_t ll_session_device_id(const ll_session *s) { return ll_device_index(s->device); }
 bool ll_session_force_staging(const ll_session *s) { return s->force_staging; }
+bool ll_session_simulates_non_coherent(const ll_session *s) { return s->simulate_non_coherent; }
 VkDeviceSize ll_session_granularity(const ll_session *s) { return s->granularity; }
 VkDeviceSize ll_session_staging_size(const ll_session *s) { return s->staging_size; }
 

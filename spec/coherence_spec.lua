@@ -81,16 +81,24 @@ describe("simulateNonCoherent", function()
   end)
 end)
 
+-- A new Memory of kind m, a buffer of `size` bytes in it and an open uint8 view of the
+-- buffer whose byte `at` holds `value`.
+local function viewed(m, size, at, value)
+  local mem = m.make()
+  local buf = mem:createBuffer(size)
+  local view = buf:map("uint8")
+  view[at] = value
+  return mem, buf, view
+end
+
 for _, m in ipairs(memories()) do
   describe("an open view on non-coherent memory (" .. m.name .. ")", function()
     support.no_validation_messages()
 
     it("is flushed before a device copy reads the buffer", function()
-      local mem <close> = m.make()
-      local a <close> = mem:createBuffer(256)
+      local mem <close>, a, v = viewed(m, 256, 1, 42)
       local out <close> = mem:createBuffer(256)
-      local v <close> = a:map("uint8")
-      v[1], v[256] = 42, 43
+      v[256] = 43
       local flushes, invalidates = counted(function() a:copy(out) end)
       assert.are.same({1, 0}, {flushes, invalidates})
       local got = out:toHost()
@@ -109,10 +117,7 @@ for _, m in ipairs(memories()) do
     end)
 
     it("is flushed before toHost invalidates or reads through staging", function()
-      local mem <close> = m.make()
-      local a <close> = mem:createBuffer(64)
-      local v <close> = a:map("uint8")
-      v[1] = 7
+      local mem <close>, a, v = viewed(m, 64, 1, 7)
       local got
       local flushes, invalidates = counted(function() got = a:toHost() end)
       assert.are.equal(7, got[1])
@@ -122,10 +127,7 @@ for _, m in ipairs(memories()) do
     end)
 
     it("keeps its writes when a second view opens", function()
-      local mem <close> = m.make()
-      local a <close> = mem:createBuffer(64)
-      local v1 <close> = a:map("uint8")
-      v1[5] = 5
+      local _ <close>, a, v1 = viewed(m, 64, 5, 5)
       local v2
       local flushes, invalidates = counted(function() v2 = a:map("uint8") end)
       assert.are.same({1, 1}, {flushes, invalidates})
@@ -134,10 +136,7 @@ for _, m in ipairs(memories()) do
     end)
 
     it("sees fromHost's bytes, and is flushed when it closes", function()
-      local mem <close> = m.make()
-      local a <close> = mem:createBuffer(16)
-      local v = a:map("uint8")
-      v[1] = 3
+      local mem <close>, a, v = viewed(m, 16, 1, 3)
       local flushes, invalidates = counted(function()
         a:fromHost(ll.ndarray({16}, "uint8"):fill(8))
       end)

@@ -6,7 +6,7 @@ local ll = require "lluvia"
 local fault = ll._debug
 
 local counts, validation = {}, {}
-for _, kind in ipairs({"host", "vulkan"}) do
+for _, kind in ipairs({"host", "vulkan", "deviceMemory"}) do
   counts[kind] = 0
   for n = 1, 1000 do
     local context = ("%s fault %d"):format(kind, n)

@@ -8,7 +8,7 @@ local ll = require "lluvia"
 local support = require "support"
 
 local fault = ll._debug
-local KINDS = {"host", "vulkan"}
+local KINDS = {"host", "vulkan", "deviceMemory"}
 local MAX_N = 1000 -- far more hooks than any create call reaches
 local PAGE = 1 << 20
 
@@ -110,6 +110,21 @@ describe("ll._debug", function()
       assert.are.equal(1, fault.faultsFired())
     end)
 
+  it("failAfter 'deviceMemory' fails it with VK_ERROR_OUT_OF_DEVICE_MEMORY, which a create " ..
+    "survives by collecting and trying again", function()
+      local mem <close> = support.session():createMemory({"HostVisible"}, PAGE)
+      local before = ll.deviceMemoryStats().retryCollections
+      fault.failAfter(1, "deviceMemory")
+      local buf <close> = mem:createBuffer(16)
+      assert.are.equal(1, fault.faultsFired())
+      assert.are.equal(before + 1, ll.deviceMemoryStats().retryCollections)
+      fault.clearFaults()
+      local out = mem:createBuffer(16)
+      fault.failAfter(1, "deviceMemory") -- a copy is not retried
+      support.raises(": VK_ERROR_OUT_OF_DEVICE_MEMORY", buf.copy, buf, out)
+      out:release()
+    end)
+
   it("a fault not reached fires nothing, and clearFaults disarms it", function()
     local mem <close> = support.session():createMemory({"HostVisible"}, PAGE)
     fault.failAfter(MAX_N, "vulkan")
@@ -129,10 +144,10 @@ describe("ll._debug", function()
       fail_after, -1, "host")
     support.raises("bad argument #1 to 'failAfter' (n must be an integer >= 0, got '1')",
       fail_after, "1", "host")
-    support.raises("bad argument #2 to 'failAfter' (kind must be 'host' or 'vulkan', got " ..
-      "'device')", fail_after, 1, "device")
-    support.raises("bad argument #2 to 'failAfter' (kind must be 'host' or 'vulkan', got nil)",
-      fail_after, 1, nil)
+    local kinds = "kind must be 'host', 'vulkan' or 'deviceMemory', got "
+    support.raises("bad argument #2 to 'failAfter' (" .. kinds .. "'device')", fail_after, 1,
+      "device")
+    support.raises("bad argument #2 to 'failAfter' (" .. kinds .. "nil)", fail_after, 1, nil)
     assert.are.equal(0, fault.faultsFired())
   end)
 

@@ -48,6 +48,21 @@ static void test_kinds_count_apart(void)
     ll_fault_clear();
 }
 
+static void test_vulkan_kinds(void)
+{
+    /* Both Vulkan kinds count every checked Vulkan call, each with its own countdown. */
+    ll_fault_clear();
+    ll_fault_fail_after(LL_FAULT_DEVICE_MEMORY, 2);
+    ll_fault_fail_after(LL_FAULT_VULKAN, 3);
+    CHECK(!ll_fault_hit_vulkan());
+    CHECK(ll_fault_hit_vulkan() && ll_fault_vulkan_kind() == LL_FAULT_DEVICE_MEMORY);
+    CHECK(ll_fault_hit_vulkan() && ll_fault_vulkan_kind() == LL_FAULT_VULKAN);
+    CHECK(!ll_fault_hit_vulkan());
+    CHECK(ll_fault_fired() == 2);
+    CHECK(atomic_load(&ll_fault_armed_threads) == 0);
+    ll_fault_clear();
+}
+
 static void test_clear_disarms(void)
 {
     ll_fault_fail_after(LL_FAULT_HOST, 1);
@@ -80,7 +95,9 @@ static void test_names(void)
     CHECK(ll_fault_kind_parse("host", &k) && k == LL_FAULT_HOST);
     CHECK(ll_fault_kind_parse("vulkan", &k) && k == LL_FAULT_VULKAN);
     CHECK(!ll_fault_kind_parse("Host", &k) && !ll_fault_kind_parse("", &k));
+    CHECK(ll_fault_kind_parse("deviceMemory", &k) && k == LL_FAULT_DEVICE_MEMORY);
     CHECK(strcmp(ll_fault_kind_name(LL_FAULT_VULKAN), "vulkan") == 0);
+    CHECK(strcmp(ll_fault_kind_name(LL_FAULT_DEVICE_MEMORY), "deviceMemory") == 0);
 }
 
 static void *other_thread(void *arg)
@@ -114,6 +131,7 @@ int main(void)
 {
     test_nth_fails_once();
     test_kinds_count_apart();
+    test_vulkan_kinds();
     test_clear_disarms();
     test_realloc_keeps_block();
     test_names();

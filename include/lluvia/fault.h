@@ -14,11 +14,13 @@
 #include <stdint.h>
 
 typedef enum ll_fault_kind {
-    LL_FAULT_HOST = 0,   /* ll_malloc, ll_calloc, ll_realloc return NULL */
-    LL_FAULT_VULKAN = 1, /* a checked Vulkan call returns VK_ERROR_OUT_OF_HOST_MEMORY */
+    LL_FAULT_HOST = 0,          /* ll_malloc, ll_calloc, ll_realloc return NULL */
+    LL_FAULT_VULKAN = 1,        /* a checked Vulkan call returns VK_ERROR_OUT_OF_HOST_MEMORY */
+    LL_FAULT_DEVICE_MEMORY = 2, /* a checked Vulkan call returns VK_ERROR_OUT_OF_DEVICE_MEMORY
+                                   (the calls LL_FAULT_VULKAN counts, counted apart) */
 } ll_fault_kind;
 
-#define LL_FAULT_KINDS 2
+#define LL_FAULT_KINDS 3
 
 /* Arms the calling thread: its n-th hook of `kind` from now on fails (n = 1: the next
  * one), once; then the kind is disarmed again. n = 0 disarms the kind. The counts are per
@@ -31,7 +33,8 @@ uint64_t ll_fault_fired(void);
 /* Disarms every kind on the calling thread and sets its fired count to 0. */
 void ll_fault_clear(void);
 
-/* "host" or "vulkan"; ll_fault_kind_parse is its inverse (false for other names). */
+/* "host", "vulkan" or "deviceMemory"; ll_fault_kind_parse is its inverse (false for
+ * other names). */
 const char *ll_fault_kind_name(ll_fault_kind kind);
 bool ll_fault_kind_parse(const char *name, ll_fault_kind *out);
 
@@ -46,6 +49,18 @@ static inline bool ll_fault_hit(ll_fault_kind kind)
 {
     return atomic_load_explicit(&ll_fault_armed_threads, memory_order_relaxed) != 0 &&
            ll_fault_count(kind);
+}
+
+/* Counts one checked Vulkan call for both Vulkan kinds; true when one fires, and then
+ * ll_fault_vulkan_kind says which (LL_FAULT_VULKAN or LL_FAULT_DEVICE_MEMORY). Use
+ * ll_fault_hit_vulkan, which skips the count while no thread is armed. */
+bool ll_fault_count_vulkan(void);
+ll_fault_kind ll_fault_vulkan_kind(void);
+
+static inline bool ll_fault_hit_vulkan(void)
+{
+    return atomic_load_explicit(&ll_fault_armed_threads, memory_order_relaxed) != 0 &&
+           ll_fault_count_vulkan();
 }
 
 /* The core's allocator: malloc, calloc, realloc and free, failing when a host fault fires

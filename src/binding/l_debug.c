@@ -24,7 +24,7 @@ static int l_fail_after(lua_State *L)
     const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
     ll_fault_kind kind;
     if (name == NULL || !ll_fault_kind_parse(name, &kind))
-        return ll_lua_argerror(L, 2, "kind must be 'host' or 'vulkan', got %s",
+        return ll_lua_argerror(L, 2, "kind must be 'host', 'vulkan' or 'deviceMemory', got %s",
                                ll_lua_describe(L, 2));
     ll_fault_fail_after(kind, (uint64_t)n);
     return 0;

@@ -11,6 +11,7 @@ atomic_int ll_fault_armed_threads;
 
 static _Thread_local uint64_t countdown[LL_FAULT_KINDS]; /* 0: that kind is off */
 static _Thread_local uint64_t fired;
+static _Thread_local ll_fault_kind last_vulkan = LL_FAULT_VULKAN; /* the last Vulkan fault */
 
 static bool thread_armed(void)
 {
@@ -62,7 +63,21 @@ bool ll_fault_count(ll_fault_kind kind)
     return true;
 }
 
-static const char *const kind_names[LL_FAULT_KINDS] = {"host", "vulkan"};
+bool ll_fault_count_vulkan(void)
+{
+    bool host = ll_fault_count(LL_FAULT_VULKAN);
+    bool device = ll_fault_count(LL_FAULT_DEVICE_MEMORY);
+    if (host || device)
+        last_vulkan = host ? LL_FAULT_VULKAN : LL_FAULT_DEVICE_MEMORY;
+    return host || device;
+}
+
+ll_fault_kind ll_fault_vulkan_kind(void)
+{
+    return last_vulkan;
+}
+
+static const char *const kind_names[LL_FAULT_KINDS] = {"host", "vulkan", "deviceMemory"};
 
 const char *ll_fault_kind_name(ll_fault_kind kind)
 {

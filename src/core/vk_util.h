@@ -9,7 +9,8 @@
 #include "lluvia/fault.h"
 
 /* Every Vulkan call whose VkResult the core checks goes through one of these two, so that
- * fault injection (fault.h) can make it fail with VK_ERROR_OUT_OF_HOST_MEMORY:
+ * fault injection (fault.h) can make it fail with VK_ERROR_OUT_OF_HOST_MEMORY (or, for
+ * LL_FAULT_DEVICE_MEMORY, VK_ERROR_OUT_OF_DEVICE_MEMORY):
  *   LL_VK(call): when the fault fires, `call` is not made. Its outputs stay as they were,
  *     so a vkCreate*'s handle must be VK_NULL_HANDLE before the call (calloc'ed or set).
  *   LL_VK_AFTER(call): the call is made, then the fault replaces its result. For calls
@@ -18,12 +19,19 @@
  *     leaves it recording) and vkWaitForFences (a skipped wait leaves work in flight that
  *     the failure path would then free under the device).
  * Calls in release and cleanup paths, whose results nothing can act on, are not hooked. */
-#define LL_VK(call) (ll_fault_hit(LL_FAULT_VULKAN) ? VK_ERROR_OUT_OF_HOST_MEMORY : (call))
+#define LL_VK(call) (ll_fault_hit_vulkan() ? ll_vk_fault_result() : (call))
 #define LL_VK_AFTER(call) ll_vk_after(call)
+
+/* The result of the Vulkan fault that fired: out of host or of device memory. */
+static inline VkResult ll_vk_fault_result(void)
+{
+    return ll_fault_vulkan_kind() == LL_FAULT_DEVICE_MEMORY ? VK_ERROR_OUT_OF_DEVICE_MEMORY
+                                                            : VK_ERROR_OUT_OF_HOST_MEMORY;
+}
 
 static inline VkResult ll_vk_after(VkResult result)
 {
-    return ll_fault_hit(LL_FAULT_VULKAN) ? VK_ERROR_OUT_OF_HOST_MEMORY : result;
+    return ll_fault_hit_vulkan() ? ll_vk_fault_result() : result;
 }
 
 /* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY, etc. */

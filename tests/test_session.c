@@ -203,9 +203,35 @@ static void test_env_flags(void)
     free(keep);
 }
 
+/* Good workgroup shapes from device limits, with no device involved. */
+static void test_good_local_shape(void)
+{
+    uint32_t shape[3];
+    const uint32_t common[3] = {1024, 1024, 64};
+    ll_good_local_shape(1024, common, 2, shape);
+    CHECK(shape[0] == 32 && shape[1] == 32 && shape[2] == 1);
+    ll_good_local_shape(1024, common, 1, shape);
+    CHECK(shape[0] == 1024 && shape[1] == 1 && shape[2] == 1);
+    ll_good_local_shape(1024, common, 3, shape);
+    CHECK(shape[0] == 16 && shape[1] == 16 && shape[2] == 4);
+    ll_good_local_shape(256, common, 2, shape);
+    CHECK(shape[0] == 16 && shape[1] == 16 && shape[2] == 1);
+    const uint32_t narrow[3] = {8, 1024, 1};
+    ll_good_local_shape(1024, narrow, 2, shape); /* x capped: y takes the rest */
+    CHECK(shape[0] == 8 && shape[1] == 128 && shape[2] == 1);
+    ll_good_local_shape(1024, narrow, 3, shape); /* no depth allowed */
+    CHECK(shape[0] == 8 && shape[1] == 128 && shape[2] == 1);
+    ll_good_local_shape(1024, narrow, 1, shape);
+    CHECK(shape[0] == 8 && shape[1] == 1 && shape[2] == 1);
+    ll_good_local_shape(128, common, 3, shape); /* 32 per layer: 5 x 6 */
+    CHECK(shape[0] == 5 && shape[1] == 6 && shape[2] == 4);
+    CHECK(shape[0] * shape[1] * shape[2] <= 128);
+}
+
 int main(void)
 {
     setenv("LLUVIA_ENABLE_DEBUG", "1", 1);
+    test_good_local_shape();
     test_devices();
     test_shared_device();
     test_bad_options();

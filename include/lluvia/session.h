@@ -42,6 +42,19 @@ VkDevice ll_session_vk(const ll_session *session);
 const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *session);
 const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(const ll_session *session);
 
+/* A good workgroup shape for a compute of `dimension` (1, 2 or 3) axes, within the limits
+ * of a device whose workgroups hold at most `max_invocations` invocations and max_size[i]
+ * along axis i: D1 (min(invocations, size x), 1, 1); D2 the largest square the invocations
+ * hold, widened along y when x is capped ((32, 32, 1) for 1024); D3 a depth of up to 4,
+ * then D2's rule over what remains ((16, 16, 4) for 1024). Every axis is at least 1. */
+void ll_good_local_shape(uint32_t max_invocations, const uint32_t max_size[3],
+                         unsigned dimension, uint32_t shape[3]);
+
+/* ll_good_local_shape with the session's device limits (maxComputeWorkGroupInvocations,
+ * maxComputeWorkGroupSize). */
+void ll_session_good_local_shape(const ll_session *session, unsigned dimension,
+                                 uint32_t shape[3]);
+
 /* The device's id, as ll_enumerate_devices lists it. */
 uint32_t ll_session_device_id(const ll_session *session);
 

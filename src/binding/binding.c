@@ -239,3 +239,37 @@ void ll_lua_set_parent(lua_State *L, int idx, int n)
 {
     lua_setiuservalue(L, idx, n);
 }
+
+/* ---- values made in Lua ------------------------------------------------------------------ */
+
+int ll_lua_kit_register(lua_State *L)
+{
+    luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+bool ll_lua_is_instance(lua_State *L, int idx, const char *tname)
+{
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+        return false;
+    lua_pushstring(L, tname);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    bool same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same;
+}
+
+void ll_lua_new_instance(lua_State *L, const char *tname, int nargs)
+{
+    lua_pushstring(L, tname);
+    if (lua_rawget(L, LUA_REGISTRYINDEX) != LUA_TTABLE)
+        ll_lua_error(L, "internal: class %s is not registered", tname);
+    lua_pushliteral(L, "__new");
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    lua_insert(L, -1 - nargs);
+    lua_call(L, nargs, 1);
+}

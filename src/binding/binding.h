@@ -5,6 +5,7 @@
 #ifndef LL_BINDING_H
 #define LL_BINDING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <lauxlib.h>
@@ -122,6 +123,21 @@ ll_lua_object *ll_lua_to_object(lua_State *L, int idx, const char *tname);
 
 /* Stores the value at the top of the stack as user value n of the userdata at idx (pops). */
 void ll_lua_set_parent(lua_State *L, int idx, int n);
+
+/* ---- values made in Lua (lua/descriptors.lua) ------------------------------------- */
+
+/* The descriptors (ll.vec3ui, ll.ImageDescriptor, ...) are Lua tables whose metatable the
+ * Lua side registers under its name ("lluvia.ImageDescriptor") with kit.register. */
+
+/* kit.register(tname, metatable): registry[tname] = metatable. */
+int ll_lua_kit_register(lua_State *L);
+
+/* Whether the value at idx is an instance of the registered Lua class tname. Runs no Lua. */
+bool ll_lua_is_instance(lua_State *L, int idx, const char *tname);
+
+/* Calls the class's constructor (its metatable's __new, as ll.<Name>.new) with the nargs
+ * values on top of the stack, which it pops, and pushes the result. */
+void ll_lua_new_instance(lua_State *L, const char *tname, int nargs);
 
 /* ---- enumerations ----------------------------------------------------------------- */
 

@@ -138,6 +138,19 @@ static int session_has_warnings(lua_State *L)
     return 1;
 }
 
+/* session:getGoodComputeLocalShape(dimension) -> ll.vec3ui (ll_good_local_shape) */
+static int session_good_local_shape(lua_State *L)
+{
+    ll_session *s = ll_lua_check_session(L, 1);
+    uint32_t dimension = ll_lua_check_enum(L, 2, &ll_enum_compute_dimension, 0, 0);
+    uint32_t shape[3];
+    ll_session_good_local_shape(s, dimension, shape);
+    for (int i = 0; i < 3; i++)
+        lua_pushinteger(L, shape[i]);
+    ll_lua_new_instance(L, "lluvia.vec3ui", 3);
+    return 1;
+}
+
 static int session_get(lua_State *L)
 {
     ll_session *s = ll_lua_check_session(L, 1);
@@ -173,6 +186,7 @@ int ll_lua_open_session(lua_State *L)
     static const luaL_Reg methods[] = {
         {"getSupportedMemoryPropertyFlags", session_get_memory_flags},
         {"hasReceivedVulkanWarningMessages", session_has_warnings},
+        {"getGoodComputeLocalShape", session_good_local_shape},
         {NULL, NULL},
     };
     static const ll_lua_class session_class = {LL_SESSION_T, methods, session_get,

@@ -103,6 +103,8 @@ int luaopen_lluvia(lua_State *L)
     push_enum_lists(L);
     int lists = lua_gettop(L);
     ll_lua_push_enum_kit(L);
+    lua_pushcfunction(L, ll_lua_kit_register);
+    lua_setfield(L, -2, "register");
     int kit = lua_gettop(L);
     lua_pushcfunction(L, l_add_methods);
     lua_setfield(L, kit, "addMethods");

@@ -153,6 +153,49 @@ bool ll_session_validate(const ll_session *s, ll_error *err)
 
 ll_device *ll_session_device(const ll_session *s) { return s->device; }
 VkDevice ll_session_vk(const ll_session *s) { return ll_device_vk(s->device); }
+static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static uint32_t at_least_1(uint32_t v) { return v == 0 ? 1 : v; }
+
+static uint32_t isqrt(uint32_t n)
+{
+    uint32_t r = 0;
+    while ((uint64_t)(r + 1) * (r + 1) <= n)
+        r++;
+    return r;
+}
+
+/* The widest x and then y within `invocations` (x at most a square's side). */
+static void good_2d(uint32_t invocations, const uint32_t max_size[3], uint32_t shape[3])
+{
+    shape[0] = at_least_1(min_u32(isqrt(invocations), max_size[0]));
+    shape[1] = at_least_1(min_u32(invocations / shape[0], max_size[1]));
+}
+
+/* Deepest workgroup a D3 shape is given: lluvia's choice. */
+#define GOOD_DEPTH 4
+
+void ll_good_local_shape(uint32_t max_invocations, const uint32_t max_size[3],
+                         unsigned dimension, uint32_t shape[3])
+{
+    uint32_t inv = at_least_1(max_invocations);
+    shape[0] = shape[1] = shape[2] = 1;
+    if (dimension <= 1) {
+        shape[0] = at_least_1(min_u32(inv, max_size[0]));
+    } else if (dimension == 2) {
+        good_2d(inv, max_size, shape);
+    } else {
+        shape[2] = at_least_1(min_u32(min_u32(GOOD_DEPTH, max_size[2]), inv));
+        good_2d(inv / shape[2], max_size, shape);
+    }
+}
+
+void ll_session_good_local_shape(const ll_session *s, unsigned dimension, uint32_t shape[3])
+{
+    const VkPhysicalDeviceLimits *l = &ll_session_properties(s)->limits;
+    ll_good_local_shape(l->maxComputeWorkGroupInvocations, l->maxComputeWorkGroupSize,
+                        dimension, shape);
+}
+
 const VkPhysicalDeviceProperties *ll_session_properties(const ll_session *s)
 {
     return ll_device_properties(s->device);

@@ -44,19 +44,16 @@ end
 
 local function check_uint32(v, what) return check_integer(v, what, 0, UINT32_MAX) end
 
-local function check_boolean(v, what)
-  if type(v) ~= "boolean" then
-    return nil, ("%s must be a boolean, got %s"):format(what, describe(v))
+-- A check that v is of Lua type `t` ("a boolean", "a string").
+local function check_type(t, noun)
+  return function(v, what)
+    if type(v) ~= t then return nil, ("%s must be %s, got %s"):format(what, noun, describe(v)) end
+    return v
   end
-  return v
 end
 
-local function check_string(v, what)
-  if type(v) ~= "string" then
-    return nil, ("%s must be a string, got %s"):format(what, describe(v))
-  end
-  return v
-end
+local check_boolean = check_type("boolean", "a boolean")
+local check_string = check_type("string", "a string")
 
 -- A number that a 32-bit float holds (infinities and NaN included), rounded to it.
 local function check_float(v, what)
@@ -72,8 +69,8 @@ end
 
 local function check_int32(v, what) return check_integer(v, what, -0x80000000, 0x7fffffff) end
 
-local function check_kind(tname, what)
-  return function(v)
+local function check_kind(tname)
+  return function(v, what)
     local r, msg = kit.enum(tname, v)
     if r == nil then return nil, what .. ": " .. msg end
     return r
@@ -87,8 +84,8 @@ local function is_list(t)
   return n == #t
 end
 
-local function check_flags(tname, what)
-  return function(v)
+local function check_flags(tname)
+  return function(v, what)
     if type(v) == "table" and not is_list(v) then
       return nil, ("%s must be a name, a number or a list of them, got a table with keys " ..
         "that are not list entries"):format(what)
@@ -173,6 +170,14 @@ local function plain(key, check)
       s[key] = r
     end,
   }
+end
+
+-- A new instance (make) with a shallow copy of state s; nil when s is nil.
+local function copy_state(s, make)
+  if s == nil then return nil end
+  local c = {}
+  for k, v in pairs(s) do c[k] = v end
+  return make(c)
 end
 
 local function read_only(key) return {get = function(s) return s[key] end} end
@@ -619,20 +624,20 @@ local DEFAULT_IMAGE_USAGE = ll.ImageUsageFlagBits.Storage | ll.ImageUsageFlagBit
   ll.ImageUsageFlagBits.TransferSrc | ll.ImageUsageFlagBits.TransferDst
 do
   local function dimension(v, what) return check_integer(v, what, 1, UINT32_MAX) end
-  local check_count = check_kind("ChannelCount", "channelCount")
   image_fields = {
     width = plain("width", dimension),
     height = plain("height", dimension),
     depth = plain("depth", dimension),
-    channelCount = plain("channelCount", function(v) return check_count(v) end),
+    channelCount = plain("channelCount", check_kind("ChannelCount")),
     channelType = plain("channelType", check_channel_type),
-    usageFlags = plain("usageFlags", function(v, what)
-      return check_flags("ImageUsageFlagBits", what)(v) end),
-    tiling = plain("tiling", function(v, what) return check_kind("ImageTiling", what)(v) end),
+    usageFlags = plain("usageFlags", check_flags("ImageUsageFlagBits")),
+    tiling = plain("tiling", check_kind("ImageTiling")),
     shape = {get = function(s) return make_vec({x = s.width, y = s.height, z = s.depth}) end},
   }
-  ImageDescriptor, make_image, image_of = class("ImageDescriptor", image_fields, function(s) return ("%dx%dx%d, %d x %s"):format(s.width, s.height, s.depth,
-    s.channelCount, s.channelType) end)
+  ImageDescriptor, make_image, image_of = class("ImageDescriptor", image_fields, function(s)
+    return ("%dx%dx%d, %d x %s"):format(s.width, s.height, s.depth, s.channelCount,
+      s.channelType)
+  end)
 end
 
 -- ll.ImageDescriptor.new(), .new(other), .new(depth, height, width, channelCount,
@@ -640,13 +645,8 @@ end
 -- TransferSrc | TransferDst, Optimal.
 function ImageDescriptor.new(...)
   local n = select("#", ...)
-  local first = ...
-  local o = image_of(first)
-  if n == 1 and o then
-    local c = {}
-    for k, v in pairs(o) do c[k] = v end
-    return make_image(c)
-  end
+  local copy = n == 1 and copy_state(image_of(...), make_image)
+  if copy then return copy end
   local s = {width = 1, height = 1, depth = 1, channelCount = 1, channelType = "Uint8",
     usageFlags = DEFAULT_IMAGE_USAGE, tiling = "Optimal"}
   local d = make_image(s)
@@ -672,10 +672,9 @@ ll.ImageDescriptor = ImageDescriptor
 
 local ImageViewDescriptor, make_view, view_of
 do
-  local address = function(v, what) return check_kind("ImageAddressMode", what)(v) end
+  local address = check_kind("ImageAddressMode")
   ImageViewDescriptor, make_view, view_of = class("ImageViewDescriptor", {
-    filterMode = plain("filterMode", function(v, what)
-      return check_kind("ImageFilterMode", what)(v) end),
+    filterMode = plain("filterMode", check_kind("ImageFilterMode")),
     addressModeU = plain("addressModeU", address),
     addressModeV = plain("addressModeV", address),
     addressModeW = plain("addressModeW", address),
@@ -690,13 +689,8 @@ end
 -- normalizedCoordinates, isSampled): defaults Repeat, Nearest, false, false.
 function ImageViewDescriptor.new(...)
   local n = select("#", ...)
-  local first = ...
-  local o = view_of(first)
-  if n == 1 and o then
-    local c = {}
-    for k, v in pairs(o) do c[k] = v end
-    return make_view(c)
-  end
+  local copy = n == 1 and copy_state(view_of(...), make_view)
+  if copy then return copy end
   local mode, filter, normalized, sampled = ...
   local s = {filterMode = "Nearest", addressModeU = "Repeat", addressModeV = "Repeat",
     addressModeW = "Repeat", normalizedCoordinates = false, isSampled = false}

@@ -718,26 +718,3 @@ function ImageViewDescriptor:setAddressMode(mode)
 end
 
 ll.ImageViewDescriptor = ImageViewDescriptor
-
--- ---- the active session ----------------------------------------------------------------------
-
--- ll.getProgram and ll.getGoodComputeLocalShape act on ll.activeSession, unless the builder
--- machinery defined them already.
-local function active(fn)
-  local s = rawget(ll, "activeSession")
-  if s == nil then
-    error(("lluvia: ll.%s needs a session: ll.activeSession is nil (run it from a builder " ..
-      "that a session runs, or set ll.activeSession)"):format(fn), 3)
-  end
-  return s
-end
-
-if rawget(ll, "getProgram") == nil then
-  function ll.getProgram(name) return active("getProgram"):getProgram(name) end
-end
-
-if rawget(ll, "getGoodComputeLocalShape") == nil then
-  function ll.getGoodComputeLocalShape(dimension)
-    return active("getGoodComputeLocalShape"):getGoodComputeLocalShape(dimension)
-  end
-end

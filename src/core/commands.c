@@ -309,6 +309,11 @@ static bool end_recording(ll_commands *c, ll_error *err)
     return true;
 }
 
+bool ll_commands_end(ll_commands *c, ll_error *err)
+{
+    return end_recording(c, err);
+}
+
 /* With the command lock held. */
 static bool submit_locked(ll_commands *c, ll_error *err)
 {

@@ -76,6 +76,11 @@ void ll_commands_change_layout(ll_commands *commands, VkImage image, VkImageLayo
 
 /* ---- submitting ------------------------------------------------------------------------ */
 
+/* Ends the recording (a submit ends it too): the buffer is then ready to submit. Errors as
+ * the submit's: LL_E_STATE for a buffer never begun, LL_E_HOST_MEMORY for a recording that
+ * could not remember an image (then dropped), the Vulkan failure. */
+bool ll_commands_end(ll_commands *commands, ll_error *err);
+
 /* Ends the recording if it is under way, submits the buffer and waits for the device to
  * run it. A failure before the queue accepted the buffer commits nothing; a failed wait
  * after that leaves the layouts committed, since the device runs the buffer all the same.
@@ -105,5 +110,10 @@ void ll_commands_abort_once(ll_commands *commands);
 typedef void (*ll_commands_record)(ll_commands *commands, void *user);
 bool ll_commands_run(ll_session *session, ll_commands_record record, void *user,
                      ll_error *err);
+
+/* The commands of a script's command buffer (lluvia/command_buffer.h), for the core files
+ * that record into it. */
+typedef struct ll_command_buffer ll_command_buffer;
+ll_commands *ll_command_buffer_commands(ll_command_buffer *cb);
 
 #endif

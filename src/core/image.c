@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "image_commands.h"
 #include "lluvia/format.h"
 #include "staging.h"
 #include "vk_util.h"
@@ -418,6 +419,14 @@ bool ll_image_clear(ll_image *image, ll_error *err)
     return ll_commands_run(image->session, record_clear, image, err);
 }
 
+bool ll_image_record_clear(ll_commands *c, ll_image *image, ll_error *err)
+{
+    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "clear", err))
+        return false;
+    record_clear(c, image);
+    return true;
+}
+
 static void record_copy(ll_commands *c, void *user)
 {
     ll_image *const *images = user; /* src, dst */
@@ -440,7 +449,7 @@ static void record_copy(ll_commands *c, void *user)
         end_transfer(c, images[i], back[i], access[i]);
 }
 
-bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
+static bool check_copy(const ll_image *src, const ll_image *dst, ll_error *err)
 {
     const ll_image_shape *a = &src->shape, *b = &dst->shape;
     if (a->depth != b->depth || a->height != b->height || a->width != b->width ||
@@ -460,10 +469,56 @@ bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
     if (!need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
                     "copyTo (destination)", err))
         return ll_error_blame(err, 2);
+    return true;
+}
+
+bool ll_image_copy(ll_image *src, ll_image *dst, ll_error *err)
+{
+    if (!check_copy(src, dst, err))
+        return false;
     if (src == dst)
         return true;
     ll_image *images[2] = {src, dst};
     return ll_commands_run(src->session, record_copy, images, err);
+}
+
+bool ll_image_record_copy(ll_commands *c, ll_image *src, ll_image *dst, ll_error *err)
+{
+    if (!check_copy(src, dst, err))
+        return false;
+    if (src != dst) {
+        ll_image *images[2] = {src, dst};
+        record_copy(c, images);
+    }
+    return true;
+}
+
+bool ll_image_record_copy_from_buffer(ll_commands *c, ll_buffer *src, ll_image *dst,
+                                      ll_error *err)
+{
+    if (!ll_session_check_same(dst->session, ll_memory_session(ll_buffer_memory(src)),
+                               "the buffer of copyBufferToImage", err))
+        return ll_error_blame(err, 1);
+    if (ll_buffer_size(src) < dst->minimum_size)
+        return ll_fail(err, LL_E_ARGUMENT, "copyBufferToImage needs a buffer of at least %llu "
+                       "bytes for this image, got %llu", (unsigned long long)dst->minimum_size,
+                       (unsigned long long)ll_buffer_size(src)),
+               ll_error_blame(err, 1);
+    if (!need_usage(dst, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "copyBufferToImage",
+                    err))
+        return ll_error_blame(err, 2);
+    VkBufferImageCopy boxes[MAX_BOXES];
+    const uint64_t texels = (uint64_t)dst->shape.width * dst->shape.height * dst->shape.depth;
+    uint32_t n = texel_boxes(dst, 0, texels, 0, boxes);
+    VkImageLayout layout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+    VkAccessFlags access = VK_ACCESS_TRANSFER_WRITE_BIT;
+    /* The buffer's earlier writes (a dispatch's, a copy's) before the copy reads it. */
+    ll_commands_memory_barrier(c, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    VkImageLayout back = begin_transfer(c, dst, layout, access);
+    vkCmdCopyBufferToImage(ll_commands_vk(c), ll_buffer_vk(src), dst->handle, layout, n, boxes);
+    end_transfer(c, dst, back, access);
+    return true;
 }
 
 typedef struct layout_change {
@@ -477,7 +532,7 @@ static void record_layout(ll_commands *c, void *user)
     change_layout(c, change->image, change->layout);
 }
 
-bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err)
+bool ll_image_check_layout(const ll_image *image, VkImageLayout layout, ll_error *err)
 {
     switch (layout) {
     case VK_IMAGE_LAYOUT_GENERAL:
@@ -505,6 +560,23 @@ bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err
     default:
         return ll_fail(err, LL_E_ARGUMENT, "unsupported image layout %d", (int)layout);
     }
+    return true;
+}
+
+VkImageLayout ll_image_recorded_layout(ll_commands *c, ll_image *image)
+{
+    return ll_commands_image_layout(c, &image->layout);
+}
+
+void ll_image_record_layout(ll_commands *c, ll_image *image, VkImageLayout layout)
+{
+    change_layout(c, image, layout);
+}
+
+bool ll_image_change_layout(ll_image *image, VkImageLayout layout, ll_error *err)
+{
+    if (!ll_image_check_layout(image, layout, err))
+        return false;
     /* The module commits the new layout only if the submit succeeds. */
     layout_change change = {.image = image, .layout = layout};
     return ll_commands_run(image->session, record_layout, &change, err);

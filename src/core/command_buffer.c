@@ -1,0 +1,269 @@
+/* command_buffer.c: the command buffers scripts record (lluvia/command_buffer.h): a reusable
+ * ll_commands, the objects its commands use, kept until it is begun again, and the checks
+ * those objects ask for at each submit. Not for: barriers and tracked layouts (commands.c)
+ * or what a dispatch records (compute_node.c). */
+#include "lluvia/command_buffer.h"
+
+#include <stdatomic.h>
+
+#include "commands.h"
+#include "image_commands.h"
+#include "lluvia/fault.h"
+#include "vk_util.h"
+
+typedef struct kept {
+    void *obj;
+    void (*release)(void *obj);
+    ll_command_buffer_check check;
+    uint64_t stamp;
+} kept;
+
+struct ll_command_buffer {
+    atomic_int refs;
+    ll_session *session;       /* retained */
+    ll_commands *commands;
+    kept *kept;
+    size_t kept_count, kept_capacity;
+};
+
+ll_command_buffer *ll_command_buffer_create(ll_session *s, ll_error *err)
+{
+    ll_command_buffer *cb = ll_calloc(1, sizeof *cb);
+    if (cb == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a command buffer"),
+               NULL;
+    cb->commands = ll_commands_create(s, LL_COMMANDS_REUSABLE, err);
+    if (cb->commands == NULL) {
+        ll_free(cb);
+        return NULL;
+    }
+    atomic_init(&cb->refs, 1);
+    cb->session = s;
+    ll_session_retain(s);
+    return cb;
+}
+
+static void drop_kept(ll_command_buffer *cb)
+{
+    for (size_t i = cb->kept_count; i > 0; i--)
+        cb->kept[i - 1].release(cb->kept[i - 1].obj);
+    cb->kept_count = 0;
+}
+
+void ll_command_buffer_retain(ll_command_buffer *cb)
+{
+    atomic_fetch_add(&cb->refs, 1);
+}
+
+void ll_command_buffer_release(ll_command_buffer *cb)
+{
+    if (cb == NULL || atomic_fetch_sub(&cb->refs, 1) != 1)
+        return;
+    ll_commands_destroy(cb->commands); /* waits for a pending submission */
+    drop_kept(cb);
+    ll_free(cb->kept);
+    ll_session_release(cb->session);
+    ll_free(cb);
+}
+
+ll_session *ll_command_buffer_session(const ll_command_buffer *cb)
+{
+    return cb->session;
+}
+
+ll_commands *ll_command_buffer_commands(ll_command_buffer *cb)
+{
+    return cb->commands;
+}
+
+bool ll_command_buffer_recording(const ll_command_buffer *cb)
+{
+    return ll_commands_recording(cb->commands);
+}
+
+bool ll_command_buffer_begin(ll_command_buffer *cb, ll_error *err)
+{
+    if (ll_commands_recording(cb->commands))
+        return ll_fail(err, LL_E_STATE, "the command buffer is being recorded already: end it "
+                       "first");
+    if (!ll_commands_begin(cb->commands, err))
+        return false;
+    drop_kept(cb);
+    return true;
+}
+
+static bool need_recording(const ll_command_buffer *cb, const char *what, ll_error *err)
+{
+    if (ll_commands_recording(cb->commands))
+        return true;
+    return ll_fail(err, LL_E_STATE, "%s needs a command buffer being recorded: call begin() "
+                   "first", what);
+}
+
+bool ll_command_buffer_end(ll_command_buffer *cb, ll_error *err)
+{
+    if (!need_recording(cb, "end", err))
+        return false;
+    return ll_commands_end(cb->commands, err);
+}
+
+void ll_command_buffer_abort(ll_command_buffer *cb)
+{
+    ll_commands_abort(cb->commands);
+    drop_kept(cb);
+}
+
+bool ll_command_buffer_keep(ll_command_buffer *cb, void *obj, void (*release)(void *obj),
+                            ll_command_buffer_check check, uint64_t stamp, ll_error *err)
+{
+    if (cb->kept_count == cb->kept_capacity) {
+        size_t capacity = cb->kept_capacity == 0 ? 8 : cb->kept_capacity * 2;
+        kept *grown = ll_realloc(cb->kept, capacity * sizeof *grown);
+        if (grown == NULL)
+            return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory recording a command");
+        cb->kept = grown;
+        cb->kept_capacity = capacity;
+    }
+    cb->kept[cb->kept_count++] = (kept){obj, release, check, stamp};
+    return true;
+}
+
+static void release_buffer(void *obj)
+{
+    ll_buffer_release(obj);
+}
+
+static void release_image(void *obj)
+{
+    ll_image_release(obj);
+}
+
+static bool keep_buffer(ll_command_buffer *cb, ll_buffer *buffer, ll_error *err)
+{
+    ll_buffer_retain(buffer);
+    if (ll_command_buffer_keep(cb, buffer, release_buffer, NULL, 0, err))
+        return true;
+    ll_buffer_release(buffer);
+    return false;
+}
+
+static bool keep_image(ll_command_buffer *cb, ll_image *image, ll_error *err)
+{
+    ll_image_retain(image);
+    if (ll_command_buffer_keep(cb, image, release_image, NULL, 0, err))
+        return true;
+    ll_image_release(image);
+    return false;
+}
+
+/* Commands keep their objects before they record them, so that nothing recorded is ever
+ * unkept; one that fails its checks after keeping leaves them kept until the next begin. */
+
+static bool same_session(const ll_command_buffer *cb, ll_session *s, int operand,
+                         ll_error *err)
+{
+    if (ll_session_check_same(cb->session, s, "an object of the command", err))
+        return true;
+    return ll_error_blame(err, operand);
+}
+
+bool ll_command_buffer_memory_barrier(ll_command_buffer *cb, ll_error *err)
+{
+    if (!need_recording(cb, "memoryBarrier", err))
+        return false;
+    ll_commands_memory_barrier(cb->commands, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                               VK_ACCESS_MEMORY_WRITE_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                               VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+    return true;
+}
+
+bool ll_command_buffer_change_layout(ll_command_buffer *cb, ll_image *image,
+                                     VkImageLayout layout, ll_error *err)
+{
+    if (!need_recording(cb, "changeImageLayout", err) ||
+        !same_session(cb, ll_image_session(image), 1, err))
+        return false;
+    if (!ll_image_check_layout(image, layout, err))
+        return ll_error_blame(err, 2);
+    if (!keep_image(cb, image, err))
+        return false;
+    ll_image_record_layout(cb->commands, image, layout);
+    return true;
+}
+
+bool ll_command_buffer_clear_image(ll_command_buffer *cb, ll_image *image, ll_error *err)
+{
+    if (!need_recording(cb, "clearImage", err) ||
+        !same_session(cb, ll_image_session(image), 1, err))
+        return false;
+    if (!keep_image(cb, image, err))
+        return false;
+    if (!ll_image_record_clear(cb->commands, image, err))
+        return ll_error_blame(err, 1);
+    return true;
+}
+
+bool ll_command_buffer_copy_buffer_to_image(ll_command_buffer *cb, ll_buffer *src,
+                                            ll_image *dst, ll_error *err)
+{
+    if (!need_recording(cb, "copyBufferToImage", err) ||
+        !same_session(cb, ll_image_session(dst), 2, err))
+        return false;
+    if (!keep_buffer(cb, src, err) || !keep_image(cb, dst, err))
+        return false;
+    return ll_image_record_copy_from_buffer(cb->commands, src, dst, err);
+}
+
+bool ll_command_buffer_copy_image(ll_command_buffer *cb, ll_image *src, ll_image *dst,
+                                  ll_error *err)
+{
+    if (!need_recording(cb, "copyImageToImage", err) ||
+        !same_session(cb, ll_image_session(src), 1, err))
+        return false;
+    if (!keep_image(cb, src, err) || !keep_image(cb, dst, err))
+        return false;
+    return ll_image_record_copy(cb->commands, src, dst, err);
+}
+
+bool ll_command_buffer_copy_buffer(ll_command_buffer *cb, ll_buffer *src, ll_buffer *dst,
+                                   ll_error *err)
+{
+    if (!need_recording(cb, "copyBuffer", err) ||
+        !same_session(cb, ll_memory_session(ll_buffer_memory(src)), 1, err) ||
+        !same_session(cb, ll_memory_session(ll_buffer_memory(dst)), 2, err))
+        return false;
+    uint64_t size = ll_buffer_size(src);
+    if (ll_buffer_size(dst) < size)
+        return ll_fail(err, LL_E_ARGUMENT, "copyBuffer needs a destination of at least %llu "
+                       "bytes, got %llu", (unsigned long long)size,
+                       (unsigned long long)ll_buffer_size(dst)),
+               ll_error_blame(err, 2);
+    if (src == dst)
+        return ll_fail(err, LL_E_ARGUMENT, "copyBuffer cannot copy a buffer onto itself"),
+               ll_error_blame(err, 2);
+    if (!keep_buffer(cb, src, err) || !keep_buffer(cb, dst, err))
+        return false;
+    VkCommandBuffer vk = ll_commands_vk(cb->commands);
+    ll_commands_memory_barrier(cb->commands, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                               VK_ACCESS_MEMORY_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkBufferCopy region = {.size = size};
+    vkCmdCopyBuffer(vk, ll_buffer_vk(src), ll_buffer_vk(dst), 1, &region);
+    ll_commands_memory_barrier(cb->commands, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+                               VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+    return true;
+}
+
+bool ll_command_buffer_submit(ll_command_buffer *cb, ll_error *err)
+{
+    if (ll_commands_recording(cb->commands))
+        return ll_fail(err, LL_E_STATE, "the command buffer is being recorded: call ends() "
+                       "before running it");
+    for (size_t i = 0; i < cb->kept_count; i++) {
+        const kept *k = &cb->kept[i];
+        if (k->check != NULL && !k->check(k->obj, k->stamp, err))
+            return false;
+    }
+    return ll_commands_submit(cb->commands, err);
+}

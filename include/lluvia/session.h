@@ -104,4 +104,11 @@ bool ll_session_attach(ll_session *session, const void *key, void *object,
 /* The object attached under key, or NULL. Thread-safe. */
 void *ll_session_attachment(ll_session *session, const void *key);
 
+/* The object attached under key, made by make(session, err) and attached on first use
+ * (when another thread attaches one first, ours is destroyed and theirs returned). NULL
+ * and err when make or attaching fails. Thread-safe. */
+void *ll_session_attachment_made(ll_session *session, const void *key,
+                                 void *(*make)(ll_session *session, ll_error *err),
+                                 void (*destroy)(void *object), ll_error *err);
+
 #endif

@@ -138,30 +138,37 @@ static void release_image(void *obj)
     ll_image_release(obj);
 }
 
+/* Keeps obj, which the caller retained for it: released again when keeping fails. */
+static bool keep_retained(ll_command_buffer *cb, void *obj, void (*release)(void *obj),
+                          ll_error *err)
+{
+    if (ll_command_buffer_keep(cb, obj, release, NULL, 0, err))
+        return true;
+    release(obj);
+    return false;
+}
+
 static bool keep_buffer(ll_command_buffer *cb, ll_buffer *buffer, ll_error *err)
 {
     ll_buffer_retain(buffer);
-    if (ll_command_buffer_keep(cb, buffer, release_buffer, NULL, 0, err))
-        return true;
-    ll_buffer_release(buffer);
-    return false;
+    return keep_retained(cb, buffer, release_buffer, err);
 }
 
 static bool keep_image(ll_command_buffer *cb, ll_image *image, ll_error *err)
 {
     ll_image_retain(image);
-    if (ll_command_buffer_keep(cb, image, release_image, NULL, 0, err))
-        return true;
-    ll_image_release(image);
-    return false;
+    return keep_retained(cb, image, release_image, err);
 }
 
 /* Commands keep their objects before they record them, so that nothing recorded is ever
  * unkept; one that fails its checks after keeping leaves them kept until the next begin. */
 
-static bool same_session(const ll_command_buffer *cb, ll_session *s, int operand,
-                         ll_error *err)
+/* The buffer is recording and an object of the command (its operand) is of its session. */
+static bool can_record(const ll_command_buffer *cb, const char *what, const ll_session *s,
+                       int operand, ll_error *err)
 {
+    if (!need_recording(cb, what, err))
+        return false;
     if (ll_session_check_same(cb->session, s, "an object of the command", err))
         return true;
     return ll_error_blame(err, operand);
@@ -180,8 +187,7 @@ bool ll_command_buffer_memory_barrier(ll_command_buffer *cb, ll_error *err)
 bool ll_command_buffer_change_layout(ll_command_buffer *cb, ll_image *image,
                                      VkImageLayout layout, ll_error *err)
 {
-    if (!need_recording(cb, "changeImageLayout", err) ||
-        !same_session(cb, ll_image_session(image), 1, err))
+    if (!can_record(cb, "changeImageLayout", ll_image_session(image), 1, err))
         return false;
     if (!ll_image_check_layout(image, layout, err))
         return ll_error_blame(err, 2);
@@ -193,8 +199,7 @@ bool ll_command_buffer_change_layout(ll_command_buffer *cb, ll_image *image,
 
 bool ll_command_buffer_clear_image(ll_command_buffer *cb, ll_image *image, ll_error *err)
 {
-    if (!need_recording(cb, "clearImage", err) ||
-        !same_session(cb, ll_image_session(image), 1, err))
+    if (!can_record(cb, "clearImage", ll_image_session(image), 1, err))
         return false;
     if (!keep_image(cb, image, err))
         return false;
@@ -206,10 +211,8 @@ bool ll_command_buffer_clear_image(ll_command_buffer *cb, ll_image *image, ll_er
 bool ll_command_buffer_copy_buffer_to_image(ll_command_buffer *cb, ll_buffer *src,
                                             ll_image *dst, ll_error *err)
 {
-    if (!need_recording(cb, "copyBufferToImage", err) ||
-        !same_session(cb, ll_image_session(dst), 2, err))
-        return false;
-    if (!keep_buffer(cb, src, err) || !keep_image(cb, dst, err))
+    if (!can_record(cb, "copyBufferToImage", ll_image_session(dst), 2, err) ||
+        !keep_buffer(cb, src, err) || !keep_image(cb, dst, err))
         return false;
     return ll_image_record_copy_from_buffer(cb->commands, src, dst, err);
 }
@@ -217,10 +220,8 @@ bool ll_command_buffer_copy_buffer_to_image(ll_command_buffer *cb, ll_buffer *sr
 bool ll_command_buffer_copy_image(ll_command_buffer *cb, ll_image *src, ll_image *dst,
                                   ll_error *err)
 {
-    if (!need_recording(cb, "copyImageToImage", err) ||
-        !same_session(cb, ll_image_session(src), 1, err))
-        return false;
-    if (!keep_image(cb, src, err) || !keep_image(cb, dst, err))
+    if (!can_record(cb, "copyImageToImage", ll_image_session(src), 1, err) ||
+        !keep_image(cb, src, err) || !keep_image(cb, dst, err))
         return false;
     return ll_image_record_copy(cb->commands, src, dst, err);
 }
@@ -228,9 +229,8 @@ bool ll_command_buffer_copy_image(ll_command_buffer *cb, ll_image *src, ll_image
 bool ll_command_buffer_copy_buffer(ll_command_buffer *cb, ll_buffer *src, ll_buffer *dst,
                                    ll_error *err)
 {
-    if (!need_recording(cb, "copyBuffer", err) ||
-        !same_session(cb, ll_memory_session(ll_buffer_memory(src)), 1, err) ||
-        !same_session(cb, ll_memory_session(ll_buffer_memory(dst)), 2, err))
+    if (!can_record(cb, "copyBuffer", ll_memory_session(ll_buffer_memory(src)), 1, err) ||
+        !can_record(cb, "copyBuffer", ll_memory_session(ll_buffer_memory(dst)), 2, err))
         return false;
     uint64_t size = ll_buffer_size(src);
     if (ll_buffer_size(dst) < size)

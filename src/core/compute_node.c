@@ -389,20 +389,41 @@ void ll_compute_node_bound(const ll_compute_node *node, size_t index, ll_buffer 
 
 /* ---- binding ---------------------------------------------------------------------------- */
 
-static bool wrong_object(const ll_node_port *port, const char *what, ll_error *err)
+/* Port index, when it exists, is of type a or b and the object is of the node's session;
+ * NULL and err otherwise. */
+static const ll_node_port *bindable(const ll_compute_node *node, size_t index, ll_port_type a,
+                                    ll_port_type b, const ll_session *session, ll_error *err)
 {
-    return ll_fail(err, LL_E_ARGUMENT, "port '%s' is a %s port, got %s", port->name,
-                   port_type_name(port->type), what),
-           ll_error_blame(err, LL_NODE_OPERAND_OBJECT);
+    if (index >= node->port_count)
+        return ll_fail(err, LL_E_ARGUMENT, "the node has no port %zu (it has %zu)", index,
+                       node->port_count),
+               ll_error_blame(err, LL_NODE_OPERAND_PORTS), NULL;
+    const ll_node_port *port = &node->ports[index];
+    if (port->type != a && port->type != b)
+        return ll_fail(err, LL_E_ARGUMENT, "port '%s' is a %s port, got %s", port->name,
+                       port_type_name(port->type),
+                       a == LL_PORT_BUFFER ? "a Buffer" : "an ImageView"),
+               ll_error_blame(err, LL_NODE_OPERAND_OBJECT), NULL;
+    if (!ll_session_check_same(node->session, session, "the object bound", err))
+        return ll_error_blame(err, LL_NODE_OPERAND_OBJECT), NULL;
+    return port;
 }
 
-static bool check_index(const ll_compute_node *node, size_t index, ll_error *err)
+/* Writes port index's descriptor: a buffer's or an image's. */
+static void write_descriptor(ll_compute_node *node, size_t index,
+                             const VkDescriptorBufferInfo *buffer,
+                             const VkDescriptorImageInfo *image)
 {
-    if (index < node->port_count)
-        return true;
-    return ll_fail(err, LL_E_ARGUMENT, "the node has no port %zu (it has %zu)", index,
-                   node->port_count),
-           ll_error_blame(err, LL_NODE_OPERAND_PORTS);
+    VkWriteDescriptorSet write = {
+        .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+        .dstSet = node->set.set,
+        .dstBinding = (uint32_t)index,
+        .descriptorCount = 1,
+        .descriptorType = ll_descriptor_kinds[kind_of(node->ports[index].type)],
+        .pBufferInfo = buffer,
+        .pImageInfo = image,
+    };
+    vkUpdateDescriptorSets(ll_session_vk(node->session), 1, &write, 0, NULL);
 }
 
 static void replace(ll_compute_node *node, size_t index, ll_buffer *buffer,
@@ -418,15 +439,11 @@ static void replace(ll_compute_node *node, size_t index, ll_buffer *buffer,
 bool ll_compute_node_bind_buffer(ll_compute_node *node, size_t index, ll_buffer *buffer,
                                  ll_error *err)
 {
-    if (!check_index(node, index, err))
+    const ll_node_port *port = bindable(node, index, LL_PORT_BUFFER, LL_PORT_UNIFORM_BUFFER,
+                                        ll_memory_session(ll_buffer_memory(buffer)), err);
+    if (port == NULL)
         return false;
-    const ll_node_port *port = &node->ports[index];
     bool uniform = port->type == LL_PORT_UNIFORM_BUFFER;
-    if (port->type != LL_PORT_BUFFER && !uniform)
-        return wrong_object(port, "a Buffer", err);
-    if (!ll_session_check_same(node->session, ll_memory_session(ll_buffer_memory(buffer)),
-                               "the object bound", err))
-        return ll_error_blame(err, LL_NODE_OPERAND_OBJECT);
     VkBufferUsageFlags need = uniform ? VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT
                                       : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     if (!(ll_buffer_usage(buffer) & need))
@@ -442,16 +459,8 @@ bool ll_compute_node_bind_buffer(ll_compute_node *node, size_t index, ll_buffer 
                        (unsigned long long)ll_buffer_size(buffer)),
                ll_error_blame(err, LL_NODE_OPERAND_OBJECT);
     VkDescriptorBufferInfo info = {ll_buffer_vk(buffer), 0, ll_buffer_size(buffer)};
-    VkWriteDescriptorSet write = {
-        .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-        .dstSet = node->set.set,
-        .dstBinding = (uint32_t)index,
-        .descriptorCount = 1,
-        .descriptorType = ll_descriptor_kinds[kind_of(port->type)],
-        .pBufferInfo = &info,
-    };
-    vkUpdateDescriptorSets(ll_session_vk(node->session), 1, &write, 0, NULL);
     ll_buffer_retain(buffer);
+    write_descriptor(node, index, &info, NULL);
     replace(node, index, buffer, NULL, VK_IMAGE_LAYOUT_UNDEFINED);
     return true;
 }
@@ -459,15 +468,12 @@ bool ll_compute_node_bind_buffer(ll_compute_node *node, size_t index, ll_buffer 
 bool ll_compute_node_bind_view(ll_compute_node *node, size_t index, ll_image_view *view,
                                ll_error *err)
 {
-    if (!check_index(node, index, err))
-        return false;
-    const ll_node_port *port = &node->ports[index];
-    bool sampled = port->type == LL_PORT_SAMPLED_IMAGE_VIEW;
-    if (port->type != LL_PORT_IMAGE_VIEW && !sampled)
-        return wrong_object(port, "an ImageView", err);
     ll_image *image = ll_image_view_image(view);
-    if (!ll_session_check_same(node->session, ll_image_session(image), "the object bound", err))
-        return ll_error_blame(err, LL_NODE_OPERAND_OBJECT);
+    const ll_node_port *port = bindable(node, index, LL_PORT_IMAGE_VIEW,
+                                        LL_PORT_SAMPLED_IMAGE_VIEW, ll_image_session(image), err);
+    if (port == NULL)
+        return false;
+    bool sampled = port->type == LL_PORT_SAMPLED_IMAGE_VIEW;
     if (sampled && ll_image_view_sampler(view) == VK_NULL_HANDLE)
         return ll_fail(err, LL_E_ARGUMENT, "port '%s' is a SampledImageView port, got a view "
                        "that is not sampled (create it with sampled = true)", port->name),
@@ -489,15 +495,7 @@ bool ll_compute_node_bind_view(ll_compute_node *node, size_t index, ll_image_vie
         .imageView = ll_image_view_handle(view),
         .imageLayout = layout,
     };
-    VkWriteDescriptorSet write = {
-        .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-        .dstSet = node->set.set,
-        .dstBinding = (uint32_t)index,
-        .descriptorCount = 1,
-        .descriptorType = ll_descriptor_kinds[kind_of(port->type)],
-        .pImageInfo = &info,
-    };
-    vkUpdateDescriptorSets(ll_session_vk(node->session), 1, &write, 0, NULL);
+    write_descriptor(node, index, NULL, &info);
     ll_image_view_retain(view);
     replace(node, index, NULL, view, layout);
     return true;

@@ -59,12 +59,9 @@ static void pools_destroy(void *object)
     ll_free(p);
 }
 
-static pools *pools_of(ll_session *s, ll_error *err)
+static void *pools_make(ll_session *s, ll_error *err)
 {
-    pools *p = ll_session_attachment(s, &pools_key);
-    if (p != NULL)
-        return p;
-    p = ll_calloc(1, sizeof *p);
+    pools *p = ll_calloc(1, sizeof *p);
     if (p == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the descriptor "
                        "pools"), NULL;
@@ -73,11 +70,7 @@ static pools *pools_of(ll_session *s, ll_error *err)
         ll_free(p);
         return ll_fail(err, LL_E_HOST_MEMORY, "cannot create the descriptor pools' lock"), NULL;
     }
-    if (ll_session_attach(s, &pools_key, p, pools_destroy, err))
-        return p;
-    pools_destroy(p);
-    /* Another thread may have attached its pools first: then those serve. */
-    return ll_session_attachment(s, &pools_key);
+    return p;
 }
 
 static bool has_room(const pool *q, const uint32_t counts[LL_DESCRIPTOR_KINDS])
@@ -155,7 +148,7 @@ bool ll_descriptor_set_allocate(ll_session *s, VkDescriptorSetLayout layout,
                                 const uint32_t counts[LL_DESCRIPTOR_KINDS],
                                 ll_descriptor_set *out, ll_error *err)
 {
-    pools *p = pools_of(s, err);
+    pools *p = ll_session_attachment_made(s, &pools_key, pools_make, pools_destroy, err);
     if (p == NULL)
         return false;
     VkDescriptorSet set = VK_NULL_HANDLE;
@@ -192,28 +185,17 @@ bool ll_descriptor_set_allocate(ll_session *s, VkDescriptorSetLayout layout,
     return true;
 }
 
-uint32_t ll_descriptor_pool_count(ll_session *s)
+void ll_descriptor_pool_counts(ll_session *s, uint32_t *pool_count, uint32_t *set_count)
 {
+    *pool_count = *set_count = 0;
     pools *p = ll_session_attachment(s, &pools_key);
     if (p == NULL)
-        return 0;
+        return;
     pthread_mutex_lock(&p->lock);
-    uint32_t n = p->count;
-    pthread_mutex_unlock(&p->lock);
-    return n;
-}
-
-uint32_t ll_descriptor_set_count(ll_session *s)
-{
-    pools *p = ll_session_attachment(s, &pools_key);
-    if (p == NULL)
-        return 0;
-    uint32_t n = 0;
-    pthread_mutex_lock(&p->lock);
+    *pool_count = p->count;
     for (const pool *q = p->first; q != NULL; q = q->next)
-        n += q->live;
+        *set_count += q->live;
     pthread_mutex_unlock(&p->lock);
-    return n;
 }
 
 void ll_descriptor_set_free(ll_session *s, ll_descriptor_set *set)

@@ -35,8 +35,7 @@ bool ll_descriptor_set_allocate(ll_session *session, VkDescriptorSetLayout layou
 void ll_descriptor_set_free(ll_session *session, ll_descriptor_set *set);
 
 /* The pools the session holds now, and the sets allocated from them. For tests. */
-uint32_t ll_descriptor_pool_count(ll_session *session);
-uint32_t ll_descriptor_set_count(ll_session *session);
+void ll_descriptor_pool_counts(ll_session *session, uint32_t *pools, uint32_t *sets);
 
 /* Test hook: sets per new pool (0 restores the default), so chaining is testable. */
 void ll_descriptor_pool_set_sets_per_pool(uint32_t sets);

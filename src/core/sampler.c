@@ -49,13 +49,9 @@ static void cache_destroy(void *object)
     ll_free(c);
 }
 
-/* The session's cache, made and attached on first use. */
-static cache *cache_of(ll_session *s, ll_error *err)
+static void *cache_make(ll_session *s, ll_error *err)
 {
-    cache *c = ll_session_attachment(s, &cache_key);
-    if (c != NULL)
-        return c;
-    c = ll_calloc(1, sizeof *c);
+    cache *c = ll_calloc(1, sizeof *c);
     if (c == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating the sampler cache"),
                NULL;
@@ -64,14 +60,13 @@ static cache *cache_of(ll_session *s, ll_error *err)
         ll_free(c);
         return ll_fail(err, LL_E_HOST_MEMORY, "cannot create the sampler cache's lock"), NULL;
     }
-    if (ll_session_attach(s, &cache_key, c, cache_destroy, err))
-        return c;
-    cache_destroy(c);
-    /* Another thread may have attached its cache first: then that one serves. */
-    c = ll_session_attachment(s, &cache_key);
-    if (c == NULL)
-        return NULL; /* err says why attaching failed */
     return c;
+}
+
+/* The session's cache, made and attached on first use. */
+static cache *cache_of(ll_session *s, ll_error *err)
+{
+    return ll_session_attachment_made(s, &cache_key, cache_make, cache_destroy, err);
 }
 
 static bool same_desc(const ll_sampler_desc *a, const ll_sampler_desc *b)

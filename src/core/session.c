@@ -278,3 +278,20 @@ void *ll_session_attachment(ll_session *s, const void *key)
     pthread_mutex_unlock(&s->attachment_lock);
     return object;
 }
+
+void *ll_session_attachment_made(ll_session *s, const void *key,
+                                 void *(*make)(ll_session *session, ll_error *err),
+                                 void (*destroy)(void *object), ll_error *err)
+{
+    void *object = ll_session_attachment(s, key);
+    if (object != NULL)
+        return object;
+    object = make(s, err);
+    if (object == NULL)
+        return NULL;
+    if (ll_session_attach(s, key, object, destroy, err))
+        return object;
+    destroy(object);
+    /* Another thread may have attached its object first: then that one serves. */
+    return ll_session_attachment(s, key); /* NULL: err says why attaching failed */
+}

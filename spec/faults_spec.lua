@@ -316,6 +316,38 @@ describe("every failure path leaves everything as it was", function()
     assert.is_true(up.vulkan >= 4 and down.vulkan >= 4)
   end)
 
+  it("transfers through the mapping of non-coherent memory (simulateNonCoherent)", function()
+    local function session() return support.session({simulateNonCoherent = true}) end
+    local source = bytes(1000, 8)
+    local setup = with({"HostVisible"}, session, function(mem) return mem:createBuffer(1000) end)
+    local up = drive({
+      setup = setup,
+      call = function(ctx) return ctx.object:fromHost(source) end,
+      release = nothing,
+    })
+    local down = drive({
+      setup = function()
+        local ctx = setup()
+        ctx.object:fromHost(source)
+        return ctx
+      end,
+      call = function(ctx) return ctx.object:toHost() end,
+      check = function(result) support.same_array(source, result) end,
+    })
+    local map = drive({
+      setup = setup,
+      call = function(ctx) return ctx.object:map("uint8") end,
+    })
+    local made = drive({
+      setup = function() return memory_ctx({"HostVisible"}, session()) end,
+      call = function(ctx) return ctx.mem:createBufferFromHost(source) end,
+      check = function(buf) support.same_array(source, buf:toHost()) end,
+    })
+    -- each flushes or invalidates the range, a checked Vulkan call of its own
+    assert.is_true(up.vulkan >= 1 and down.vulkan >= 1 and map.vulkan >= 1)
+    assert.is_true(made.vulkan >= 4)
+  end)
+
   it("the first transfer of a session, which makes its staging buffer", function()
     local failures = drive({
       caches = true, -- the staging buffer made before a later step failed stays

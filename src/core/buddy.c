@@ -37,9 +37,6 @@ struct ll_buddy {
     uint8_t *slack;          /* [blocks * slack_width]: block size - size, per live block */
     uint64_t *words;         /* every bitset's words */
     uint64_t host_bytes;
-    /* Free blocks: sets[j][kind] for j < g (a sub-granule block serves only the kind its
-     * granule is tagged with), sets[j][0] for j >= g. */
-    ll_bitset sets[LL_BUDDY_MAX_ORDERS][2];
     uint64_t free_count[LL_BUDDY_MAX_ORDERS];
     /* The tail: top-level blocks of orders below g, all inside one partial granule. Its
      * whole free top-level blocks are tracked in a mask rather than the sets, so that the
@@ -50,6 +47,10 @@ struct ll_buddy {
     uint64_t bytes_in_use;
     uint64_t bytes_requested;
     uint64_t live;
+    /* Free blocks: sets[j][kind] for j < g (a sub-granule block serves only the kind its
+     * granule is tagged with), sets[j][0] for j >= g; j = 0 .. top_order, allocated with
+     * the struct (a Memory of small pages holds many allocators: only their orders). */
+    ll_bitset sets[][2];
 };
 
 /* ---- bit arithmetic ------------------------------------------------------------------ */
@@ -83,7 +84,7 @@ static uint64_t layout_bytes(uint64_t blocks, uint32_t min_shift, uint32_t g, ui
         words = sat_add(words, sat_mul(j < g ? 2 : 1, ll_bitset_words(blocks >> j)));
     if (words_out != NULL)
         *words_out = words;
-    uint64_t bytes = sizeof(ll_buddy);
+    uint64_t bytes = sizeof(ll_buddy) + ((uint64_t)top + 1) * sizeof(ll_bitset[2]);
     bytes = sat_add(bytes, blocks);
     bytes = sat_add(bytes, sat_mul(blocks, slack_width_for(min_shift)));
     bytes = sat_add(bytes, sat_mul(words, sizeof(uint64_t)));
@@ -194,7 +195,8 @@ ll_buddy *ll_buddy_create(uint64_t region_size, uint64_t min_block, uint64_t gra
         return NULL;
     }
 
-    ll_buddy *b = ll_calloc(1, sizeof *b);
+    uint32_t top = floor_log2(blocks);
+    ll_buddy *b = ll_calloc(1, sizeof *b + ((size_t)top + 1) * sizeof b->sets[0]);
     if (b == NULL)
         goto fail;
     /* calloc: pages that are never touched are never made resident. */
@@ -214,7 +216,7 @@ ll_buddy *ll_buddy_create(uint64_t region_size, uint64_t min_block, uint64_t gra
     b->granularity = granularity;
     b->blocks = blocks;
     b->min_shift = shift;
-    b->top_order = floor_log2(blocks);
+    b->top_order = top;
     b->granule_order = g;
     b->host_bytes = bytes;
     uint64_t used = 0;
@@ -509,10 +511,10 @@ bool ll_buddy_validate(const ll_buddy *b, ll_error *err)
         BAD("tail kind %d", b->tail_kind);
 
     uint64_t in_sets = 0;
-    for (uint32_t j = 0; j < LL_BUDDY_MAX_ORDERS; j++)
+    for (uint32_t j = 0; j <= b->top_order; j++)
         for (int kind = 0; kind < 2; kind++) {
             const ll_bitset *s = &b->sets[j][kind];
-            bool exists = j <= b->top_order && (kind == 0 || j < g);
+            bool exists = kind == 0 || j < g;
             if (exists != (s->levels != 0))
                 BAD("free set of order %" PRIu32 " kind %d %s", j, kind,
                     exists ? "missing" : "unexpected");

@@ -383,3 +383,63 @@ describe("session:help", function()
     support.raises("bad argument #2 to 'help' (name must be a string, got nil)", s.help, s)
   end)
 end)
+
+describe("ll.fromBase64", function()
+  it("decodes RFC 4648's test vectors to a uint8 ndarray with size()", function()
+    local vectors = {["Zg=="] = "f", ["Zm8="] = "fo", Zm9v = "foo", ["Zm9vYg=="] = "foob",
+      ["Zm9vYmE="] = "fooba", Zm9vYmFy = "foobar", ["+/+/"] = "\xfb\xff\xbf"}
+    for text, bytes in pairs(vectors) do
+      local v = ll.fromBase64(text)
+      assert.are.equal("uint8", v.dtype)
+      assert.are.same({#bytes}, v.shape)
+      assert.are.equal(#bytes, v:size())
+      assert.are.equal(bytes, v:tostring())
+    end
+  end)
+
+  it("refuses text that is not canonical base64, naming the offset", function()
+    local cases = {
+      ["Zm9"] = "length must be a multiple of 4, got 3 characters",
+      ["Zm9v!A=="] = "character '!' at offset 4",
+      ["Zm9v\nZm9v"] = "length must be a multiple of 4",
+      ["Zm\n9"] = "byte 0x0a at offset 2",
+      ["Zg==Zg=="] = "padding '=' at offset 2 before the end",
+      ["Zh=="] = "bits set after the last byte at offset 1",
+      ["Zm-_"] = "character '-' at offset 2",
+      [""] = "base64 text is empty",
+    }
+    for text, fragment in pairs(cases) do
+      support.raises("bad argument #1 to", ll.fromBase64, text)
+      support.raises(fragment, ll.fromBase64, text)
+    end
+    support.raises("bad argument #1", ll.fromBase64, {})
+  end)
+end)
+
+describe("buffer:mapAndSetFromVectorUint8", function()
+  support.no_validation_messages()
+
+  it("writes bytes at the start of a buffer, mappable or not", function()
+    local s = support.session()
+    for _, flags in ipairs({{"HostVisible", "HostCoherent"}, {"DeviceLocal"}}) do
+      local b = s:createMemory(flags):createBuffer(8)
+      b:fromHost(("\0"):rep(8))
+      b:mapAndSetFromVectorUint8(ll.fromBase64("Zm9vYmFy"))
+      assert.are.equal("foobar\0\0", b:toHost():tostring())
+      b:mapAndSetFromVectorUint8("xy")
+      b:mapAndSetFromVectorUint8({65})
+      assert.are.equal("Ayobar\0\0", b:toHost():tostring())
+    end
+  end)
+
+  it("refuses more bytes than the buffer holds, leaving it as it was", function()
+    local b = support.session():createMemory({"HostVisible"}):createBuffer(4)
+    b:fromHost("abcd")
+    support.raises("(5 bytes do not fit in a buffer of 4 bytes)",
+      b.mapAndSetFromVectorUint8, b, "12345")
+    support.raises("out of range for uint8", b.mapAndSetFromVectorUint8, b, {1, 256})
+    assert.are.equal("abcd", b:toHost():tostring())
+    b:release()
+    support.raises("Buffer has been released", b.mapAndSetFromVectorUint8, b, "1")
+  end)
+end)

@@ -1,8 +1,15 @@
 /* l_builders.c: the C side of the node-builder system (l_builders.h): calls into the
- * functions lua/builders.lua defines on the module. */
+ * functions lua/builders.lua defines on the module, and the C functions builder scripts
+ * call: ll.fromBase64 and buffer:mapAndSetFromVectorUint8. */
 #include "l_builders.h"
 
 #include <lauxlib.h>
+
+#include "binding.h"
+#include "l_buffer.h"
+#include "l_ndarray.h"
+#include "lluvia/base64.h"
+#include "lluvia/buffer.h"
 
 void ll_lua_push_module(lua_State *L)
 {
@@ -31,4 +38,70 @@ void ll_lua_call_in_session(lua_State *L, int session_idx, int nargs, int nresul
     lua_pushvalue(L, session_idx);
     lua_insert(L, fn + 1);         /* _withSession, session, fn, args... */
     lua_call(L, nargs + 2, nresults);
+}
+
+/* ll.fromBase64(text) -> a 1-D uint8 ll.ndarray of the decoded bytes (lluvia returns a
+ * std::vector<uint8_t>: `#v` and `v:size()` give its length). */
+static int l_from_base64(lua_State *L)
+{
+    size_t length;
+    const char *text = luaL_checklstring(L, 1, &length);
+    size_t n = ll_base64_decoded_size(text, length);
+    ll_error err;
+    if (n == 0) {
+        size_t unused;
+        uint8_t none;
+        if (length == 0)
+            return ll_lua_argerror(L, 1, "base64 text is empty: an ndarray holds at least one "
+                                         "byte");
+        if (!ll_base64_decode(text, length, &none, &unused, &err))
+            return ll_lua_raise(L, 1, &err);
+    }
+    ll_ndarray *a = ll_lua_push_ndarray(L, 1, (const int64_t[]){(int64_t)n}, LL_UINT8);
+
+    /* the text stays on the stack at 1: its pointer is still valid */
+    size_t written;
+    if (!ll_base64_decode(text, length, ll_ndarray_data(a), &written, &err))
+        return ll_lua_raise(L, 1, &err);
+    return 1;
+}
+
+/* buffer:mapAndSetFromVectorUint8(bytes): lluvia's name for writing bytes (an ndarray, a
+ * table or a string) at the start of a buffer; more bytes than the buffer holds is an
+ * argument error. Buffers that are not mappable are written through staging. */
+static int buffer_set_from_vector(lua_State *L)
+{
+    ll_lua_check_buffer(L, 1);
+    ll_lua_check_arraylike(L, 2, LL_UINT8);
+    int array = lua_gettop(L);
+
+    ll_error err;
+    ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
+    void *data = b != NULL ? ll_lua_live_ndarray_data(L, array, &err) : NULL;
+    bool ok = data != NULL;
+    uint64_t nbytes = 0, size = 0;
+    if (ok) {
+        nbytes = ll_ndarray_nbytes(ll_lua_to_ndarray(L, array));
+        size = ll_buffer_size(b);
+        ok = nbytes <= size && ll_buffer_write(b, 0, data, nbytes, &err);
+    }
+
+    if (ok)
+        return 0;
+    if (nbytes > size)
+        return ll_lua_argerror(L, 2, "%I bytes do not fit in a buffer of %I bytes",
+                               (lua_Integer)nbytes, (lua_Integer)size);
+    return ll_lua_raise(L, 2, &err);
+}
+
+int ll_lua_open_builders(lua_State *L)
+{
+    lua_pushcfunction(L, l_from_base64);
+    lua_setfield(L, -2, "fromBase64");
+    static const luaL_Reg buffer_methods[] = {
+        {"mapAndSetFromVectorUint8", buffer_set_from_vector},
+        {NULL, NULL},
+    };
+    ll_lua_add_methods(L, LL_BUFFER_T, buffer_methods);
+    return 0;
 }

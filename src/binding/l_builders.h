@@ -24,4 +24,8 @@ void ll_lua_push_node_builder(lua_State *L, int session_idx, const char *name);
  * the function propagates, with its traceback, after the active session is put back. */
 void ll_lua_call_in_session(lua_State *L, int session_idx, int nargs, int nresults);
 
+/* Sets ll.fromBase64 in the module table at the top of the stack and adds
+ * buffer:mapAndSetFromVectorUint8. Call after ll_lua_open_buffer. */
+int ll_lua_open_builders(lua_State *L);
+
 #endif

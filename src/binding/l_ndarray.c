@@ -1174,6 +1174,7 @@ static const luaL_Reg methods[] = {
     {"get", nd_get},         {"set", nd_set},       {"totable", nd_totable},
     {"tostring", nd_tostring}, {"fill", nd_fill},   {"reshape", nd_reshape},
     {"view", nd_view},       {"copy", nd_copy},     {"release", nd_release},
+    {"size", nd_len}, /* as #arr: lluvia's fromBase64 gives a vector, whose size() scripts call */
     {NULL, NULL},
 };
 

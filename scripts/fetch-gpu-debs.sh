@@ -10,4 +10,5 @@ mkdir -p .gl .dev
 (cd .gl && apt-get download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 (cd .dev && apt-get download liblua5.4-0 lua5.4 libreadline8 readline-common libyaml-0-2 \
   lua-busted lua-cliargs lua-dkjson lua-filesystem lua-luassert lua-mediator lua-penlight \
-  lua-say lua-system lua-term vulkan-validationlayers libspirv-cross-c-shared0)
+  lua-say lua-system lua-term vulkan-validationlayers libspirv-cross-c-shared0 \
+  libzip4)

@@ -11,6 +11,7 @@ packages=(
   glslang-tools glslang-dev              # GLSL -> SPIR-V, in-process (compute nodes)
   spirv-tools                            # SPIR-V validation (static SPIRV-Tools)
   libspirv-cross-c-shared-dev            # SPIR-V reflection (SPIRV-Cross's C API)
+  libzip-dev                             # node libraries as .zip (session:loadLibrary)
   lua-busted                             # the spec runner
   mesa-vulkan-drivers                    # lavapipe: the CPU Vulkan device
   vulkan-validationlayers                # VK_LAYER_KHRONOS_validation for the specs

@@ -443,3 +443,121 @@ describe("buffer:mapAndSetFromVectorUint8", function()
     support.raises("Buffer has been released", b.mapAndSetFromVectorUint8, b, "1")
   end)
 end)
+
+describe("session:loadLibrary", function()
+  support.no_validation_messages()
+
+  local function builderScript(name, doc)
+    return ("local b = ll.class(ll.ComputeNodeBuilder)\nb.name = %q\nb.doc = %q\n"
+      .. "function b.newDescriptor() return ll.activeSession end\nll.registerNodeBuilder(b)\n")
+      :format(name, doc)
+  end
+
+  -- A folder tree of {relative path = contents}; returns its root.
+  local function folder(files)
+    local root = os.tmpname()
+    os.remove(root)
+    assert(os.execute("mkdir -p " .. support.quote(root)))
+    for name, data in pairs(files) do
+      local dir = (root .. "/" .. name):match("^(.*)/[^/]*$")
+      assert(os.execute("mkdir -p " .. support.quote(dir)))
+      local f = assert(io.open(root .. "/" .. name, "wb"))
+      f:write(data)
+      f:close()
+    end
+    return root
+  end
+
+  local function removeTree(root)
+    assert(os.execute("rm -rf " .. support.quote(root)))
+  end
+
+  local function zip(files)
+    local path = os.tmpname() .. ".zip"
+    local list = {}
+    for name, data in pairs(files) do list[#list + 1] = {name = name, data = data} end
+    ll._debug.writeZip(path, list)
+    return path
+  end
+
+  local library = {
+    ["spec/color/Gray.lua"] = builderScript("spec/color/Gray", "Gray.\nFrom the library."),
+    ["spec/Second.lua"] = builderScript("spec/Second", "Second."),
+    ["spec/README.md"] = "not a script",
+  }
+
+  it("runs every .lua of a folder as a builder script of the session", function()
+    local root = folder(library)
+    local s <close> = fresh()
+    assert.are.same({programs = 0, scripts = 2}, s:loadLibrary(root .. "/"))
+    assert.are.equal("Gray.\nFrom the library.", s:help("spec/color/Gray"))
+    assert.are.equal("Second.", s:help("spec/Second"))
+    assert.is_nil(ll.nodeBuilders["spec/Second"])
+    local other <close> = fresh()
+    assert.is_nil(other:getNodeBuilder("spec/Second"))
+    removeTree(root)
+  end)
+
+  it("leaves out hidden files and folders", function()
+    local root = folder({[".hidden/x.lua"] = "error('hidden')", [".x.lua"] = "error('dot')",
+      ["a.lua"] = builderScript("spec/Visible", "v")})
+    local s <close> = fresh()
+    assert.are.same({programs = 0, scripts = 1}, s:loadLibrary(root))
+    removeTree(root)
+  end)
+
+  it("runs every .lua of a zip archive in lluvia's layout", function()
+    local path = zip(library)
+    local s <close> = fresh()
+    assert.are.same({programs = 0, scripts = 2}, s:loadLibrary(path))
+    assert.are.equal("Second.", s:help("spec/Second"))
+    os.remove(path)
+  end)
+
+  it("names the file of a failing script, and stops there", function()
+    local path = zip({["a.lua"] = builderScript("spec/A", "a"), ["b.lua"] = "\nerror('bad b')",
+      ["c.lua"] = builderScript("spec/C", "c")})
+    local s <close> = fresh()
+    support.raises(path .. ":b.lua:2: bad b", s.loadLibrary, s, path)
+    assert.is_truthy(s:getNodeBuilder("spec/A"))
+    assert.is_nil(s:getNodeBuilder("spec/C"))
+    assert.is_nil(ll.activeSession)
+    os.remove(path)
+    local root = folder({["x/syntax.lua"] = "local = 1"})
+    support.raises("lluvia: loadLibrary: " .. root .. "/x/syntax.lua: " .. root
+      .. "/x/syntax.lua:1:", s.loadLibrary, s, root)
+    removeTree(root)
+  end)
+
+  it("refuses archives with unsafe names, naming the entry", function()
+    local s <close> = fresh()
+    for _, name in ipairs({"../evil.lua", "/abs.lua", "a/../../b.lua", "a\\b.lua"}) do
+      local path = zip({[name] = "error('ran')"})
+      support.raises(("entry name '%s' is not a safe relative path"):format(name),
+        s.loadLibrary, s, path)
+      os.remove(path)
+    end
+  end)
+
+  it("is a clear error for a missing path, a file that is not a zip, a damaged archive", function()
+    local s <close> = fresh()
+    support.raises("lluvia: loadLibrary: cannot open the library '/nonexistent/lib': No such file",
+      s.loadLibrary, s, "/nonexistent/lib")
+    local text = support.tmpfile("just text")
+    support.raises(("cannot open the zip archive '%s': Not a zip archive"):format(text),
+      s.loadLibrary, s, text)
+    os.remove(text)
+    local path = zip(library)
+    local f = assert(io.open(path, "rb"))
+    local bytes = f:read("a")
+    f:close()
+    local cut = support.tmpfile(bytes:sub(1, #bytes // 2))
+    support.raises(cut, s.loadLibrary, s, cut)
+    os.remove(cut)
+    os.remove(path)
+    support.raises("bad argument #2 to 'loadLibrary' (path must be a string, got nil)",
+      s.loadLibrary, s)
+    support.raises("bad argument #1 to 'loadLibrary' (Session expected, got 1)",
+      s.loadLibrary, 1, "x")
+  end)
+end)

@@ -28,4 +28,7 @@ void ll_lua_call_in_session(lua_State *L, int session_idx, int nargs, int nresul
  * buffer:mapAndSetFromVectorUint8. Call after ll_lua_open_buffer. */
 int ll_lua_open_builders(lua_State *L);
 
+/* Sets ll._libraryFiles (l_library.c), which lua/library.lua takes for loadLibrary. */
+int ll_lua_open_library(lua_State *L);
+
 #endif

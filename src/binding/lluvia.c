@@ -99,6 +99,7 @@ int luaopen_lluvia(lua_State *L)
     ll_lua_open_image(L);
     ll_lua_open_debug(L);
     ll_lua_open_builders(L);
+    ll_lua_open_library(L);
     /* Each further type's open function goes here, in dependency order. */
 
     push_enum_lists(L);

@@ -1,0 +1,78 @@
+-- library.lua: session:loadLibrary, lluvia's node libraries: a folder, or a .zip in the
+-- layout of lluvia's lluvia_node_library.zip. Programs are made first (.spv registered as
+-- their path without .spv, .comp compiled and registered under their path), then every
+-- .lua runs as a builder script of the session. Not for: reading the files (l_library.c).
+local ll, _, kit = ...
+local addMethods = kit.addMethods
+
+local libraryFiles = ll._libraryFiles
+ll._libraryFiles = nil
+
+local function describe(v)
+  if type(v) == "string" then return ("'%s'"):format(v) end
+  return tostring(v)
+end
+
+-- What loadLibrary does with a file, by the end of its name.
+local function kindOf(name)
+  if name:sub(-4) == ".lua" then return "script" end
+  if name:sub(-4) == ".spv" then return "spirv" end
+  if name:sub(-5) == ".comp" then return "glsl" end
+  return nil
+end
+
+-- Raises err (a message or an error object) as loadLibrary's, naming the file at fault.
+local function fail(where, err)
+  if type(err) == "string" then
+    error(("lluvia: loadLibrary: %s: %s"):format(where, (err:gsub("^lluvia: ", ""))), 0)
+  end
+  error(err, 0)
+end
+
+-- session:loadLibrary(path) -> {programs = n, scripts = n}. Everything is read and every
+-- program made before anything is registered: a file that cannot be read, SPIR-V that is
+-- not valid or GLSL that does not compile leaves the session as it was. Scripts then run
+-- in name order, each with the session active; an error in one stops the loading, naming
+-- the file, and what the scripts before it registered stays.
+local function loadLibrary(session, path)
+  if getmetatable(session) ~= "lluvia.Session" then
+    error(("bad argument #1 to 'loadLibrary' (Session expected, got %s)"):format(describe(session)), 2)
+  end
+  local _ = session.deviceId -- a released session raises here
+  if type(path) ~= "string" then
+    error(("bad argument #2 to 'loadLibrary' (path must be a string, got %s)"):format(describe(path)), 2)
+  end
+  local root = path:gsub("(.)/+$", "%1")
+  local ok, kind, files = pcall(libraryFiles, root)
+  if not ok then error(("lluvia: loadLibrary: %s"):format((kind:gsub("^lluvia: ", ""))), 2) end
+
+  local programs, scripts = {}, {}
+  for _, f in ipairs(files) do
+    local k = kindOf(f.name)
+    local where = kind == "zip" and (root .. ":" .. f.name) or (root .. "/" .. f.name)
+    if k == "spirv" then
+      local pok, p = pcall(session.createProgram, session, f.data)
+      if not pok then fail(where, p) end
+      programs[#programs + 1] = {name = f.name:sub(1, -5), program = p}
+    elseif k == "glsl" then
+      local includeDirs = kind == "folder" and {root} or {}
+      local pok, p = pcall(session.compileProgram, session, f.data,
+        {includeDirs = includeDirs, name = where})
+      if not pok then fail(where, p) end
+      programs[#programs + 1] = {name = f.name, program = p}
+    elseif k == "script" then
+      scripts[#scripts + 1] = {where = where, data = f.data}
+    end
+  end
+
+  for _, p in ipairs(programs) do session:setProgram(p.name, p.program) end
+  local env = ll._scriptEnvironment(session)
+  for _, s in ipairs(scripts) do
+    local chunk, err = load(s.data, "@" .. s.where, "t", env)
+    if not chunk then fail(s.where, err) end
+    ll._withSession(session, chunk)
+  end
+  return {programs = #programs, scripts = #scripts}
+end
+
+addMethods("lluvia.Session", {loadLibrary = loadLibrary})

@@ -9,10 +9,10 @@
 
 struct ll_zip {
     zip_t *archive;
-    char *path;
     size_t count;
     zip_uint64_t *index;   /* the libzip index of each file */
     const char **names;    /* libzip's strings, valid while the archive is open */
+    char path[];           /* for messages */
 };
 
 bool ll_zip_name_is_safe(const char *name)
@@ -34,15 +34,6 @@ bool ll_zip_name_is_safe(const char *name)
         p = end + 1; /* a trailing '/' ends the loop here */
     }
     return true;
-}
-
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = ll_malloc(n);
-    if (c != NULL)
-        memcpy(c, s, n);
-    return c;
 }
 
 static bool fail_libzip(ll_error *err, const char *path, const char *what, int code)
@@ -90,12 +81,13 @@ static bool list_entries(ll_zip *z, ll_error *err)
 
 ll_zip *ll_zip_open(const char *path, ll_error *err)
 {
-    ll_zip *z = ll_calloc(1, sizeof *z);
-    if (z == NULL || (z->path = copy_string(path)) == NULL) {
-        ll_free(z);
+    size_t plen = strlen(path) + 1;
+    ll_zip *z = ll_calloc(1, sizeof *z + plen);
+    if (z == NULL) {
         ll_fail(err, LL_E_HOST_MEMORY, "out of host memory opening '%s'", path);
         return NULL;
     }
+    memcpy(z->path, path, plen);
     int code = 0;
     z->archive = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
     if (z->archive == NULL) {
@@ -167,7 +159,6 @@ void ll_zip_close(ll_zip *zip)
         zip_discard(zip->archive); /* read only: nothing to write back */
     ll_free(zip->index);
     ll_free(zip->names);
-    ll_free(zip->path);
     ll_free(zip);
 }
 

@@ -10,6 +10,7 @@
 -- bench/); $BENCH_REPS sets the repetitions, the best of which is reported.
 local build = os.getenv("LLUVIA_BUILD") or "build"
 package.cpath = build .. "/?.so;" .. build .. "/bench/?.so;" .. package.cpath
+package.path = "bench/?.lua;" .. package.path
 local ll = require "lluvia"
 local floor = require "benchfloor"
 local now = floor.now
@@ -36,33 +37,13 @@ end
 
 -- ---- the table ---------------------------------------------------------------------------
 
-local rows = {}
-local function row(operation, ours, reference, ratio, target, met)
-  rows[#rows + 1] = {operation, ours, reference, ratio, target, met}
-end
+local results = require("benchtable").new({"operation", "ours", "reference", "ratio",
+  "target", ""})
+local function row(...) results:row(...) end
 
 local function ns_per(t, n) return ("%.1f ns/elem"):format(t / n * 1e9) end
 local function ms(t) return ("%.2f ms"):format(t * 1e3) end
 local function mps(t, n) return ("%.1f M/s"):format(n / t / 1e6) end
-
-local function print_table()
-  local head = {"operation", "ours", "reference", "ratio", "target", ""}
-  local width = {}
-  for c = 1, #head do
-    width[c] = #head[c]
-    for _, r in ipairs(rows) do width[c] = math.max(width[c], #r[c]) end
-  end
-  local function line(r)
-    local cells = {}
-    for c = 1, #head do cells[c] = r[c] .. (" "):rep(width[c] - #r[c]) end
-    print((table.concat(cells, "  "):gsub("%s+$", "")))
-  end
-  line(head)
-  local rule = {}
-  for c = 1, #head do rule[c] = ("-"):rep(width[c]) end
-  line(rule)
-  for _, r in ipairs(rows) do line(r) end
-end
 
 local function ratio_row(operation, t_ours, t_ref, ref_name, n, limit)
   local ratio = t_ours / t_ref
@@ -193,4 +174,4 @@ table_row("totable 1000x1000 float32", best(function() return a32:totable() end)
 
 print(("ll.ndarray benchmark: %s, best of %d runs, access loops over %d elements")
   :format(_VERSION, REPS, N))
-print_table()
+results:print()

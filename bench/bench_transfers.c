@@ -276,37 +276,31 @@ static VkBuffer plain_buffer(uint64_t size)
     return b;
 }
 
-static void allocate_pairs(void *user)
+/* vkCreateBuffer + bind + destroy, the memory either allocated and freed for each buffer
+ * (one vkAllocateMemory per buffer) or one block made beforehand (the bare loop). */
+static void vulkan_pairs(pairs_job *j, bool allocate)
 {
-    pairs_job *j = user;
     for (int i = 0; i < PAIRS; i++) {
         VkBuffer b = plain_buffer(j->size);
         VkMemoryRequirements req;
         vkGetBufferMemoryRequirements(dev, b, &req);
+        VkDeviceMemory m = j->backing;
         VkMemoryAllocateInfo alloc = {
             .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
             .allocationSize = req.size,
             .memoryTypeIndex = j->type,
         };
-        VkDeviceMemory m;
-        check(vkAllocateMemory(dev, &alloc, NULL, &m), "vkAllocateMemory");
+        if (allocate)
+            check(vkAllocateMemory(dev, &alloc, NULL, &m), "vkAllocateMemory");
         check(vkBindBufferMemory(dev, b, m, 0), "vkBindBufferMemory");
         vkDestroyBuffer(dev, b, NULL);
-        vkFreeMemory(dev, m, NULL);
+        if (allocate)
+            vkFreeMemory(dev, m, NULL);
     }
 }
 
-static void bare_pairs(void *user)
-{
-    pairs_job *j = user;
-    for (int i = 0; i < PAIRS; i++) {
-        VkBuffer b = plain_buffer(j->size);
-        VkMemoryRequirements req;
-        vkGetBufferMemoryRequirements(dev, b, &req);
-        check(vkBindBufferMemory(dev, b, j->backing, 0), "vkBindBufferMemory");
-        vkDestroyBuffer(dev, b, NULL);
-    }
-}
+static void allocate_pairs(void *user) { vulkan_pairs(user, true); }
+static void bare_pairs(void *user) { vulkan_pairs(user, false); }
 
 static void create_release(uint64_t size)
 {

@@ -148,6 +148,7 @@ describe("ll._debug", function()
     support.raises("bad argument #2 to 'failAfter' (" .. kinds .. "'device')", fail_after, 1,
       "device")
     support.raises("bad argument #2 to 'failAfter' (" .. kinds .. "nil)", fail_after, 1, nil)
+    support.raises("bad argument #2 to 'failAfter' (" .. kinds .. "no value)", fail_after, 1)
     assert.are.equal(0, fault.faultsFired())
   end)
 

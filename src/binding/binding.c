@@ -51,8 +51,10 @@ const char *ll_lua_describe(lua_State *L, int idx)
     case LUA_TNUMBER:
     case LUA_TBOOLEAN:
     case LUA_TNIL:
-    case LUA_TNONE:
         luaL_tolstring(L, idx, NULL);
+        break;
+    case LUA_TNONE: /* luaL_tolstring would give "no value: (nil)" */
+        lua_pushliteral(L, "no value");
         break;
     case LUA_TSTRING: {
         size_t n;

@@ -11,4 +11,4 @@ mkdir -p .gl .dev
 (cd .dev && apt-get download liblua5.4-0 lua5.4 libreadline8 readline-common libyaml-0-2 \
   lua-busted lua-cliargs lua-dkjson lua-filesystem lua-luassert lua-mediator lua-penlight \
   lua-say lua-system lua-term vulkan-validationlayers libspirv-cross-c-shared0 \
-  libzip4)
+  libzip4 libspng0 libturbojpeg0)

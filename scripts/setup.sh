@@ -15,6 +15,8 @@ packages=(
   lua-busted                             # the spec runner
   mesa-vulkan-drivers                    # lavapipe: the CPU Vulkan device
   vulkan-validationlayers                # VK_LAYER_KHRONOS_validation for the specs
+  libspng-dev                            # PNG files (ll.readImage, ll.writeImage)
+  libturbojpeg0-dev                      # JPEG files, through libjpeg-turbo's TurboJPEG API
 )
 if [ "${1:-}" = "--dev" ]; then
   packages+=(clang libclang-rt-14-dev)  # libFuzzer target (-DLLUVIA_FUZZ=ON)

@@ -15,7 +15,8 @@ typedef enum ll_status {
     LL_E_UNSUPPORTED,     /* the device cannot do what was asked (format, memory type) */
     LL_E_DEVICE,          /* any other Vulkan or driver failure */
     LL_E_STATE,           /* the object is in the wrong state (released, mapped, ...) */
-    LL_E_PROGRAM          /* GLSL that does not compile, SPIR-V that is not a valid module */
+    LL_E_PROGRAM,         /* GLSL that does not compile, SPIR-V that is not a valid module */
+    LL_E_FILE             /* a file cannot be read or written, or is not what it must be */
 } ll_status;
 
 #define LL_ERROR_MESSAGE_MAX 480

@@ -10,6 +10,7 @@
 #include "l_builders.h"
 #include "l_debug.h"
 #include "l_image.h"
+#include "l_image_file.h"
 #include "l_memory.h"
 #include "l_ndarray.h"
 
@@ -97,6 +98,7 @@ int luaopen_lluvia(lua_State *L)
     ll_lua_open_memory(L);
     ll_lua_open_buffer(L);
     ll_lua_open_image(L);
+    ll_lua_open_image_file(L);
     ll_lua_open_debug(L);
     ll_lua_open_builders(L);
     ll_lua_open_library(L);

@@ -44,6 +44,7 @@ const char *ll_status_name(ll_status code)
     case LL_E_DEVICE: return "device";
     case LL_E_STATE: return "state";
     case LL_E_PROGRAM: return "program";
+    case LL_E_FILE: return "file";
     }
     return "unknown";
 }

@@ -367,6 +367,46 @@ static void test_many_pages(void)
     ll_session_release(s);
 }
 
+/* Open views on (simulated) non-coherent memory: flushed before an invalidate could drop
+ * their writes, counted, and closed once each. */
+static void test_open_views(void)
+{
+    ll_session_options opts = {.simulate_non_coherent = true};
+    ll_session *s = session_with(&opts);
+    if (s == NULL)
+        return;
+    ll_error err;
+    ll_memory *m = ll_memory_create(s, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, 65536, false, &err);
+    ll_buffer *b = m != NULL ? ll_buffer_create(m, 256, 0, &err) : NULL;
+    CHECK_MSG(b != NULL, "%s", err.message);
+    if (b == NULL) {
+        ll_memory_release(m);
+        ll_session_release(s);
+        return;
+    }
+    CHECK(ll_memory_needs_sync(m) && ll_session_simulates_non_coherent(s));
+    CHECK(!ll_buffer_close_view(b, &err) && err.code == LL_E_STATE);
+    ll_coherence_stats c0, c1;
+    unsigned char bytes[16];
+    ll_memory_get_coherence_stats(&c0);
+    CHECK(ll_buffer_open_view(b, &err));                 /* invalidate */
+    CHECK(ll_buffer_open_view(b, &err));                 /* flush the first, invalidate */
+    CHECK(ll_buffer_open_views(b) == 2);
+    CHECK(ll_buffer_read(b, 0, bytes, sizeof bytes, &err)); /* flush, invalidate */
+    ll_memory_get_coherence_stats(&c1);
+    uint64_t direct = !ll_buffer_uses_staging(b); /* a staged read invalidates staging only */
+    CHECK(c1.flushes - c0.flushes == 2 && c1.invalidates - c0.invalidates == 2 + direct);
+    CHECK(ll_buffer_close_view(b, &err) && ll_buffer_close_view(b, &err)); /* two flushes */
+    CHECK(ll_buffer_open_views(b) == 0);
+    CHECK(ll_buffer_read(b, 0, bytes, sizeof bytes, &err)); /* no view: invalidate only */
+    ll_memory_get_coherence_stats(&c0);
+    CHECK(c0.flushes - c1.flushes == 2 && c0.invalidates - c1.invalidates == direct);
+    CHECK(!ll_session_has_warnings(s));
+    ll_buffer_release(b);
+    ll_memory_release(m);
+    ll_session_release(s);
+}
+
 static void test_mapped_range(void)
 {
     VkMappedMemoryRange r;
@@ -623,6 +663,7 @@ int main(void)
     test_odd_page_size(s);
     test_granularity();
     test_many_pages();
+    test_open_views();
     test_mapped_range();
     test_buffers(s, 100000);
     test_staging_reuse();

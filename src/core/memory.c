@@ -47,6 +47,9 @@ struct ll_memory {
     uint32_t slots;          /* length of pages */
     uint32_t live;           /* pages that exist */
     uint32_t empty;          /* standard pages with no object */
+    uint64_t bytes_reserved; /* the stats, kept as objects come and go: */
+    uint64_t bytes_in_use;   /* ll_memory_get_stats reads them, ll_memory_validate */
+    uint64_t objects;        /* recounts them */
     /* Standard pages by their largest free block per kind, and the free page numbers:
      * placement and new page numbers without a walk over the pages. */
     ll_page_index *index;
@@ -201,10 +204,30 @@ static bool page_is_empty(const ll_page *p)
     return p->buddy != NULL ? ll_buddy_is_empty(p->buddy) : !p->dedicated_used;
 }
 
+/* The largest block any standard page can hand out: the index's top order. */
+static uint64_t largest_free_block(const ll_memory *m)
+{
+    int top = ll_page_index_top_order(m->index);
+    return top == LL_PAGE_INDEX_NONE ? 0 : m->min_block << top;
+}
+
 void ll_memory_get_stats(const ll_memory *m, ll_memory_stats *out)
 {
-    memset(out, 0, sizeof *out);
     lock(m);
+    *out = (ll_memory_stats){
+        .pages = m->live,
+        .bytes_reserved = m->bytes_reserved,
+        .bytes_in_use = m->bytes_in_use,
+        .objects = m->objects,
+        .largest_free_block = largest_free_block(m),
+    };
+    unlock(m);
+}
+
+/* The stats counted from the pages, for validate. Called with the lock held. */
+static void recount(const ll_memory *m, ll_memory_stats *out)
+{
+    memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < m->slots; i++) {
         const ll_page *p = m->pages[i];
         if (p == NULL)
@@ -223,7 +246,6 @@ void ll_memory_get_stats(const ll_memory *m, ll_memory_stats *out)
             out->objects++;
         }
     }
-    unlock(m);
 }
 
 /* The order a standard page is indexed under for `kind`: its largest free block's. */
@@ -290,6 +312,21 @@ bool ll_memory_validate(const ll_memory *m, ll_error *err)
         ok = ll_page_index_validate(m->index, &e);
     if (ok && live != m->live)
         ok = ll_fail(&e, LL_E_STATE, "%u pages counted, %u live", m->live, live);
+    ll_memory_stats counted, kept = {m->live, m->bytes_reserved, m->bytes_in_use, m->objects,
+                                     largest_free_block(m)};
+    recount(m, &counted);
+    if (ok && (counted.pages != kept.pages || counted.bytes_reserved != kept.bytes_reserved ||
+               counted.bytes_in_use != kept.bytes_in_use || counted.objects != kept.objects ||
+               counted.largest_free_block != kept.largest_free_block))
+        ok = ll_fail(&e, LL_E_STATE, "stats kept: %u pages, %llu bytes reserved, %llu in use, "
+                     "%llu objects, largest free block %llu; counted: %u, %llu, %llu, %llu, "
+                     "%llu", kept.pages, (unsigned long long)kept.bytes_reserved,
+                     (unsigned long long)kept.bytes_in_use, (unsigned long long)kept.objects,
+                     (unsigned long long)kept.largest_free_block, counted.pages,
+                     (unsigned long long)counted.bytes_reserved,
+                     (unsigned long long)counted.bytes_in_use,
+                     (unsigned long long)counted.objects,
+                     (unsigned long long)counted.largest_free_block);
     if (ok && empty_standard != m->empty)
         ok = ll_fail(&e, LL_E_STATE, "%u empty pages counted, %u found", m->empty,
                      empty_standard);
@@ -380,6 +417,7 @@ static ll_page *page_create(ll_memory *m, uint64_t size, bool dedicated, uint32_
     }
     m->pages[slot] = p;
     m->live++;
+    m->bytes_reserved += size;
     ll_page_index_take(m->index, slot);
     if (!dedicated)
         page_changed(m, slot, false); /* counts it as empty */
@@ -401,9 +439,10 @@ static void page_remove(ll_memory *m, uint32_t number)
     if (p->buddy != NULL && ll_buddy_is_empty(p->buddy))
         m->empty--;
     ll_page_index_release(m->index, number);
+    m->live--;
+    m->bytes_reserved -= p->size;
     page_destroy(m, p);
     m->pages[number] = NULL;
-    m->live--;
 }
 
 static void fill(uint32_t number, const ll_page *p, uint64_t offset, uint64_t block_offset,
@@ -430,6 +469,8 @@ static bool place_in(ll_memory *m, uint32_t number, uint64_t size, uint64_t alig
     if (!ll_buddy_alloc(p->buddy, size, alignment, kind, &a, err))
         return false;
     page_changed(m, number, was_empty);
+    m->bytes_in_use += a.block_size;
+    m->objects++;
     fill(number, p, a.offset, a.block_offset, size, new_page, out);
     return true;
 }
@@ -483,6 +524,8 @@ bool ll_memory_allocate(ll_memory *m, const VkMemoryRequirements *req, ll_buddy_
         if (p == NULL)
             goto fail;
         p->dedicated_used = true;
+        m->bytes_in_use += p->size;
+        m->objects++;
         fill(number, p, 0, 0, req->size, true, out);
         unlock(m);
         return true;
@@ -515,13 +558,18 @@ static void give_back(ll_memory *m, const ll_allocation *a, bool undo)
     ll_page *p = m->pages[a->page];
     assert(p->memory == a->memory);
     if (p->buddy != NULL) {
-        bool freed = ll_buddy_free(p->buddy, a->offset, NULL);
+        ll_buddy_allocation block;
+        bool freed = ll_buddy_query(p->buddy, a->offset, &block, NULL, NULL, NULL) &&
+                     ll_buddy_free(p->buddy, a->offset, NULL);
         assert(freed);
         (void)freed;
+        m->bytes_in_use -= block.block_size;
         page_changed(m, a->page, false);
     } else {
         p->dedicated_used = false;
+        m->bytes_in_use -= p->size;
     }
+    m->objects--;
     /* Keep one empty standard page, so that a loop creating and dropping one object does
      * not allocate device memory each time; dedicated pages fit only their one object.
      * m->empty counts this page too. */

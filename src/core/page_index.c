@@ -178,6 +178,12 @@ bool ll_page_index_first_at(const ll_page_index *x, ll_buddy_kind kind, uint32_t
     return true;
 }
 
+int ll_page_index_top_order(const ll_page_index *x)
+{
+    uint64_t any = x->nonempty[0] | x->nonempty[1];
+    return any == 0 ? LL_PAGE_INDEX_NONE : 63 - __builtin_clzll(any);
+}
+
 bool ll_page_index_find(const ll_page_index *x, ll_buddy_kind kind, uint32_t min_order,
                         uint32_t *number, uint32_t *order)
 {

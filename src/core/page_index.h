@@ -53,6 +53,9 @@ int ll_page_index_order(const ll_page_index *index, uint32_t number, ll_buddy_ki
 bool ll_page_index_first_at(const ll_page_index *index, ll_buddy_kind kind, uint32_t order,
                             uint32_t *number);
 
+/* The highest order any page is filed under, for either kind; LL_PAGE_INDEX_NONE if none. */
+int ll_page_index_top_order(const ll_page_index *index);
+
 /* The lowest order >= min_order with a page filed for `kind`, and its lowest-numbered page
  * (the best fit for a block of order min_order). */
 bool ll_page_index_find(const ll_page_index *index, ll_buddy_kind kind, uint32_t min_order,

@@ -101,7 +101,7 @@ describe("integers and booleans", function()
     local s = support.session()
     local mem <close> = s:createMemory({"HostVisible"})
     support.raises("size must be a positive integer, got '16'", mem.createBuffer, mem, "16")
-    support.raises("pageSize must be a positive integer, got '4096'", s.createMemory, s,
+    support.raises("pageSize must be an integer >= 0, got '4096'", s.createMemory, s,
       {"HostVisible"}, "4096")
     support.raises("page must be an integer >= 0, got '0'", mem.isPageMappable, mem, "0")
     support.raises("shape[1] must be a positive integer, got '2'", ll.ndarray, {"2", "3"})

@@ -104,16 +104,38 @@ describe("session:createMemory", function()
       {pageSize = 1})
   end)
 
-  it("rejects a page size that is not a positive integer", function()
+  it("rejects a page size that is not an integer >= 0", function()
     local s = support.session()
-    for _, bad in ipairs({0, -1, 1.5, "4096", true}) do
-      local msg = support.raises("pageSize must be a positive integer, got",
+    for _, bad in ipairs({-1, 1.5, "4096", true}) do
+      local msg = support.raises("pageSize must be an integer >= 0, got",
         function() return s:createMemory({"HostVisible"}, bad) end)
       assert.is_truthy(msg:find("bad argument #2 to 'createMemory'", 1, true), msg)
     end
-    support.raises("pageSize must be a positive integer, got 0", s.createMemory, s,
-      {pageSize = 0})
+    support.raises("pageSize must be an integer >= 0, got -4096", s.createMemory, s,
+      {pageSize = -4096})
   end)
+
+  it("takes pageSize 0 as one page per object, of exactly its size (lluvia's tests)",
+    function()
+      local s = support.session()
+      local mem <close> = s:createMemory(ll.MemoryPropertyFlagBits.HostVisible, 0)
+      assert.are.equal(0, mem.pageSize)
+      local a <close> = mem:createBuffer(1000)
+      local b <close> = mem:createBuffer(24)
+      local img <close> = mem:createImage({4, 4})
+      assert.are.same({0, 1, 2}, {a.allocationInfo.page, b.allocationInfo.page,
+        img.allocationInfo.page})
+      assert.are.same({0, 0, 0}, {a.allocationInfo.offset, b.allocationInfo.offset,
+        img.allocationInfo.offset})
+      assert.are.equal(3, mem.pageCount)
+      assert.are.equal(a.allocationInfo.size + b.allocationInfo.size + img.allocationInfo.size,
+        mem.stats.bytesReserved)
+      a:fromHost(string.rep("x", 1000))
+      assert.are.equal(string.rep("x", 1000), a:toHost():tostring())
+      b:release()
+      assert.are.equal(2, mem.pageCount)
+      assert.is_true(ll._debug.validate(mem))
+    end)
 
   it("rejects unknown flag names, listing the valid ones", function()
     local s = support.session()
@@ -431,5 +453,53 @@ describe("device memory and the collector", function()
   it("rejects a budget that is not a positive integer", function()
     support.raises("budget must be a positive integer, got 0",
       ll.setDeviceMemoryBudget, 0)
+  end)
+end)
+
+describe("session:getHostMemory and session:getDeviceMemory", function()
+  support.no_validation_messages()
+
+  it("give one HostVisible | HostCoherent and one DeviceLocal Memory per session, kept",
+    function()
+      local s <close> = ll.createSession{enableDebug = true}
+      local host = s:getHostMemory()
+      assert.are.equal(host, s:getHostMemory())
+      assert.is_true(host.isMappable)
+      local flags = {}
+      for _, f in ipairs(host.memoryFlags) do flags[f] = true end
+      assert.is_true(flags.HostVisible and flags.HostCoherent)
+      local device = s:getDeviceMemory()
+      assert.are.equal(device, s:getDeviceMemory())
+      assert.are_not.equal(host, device)
+      local f = {}
+      for _, name in ipairs(device.memoryFlags) do f[name] = true end
+      assert.is_true(f.DeviceLocal)
+      assert.are.equal(32 << 20, host.pageSize)
+      local other = support.session()
+      assert.are_not.equal(host, other:getHostMemory())
+      local b <close> = host:createBuffer(16)
+      b:fromHost(string.rep("z", 16))
+      assert.are.equal(string.rep("z", 16), b:toHost():tostring())
+    end)
+
+  it("keep the session alive and are collected with it", function()
+    local s = ll.createSession{enableDebug = true}
+    local host = s:getHostMemory()
+    s = nil
+    collectgarbage()
+    do
+      local b <close> = host:createBuffer(16) -- the Memory keeps its session
+      assert.are.equal(16, b.size)
+    end
+    host = nil
+    collectgarbage()
+    collectgarbage()
+  end)
+
+  it("refuse a released session", function()
+    local s = ll.createSession{enableDebug = true}
+    s:release()
+    support.raises("lluvia: Session has been released", s.getHostMemory, s)
+    support.raises("Session expected, got 42", s.getDeviceMemory, 42)
   end)
 end)

@@ -39,8 +39,6 @@ static VkMemoryRequirements req_of(ll_memory *m, uint64_t size, uint64_t alignme
 static void test_create(ll_session *s)
 {
     ll_error err;
-    CHECK(ll_memory_create(s, 0, 0, false, &err) == NULL && err.code == LL_E_ARGUMENT);
-    CHECK(strstr(err.message, "pageSize must be > 0") != NULL);
     CHECK(ll_memory_create(s, VK_MEMORY_PROPERTY_PROTECTED_BIT, 1024, false, &err) == NULL);
     CHECK(err.code == LL_E_UNSUPPORTED);
     CHECK_MSG(strstr(err.message, "{Protected}") != NULL, "%s", err.message);
@@ -250,6 +248,34 @@ static void test_odd_page_size(ll_session *s)
         CHECK(ll_memory_page_count(tiny) == 0);
         ll_memory_release(tiny);
     }
+}
+
+/* pageSize 0: every object gets a page of its own, of exactly its size. */
+static void test_page_per_object(ll_session *s)
+{
+    ll_error err;
+    ll_memory *m = ll_memory_create(s, 0, 0, false, &err);
+    CHECK_MSG(m != NULL, "%s", err.message);
+    if (m == NULL)
+        return;
+    CHECK(ll_memory_page_size(m) == 0);
+    ll_allocation a, b;
+    VkMemoryRequirements r = req_of(m, 100, 16);
+    CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err), "%s", err.message);
+    r = req_of(m, 1, 1);
+    CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_OPTIMAL, &b, &err), "%s", err.message);
+    CHECK(a.page == 0 && a.offset == 0 && a.size == 100);
+    CHECK(b.page == 1 && b.offset == 0 && b.size == 1);
+    ll_memory_stats st;
+    ll_memory_get_stats(m, &st);
+    CHECK(st.pages == 2 && st.bytes_reserved == 101);
+    check_valid(m);
+    ll_memory_free(m, &a);
+    CHECK(ll_memory_page_count(m) == 1);
+    ll_memory_free(m, &b);
+    CHECK(ll_memory_page_count(m) == 0);
+    check_valid(m);
+    ll_memory_release(m);
 }
 
 static void test_granularity(void)
@@ -661,6 +687,7 @@ int main(void)
     test_failure_atomicity(s);
     test_undo(s);
     test_odd_page_size(s);
+    test_page_per_object(s);
     test_granularity();
     test_many_pages();
     test_open_views();

@@ -38,7 +38,9 @@ typedef struct ll_memory_stats {
 
 /* A Memory on the first memory type (Vulkan's order) whose flags include `flags` (equal
  * them when `exact`); LL_E_UNSUPPORTED naming the flags when none does. No page is
- * allocated until the first object. Retains the session. */
+ * allocated until the first object. A page_size of 0 means one page per object, of
+ * exactly the object's size (lluvia's tests use createMemory(flags, 0)). Retains the
+ * session. */
 ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
                             uint64_t page_size, bool exact, ll_error *err);
 void ll_memory_retain(ll_memory *memory);

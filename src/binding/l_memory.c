@@ -97,6 +97,23 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
 
 #define DEFAULT_FLAGS VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT
 
+/* Pushes a new Memory of the session at stack index 1 (its parent). */
+static int push_new_memory(lua_State *L, VkMemoryPropertyFlags flags, uint64_t page_size,
+                           bool exact, int arg)
+{
+    ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
+    lua_pushvalue(L, 1);
+    ll_lua_set_parent(L, -2, 1);
+    /* Read the session again: the options table's metamethods and making the userdata may
+     * have run Lua code (finalizers included), which may have released it. */
+    ll_session *s = ll_lua_check_session(L, 1);
+    ll_error err;
+    o->ptr = ll_memory_create(s, flags, page_size, exact, &err);
+    if (o->ptr == NULL)
+        return ll_lua_raise(L, arg, &err);
+    return 1;
+}
+
 static int session_create_memory(lua_State *L)
 {
     static const char *const names[] = {"flags", "pageSize", "exactFlagsMatch", NULL};
@@ -107,21 +124,39 @@ static int session_create_memory(lua_State *L)
     VkMemoryPropertyFlags flags = ll_lua_check_flags(L, ll_lua_param(L, &p, 0),
                                                      &ll_enum_memory_property, DEFAULT_FLAGS);
     int arg = ll_lua_param(L, &p, 1);
-    uint64_t page_size = (uint64_t)ll_lua_opt_integer(L, arg, arg, "pageSize", 1,
+    uint64_t page_size = (uint64_t)ll_lua_opt_integer(L, arg, arg, "pageSize", 0,
                                                       (lua_Integer)LL_DEFAULT_PAGE_SIZE);
     arg = ll_lua_param(L, &p, 2);
     bool exact = ll_lua_opt_boolean(L, arg, arg, "exactFlagsMatch", false);
     lua_settop(L, 1);
+    return push_new_memory(L, flags, page_size, exact, 2);
+}
 
-    ll_lua_object *o = ll_lua_push_object(L, LL_MEMORY_T, NULL, 1);
-    lua_pushvalue(L, 1);
-    ll_lua_set_parent(L, -2, 1);
+/* The session's Memory kept in its user value `uv`, made with `flags` on first use. */
+static int session_kept_memory(lua_State *L, int uv, VkMemoryPropertyFlags flags)
+{
+    ll_lua_check_session(L, 1);
+    lua_settop(L, 1);
+    if (lua_getiuservalue(L, 1, uv) == LUA_TUSERDATA)
+        return 1;
+    lua_pop(L, 1);
+    push_new_memory(L, flags, LL_DEFAULT_PAGE_SIZE, false, 1);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, uv);
+    return 1;
+}
 
-    ll_error err;
-    ll_session *s = ll_lua_resolve(L, 1, "Session", &err);
-    o->ptr = s != NULL ? ll_memory_create(s, flags, page_size, exact, &err) : NULL;
+/* session:getHostMemory(): a HostVisible | HostCoherent Memory of the session, made on
+ * first use and kept (lluvia's); getDeviceMemory(): likewise, DeviceLocal. */
+static int session_get_host_memory(lua_State *L)
+{
+    return session_kept_memory(L, 1, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                         VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+}
 
-    return o->ptr != NULL ? 1 : ll_lua_raise(L, 2, &err);
+static int session_get_device_memory(lua_State *L)
+{
+    return session_kept_memory(L, 2, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 }
 
 /* ---- the Memory type ----------------------------------------------------------------- */
@@ -237,6 +272,8 @@ int ll_lua_open_memory(lua_State *L)
     ll_lua_new_class(L, &memory_class);
     static const luaL_Reg session_methods[] = {
         {"createMemory", session_create_memory},
+        {"getHostMemory", session_get_host_memory},
+        {"getDeviceMemory", session_get_device_memory},
         {NULL, NULL},
     };
     ll_lua_add_methods(L, LL_SESSION_T, session_methods);

@@ -94,7 +94,8 @@ static int l_create_session(lua_State *L)
                             ll_lua_describe(L, -1));
         }
     }
-    ll_lua_object *o = ll_lua_push_object(L, LL_SESSION_T, NULL, 0);
+    /* user values: the session's host and device Memory (getHostMemory, l_memory.c) */
+    ll_lua_object *o = ll_lua_push_object(L, LL_SESSION_T, NULL, 2);
 
     ll_error err;
     o->ptr = ll_session_create(&opts, &err);

@@ -77,8 +77,6 @@ static uint32_t floor_log2(uint64_t v) { return 63u - (uint32_t)__builtin_clzll(
 ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
                             uint64_t page_size, bool exact, ll_error *err)
 {
-    if (page_size == 0)
-        return ll_fail(err, LL_E_ARGUMENT, "pageSize must be > 0, got 0"), NULL;
     const VkPhysicalDeviceMemoryProperties *props = ll_session_memory_properties(session);
     uint32_t type = UINT32_MAX;
     for (uint32_t i = 0; i < props->memoryTypeCount && type == UINT32_MAX; i++) {
@@ -103,12 +101,15 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     if (m == NULL)
         return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory creating a Memory"), NULL;
     m->page_size = page_size;
-    m->largest_block = floor_pow2(page_size);
+    /* pageSize 0: no standard page; every object goes to a dedicated one (the index and
+     * block sizes are those of a one-block page, never used) */
+    m->largest_block = page_size == 0 ? 0 : floor_pow2(page_size);
     uint64_t min_block = MIN_BLOCK;
     while (min_block < (page_size >> MAX_BLOCKS_PER_PAGE_LOG2))
         min_block <<= 1;
-    m->min_block = min_block < m->largest_block ? min_block : m->largest_block;
-    m->orders = floor_log2(m->largest_block / m->min_block) + 1;
+    m->min_block = min_block < m->largest_block || page_size == 0 ? min_block
+                                                                  : m->largest_block;
+    m->orders = page_size == 0 ? 1 : floor_log2(m->largest_block / m->min_block) + 1;
     m->index = ll_page_index_create(m->orders, err);
     if (m->index == NULL) {
         ll_free(m);

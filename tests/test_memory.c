@@ -215,13 +215,23 @@ static void test_undo(ll_session *s)
     ll_memory_release(m);
 }
 
+/* A Memory of any type with pages of page_size bytes, or NULL (a failed check). */
+static ll_memory *paged_memory(ll_session *s, uint64_t page_size)
+{
+    ll_error err;
+    ll_memory *m = ll_memory_create(s, 0, page_size, false, &err);
+    CHECK_MSG(m != NULL, "%s", err.message);
+    if (m != NULL)
+        CHECK(ll_memory_page_size(m) == page_size);
+    return m;
+}
+
 static void test_odd_page_size(ll_session *s)
 {
     ll_error err;
-    ll_memory *m = ll_memory_create(s, 0, 1000, false, &err);
+    ll_memory *m = paged_memory(s, 1000);
     if (m == NULL)
         return;
-    CHECK(ll_memory_page_size(m) == 1000);
     ll_allocation small, whole;
     VkMemoryRequirements r = req_of(m, 100, 16);
     CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &small, &err), "%s", err.message);
@@ -254,11 +264,9 @@ static void test_odd_page_size(ll_session *s)
 static void test_page_per_object(ll_session *s)
 {
     ll_error err;
-    ll_memory *m = ll_memory_create(s, 0, 0, false, &err);
-    CHECK_MSG(m != NULL, "%s", err.message);
+    ll_memory *m = paged_memory(s, 0);
     if (m == NULL)
         return;
-    CHECK(ll_memory_page_size(m) == 0);
     ll_allocation a, b;
     VkMemoryRequirements r = req_of(m, 100, 16);
     CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err), "%s", err.message);

@@ -263,24 +263,25 @@ static void test_odd_page_size(ll_session *s)
 /* pageSize 0: every object gets a page of its own, of exactly its size. */
 static void test_page_per_object(ll_session *s)
 {
-    ll_error err;
     ll_memory *m = paged_memory(s, 0);
     if (m == NULL)
         return;
-    ll_allocation a, b;
-    VkMemoryRequirements r = req_of(m, 100, 16);
-    CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_LINEAR, &a, &err), "%s", err.message);
-    r = req_of(m, 1, 1);
-    CHECK_MSG(ll_memory_allocate(m, &r, LL_BUDDY_OPTIMAL, &b, &err), "%s", err.message);
-    CHECK(a.page == 0 && a.offset == 0 && a.size == 100);
-    CHECK(b.page == 1 && b.offset == 0 && b.size == 1);
+    const uint64_t sizes[2] = {100, 1};
+    ll_allocation a[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        ll_error err;
+        VkMemoryRequirements r = req_of(m, sizes[i], 1);
+        ll_buddy_kind kind = i == 0 ? LL_BUDDY_LINEAR : LL_BUDDY_OPTIMAL;
+        CHECK_MSG(ll_memory_allocate(m, &r, kind, &a[i], &err), "%s", err.message);
+        CHECK(a[i].page == i && a[i].offset == 0 && a[i].size == sizes[i]);
+    }
     ll_memory_stats st;
     ll_memory_get_stats(m, &st);
     CHECK(st.pages == 2 && st.bytes_reserved == 101);
     check_valid(m);
-    ll_memory_free(m, &a);
+    ll_memory_free(m, &a[0]);
     CHECK(ll_memory_page_count(m) == 1);
-    ll_memory_free(m, &b);
+    ll_memory_free(m, &a[1]);
     CHECK(ll_memory_page_count(m) == 0);
     check_valid(m);
     ll_memory_release(m);

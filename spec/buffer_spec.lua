@@ -550,37 +550,3 @@ describe("Buffer", function()
     support.raises("Memory expected, got 42", mem.createBuffer, 42, 16)
   end)
 end)
-
-describe("buf:mapAndSetFromVectorUint8", function()
-  support.no_validation_messages()
-
-  it("writes bytes at the start of the buffer: a string, a list of bytes or an ndarray",
-    function()
-      for _, m in ipairs({memory(), support.session():createMemory({"DeviceLocal"})}) do
-        local b <close> = m:createBuffer(8)
-        b:fromHost(string.rep("\0", 8))
-        b:mapAndSetFromVectorUint8({1, 2, 3})
-        b:mapAndSetFromVectorUint8("\9")
-        assert.are.equal("\9\2\3\0\0\0\0\0", b:toHost():tostring())
-        local arr = ll.ndarray({2}, "uint16")
-        arr[1], arr[2] = 0x0504, 0x0706
-        b:mapAndSetFromVectorUint8(arr)
-        assert.are.equal("\4\5\6\7\0\0\0\0", b:toHost():tostring())
-        m:release()
-      end
-    end)
-
-  it("refuses more bytes than the buffer holds and values that are not bytes", function()
-    local mem <close> = memory()
-    local b <close> = mem:createBuffer(4)
-    b:fromHost("abcd")
-    support.raises("bad argument #1 to 'mapAndSetFromVectorUint8' (the array has 5 bytes, " ..
-      "the buffer 4 (at most the buffer's size is written))",
-      function() b:mapAndSetFromVectorUint8("12345") end)
-    support.raises("value 256 out of range for uint8",
-      function() b:mapAndSetFromVectorUint8({256}) end)
-    support.raises("value -1 out of range for uint8",
-      function() b:mapAndSetFromVectorUint8({-1}) end)
-    assert.are.equal("abcd", b:toHost():tostring())
-  end)
-end)

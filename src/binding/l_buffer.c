@@ -319,39 +319,23 @@ static int buffer_to_host(lua_State *L)
     return ok ? 1 : ll_lua_raise(L, 0, &err);
 }
 
-/* Writes the array-like at 2 into the buffer at 1 from offset 0: an array of exactly the
- * buffer's byte size, or with `shorter` of at most it. Tables convert as `table_dtype`. */
-static int write_from_host(lua_State *L, int table_dtype, bool shorter)
+static int buffer_from_host(lua_State *L)
 {
     ll_lua_check_buffer(L, 1);
     lua_settop(L, 2);
-    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, table_dtype); /* at 3 */
+    ll_ndarray *arr = ll_lua_check_arraylike(L, 2, -1); /* at 3 */
     uint64_t size = ll_buffer_size(ll_lua_check_buffer(L, 1));
-    uint64_t bytes = ll_ndarray_nbytes(arr);
-    if (shorter ? bytes > size : bytes != size)
-        return ll_lua_argerror(L, 2, "the array has %I bytes, the buffer %I (%s)",
-                               (lua_Integer)bytes, (lua_Integer)size,
-                               shorter ? "at most the buffer's size is written"
-                                       : "byte sizes must be equal");
+    if (ll_ndarray_nbytes(arr) != size)
+        return ll_lua_argerror(L, 2, "the array has %I bytes, the buffer %I (byte sizes must "
+                               "be equal)", (lua_Integer)ll_ndarray_nbytes(arr),
+                               (lua_Integer)size);
 
     ll_error err;
     ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
     const void *data = b != NULL ? ll_lua_live_ndarray_data(L, 3, &err) : NULL;
-    bool ok = data != NULL && ll_buffer_write(b, 0, data, bytes, &err);
+    bool ok = data != NULL && ll_buffer_write(b, 0, data, size, &err);
 
     return ok ? 0 : ll_lua_raise(L, 0, &err);
-}
-
-static int buffer_from_host(lua_State *L)
-{
-    return write_from_host(L, -1, false);
-}
-
-/* buf:mapAndSetFromVectorUint8(bytes): lluvia's name for writing bytes (a string, a list
- * of integers 0 .. 255 or an ndarray's bytes) at the start of the buffer. */
-static int buffer_map_and_set(lua_State *L)
-{
-    return write_from_host(L, LL_UINT8, true);
 }
 
 static int buffer_copy(lua_State *L)
@@ -436,7 +420,6 @@ int ll_lua_open_buffer(lua_State *L)
     static const luaL_Reg methods[] = {
         {"toHost", buffer_to_host},
         {"fromHost", buffer_from_host},
-        {"mapAndSetFromVectorUint8", buffer_map_and_set},
         {"copy", buffer_copy},
         {"map", buffer_map},
         {NULL, NULL},

@@ -152,25 +152,27 @@ describe("ll._debug", function()
     assert.are.equal(0, fault.faultsFired())
   end)
 
-  it("validate checks Sessions, Memories, Buffers, Images, ImageViews and ndarrays", function()
-    local s = support.session()
-    local mem <close> = s:createMemory({"HostVisible"}, PAGE)
-    local buf <close> = mem:createBuffer(64)
-    local img <close> = mem:createImage({4, 4}, "Uint8")
-    local view <close> = img:createImageView()
-    local arr = ll.ndarray({2, 3}, "float32")
-    local mapped <close> = buf:map("uint32")
-    for _, obj in ipairs({s, mem, buf, img, view, arr, arr:reshape({6}), mapped}) do
-      assert.are.same({true}, {fault.validate(obj)})
-    end
-    arr:release() -- a released array is valid: its storage ended
-    assert.are.same({true}, {fault.validate(arr)})
-  end)
+  it("validate checks Sessions, Memories, Buffers, Images, ImageViews, Programs and ndarrays",
+    function()
+      local s = support.session()
+      local mem <close> = s:createMemory({"HostVisible"}, PAGE)
+      local buf <close> = mem:createBuffer(64)
+      local img <close> = mem:createImage({4, 4}, "Uint8")
+      local view <close> = img:createImageView()
+      local program <close> = s:compileProgram("#version 450\nvoid main() {}\n")
+      local arr = ll.ndarray({2, 3}, "float32")
+      local mapped <close> = buf:map("uint32")
+      for _, obj in ipairs({s, mem, buf, img, view, program, arr, arr:reshape({6}), mapped}) do
+        assert.are.same({true}, {fault.validate(obj)})
+      end
+      arr:release() -- a released array is valid: its storage ended
+      assert.are.same({true}, {fault.validate(arr)})
+    end)
 
   it("validate refuses other values and released objects", function()
     local function validate(...) return fault.validate(...) end
-    support.raises("bad argument #1 to 'validate' (Session, Memory, Buffer, Image, ImageView " ..
-      "or ndarray expected, got 42)", validate, 42)
+    support.raises("bad argument #1 to 'validate' (Session, Memory, Buffer, Image, ImageView, " ..
+      "Program or ndarray expected, got 42)", validate, 42)
     support.raises("bad argument #1 to 'validate'", validate, {1, 2})
     local mem = support.session():createMemory()
     mem:release()
@@ -470,6 +472,31 @@ describe("every failure path leaves everything as it was", function()
       release = nothing,
     })
     assert.is_true(failures.vulkan >= 4)
+  end)
+
+  local PROGRAM = "#version 450\n#extension GL_GOOGLE_include_directive : enable\n" ..
+    "#include \"lluvia/core.glsl\"\nlayout(binding = 0) buffer B { float v[]; } values;\n" ..
+    "void main() { values.v[LL_GLOBAL_COORDS_1D] = 1.0; }\n"
+
+  it("session:compileProgram", function()
+    local failures = drive({
+      call = function() return support.session():compileProgram(PROGRAM) end,
+      check = function(p) assert.are.equal("values", p.bindings[1].name) end,
+    })
+    -- host: the preamble, the library file, SPIR-V, reflection; Vulkan: the module
+    assert.is_true(failures.host >= 5 and failures.vulkan >= 1)
+  end)
+
+  it("session:createProgram, from bytes and from a path", function()
+    local bytes, path = support.spirv(PROGRAM)
+    for _, spirv in ipairs({bytes, path}) do
+      local failures = drive({
+        call = function() return support.session():createProgram(spirv) end,
+        check = function(p) assert.are.same({1, 1, 1}, p.localSize) end,
+      })
+      assert.is_true(failures.host >= 4 and failures.vulkan >= 1)
+    end
+    os.remove(path)
   end)
 end)
 

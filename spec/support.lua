@@ -92,6 +92,35 @@ function support.tmpfile(contents)
   return name
 end
 
+-- A new empty folder under /tmp.
+function support.tmpdir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p '" .. dir .. "'"))
+  return dir
+end
+
+function support.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+-- The SPIR-V bytes of a GLSL compute source, and the path of the .spv file (in a new
+-- folder), compiled by glslangValidator (glslang-tools): a module made outside lluvia-lua,
+-- as lluvia's build makes its .spv files. It finds shaders/lib's "..." includes.
+function support.spirv(source)
+  local dir = support.tmpdir()
+  support.write(dir .. "/shader.comp", source)
+  local out, _, code = support.run("glslangValidator -V -Ishaders/lib -o '" .. dir ..
+    "/shader.spv' '" .. dir .. "/shader.comp'")
+  assert(code == 0, "glslangValidator failed: " .. out)
+  local f = assert(io.open(dir .. "/shader.spv", "rb"))
+  local bytes = f:read("a")
+  f:close()
+  return bytes, dir .. "/shader.spv"
+end
+
 -- Expects fn to raise an error whose message contains `fragment` (plain text).
 function support.raises(fragment, fn, ...)
   local ok, msg = pcall(fn, ...)

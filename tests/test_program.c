@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lluvia/enums.h"
 #include "lluvia/fault.h"
 #include "lluvia/program.h"
 #include "lluvia/session.h"
@@ -356,6 +357,7 @@ static void test_compile_errors(void)
     CHECK_MSG(strncmp(err.message, "shaders/bad.comp: compile failed: ", 34) == 0, "%s",
               err.message);
     CHECK_MSG(log != NULL && strstr(log, "shaders/bad.comp:4") != NULL, "%s", log);
+    CHECK(log != NULL && strcmp(log, err.message) == 0); /* short: the message is whole */
     ll_free(log);
 
     /* a long log: the message is cut to its room, the log is whole */
@@ -407,6 +409,28 @@ static void test_programs(ll_session *s)
     ll_program_release(q);
     VALID(q);
     ll_program_release(q);
+
+    /* from a file */
+    char path[] = "/tmp/ll_program_spv_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, code, size) == (ssize_t)size);
+    close(fd);
+    ll_program *f = ll_program_load(s, path, &err);
+    CHECK_MSG(f != NULL, "%s", err.message);
+    VALID(f);
+    ll_program_release(f);
+    unlink(path);
+    CHECK(ll_program_load(s, path, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK_MSG(strstr(err.message, path) != NULL && strstr(err.message, "No such file") != NULL,
+              "%s", err.message);
+    CHECK(ll_program_load(s, "/tmp", &err) == NULL && strstr(err.message, "not a regular"));
+
+    /* the port types' names are ll.PortType's */
+    CHECK(strcmp(ll_enum_name(&ll_enum_port_type, LL_PORT_BUFFER), "Buffer") == 0);
+    CHECK(strcmp(ll_enum_name(&ll_enum_port_type, LL_PORT_IMAGE_VIEW), "ImageView") == 0);
+    CHECK(strcmp(ll_enum_name(&ll_enum_port_type, LL_PORT_SAMPLED_IMAGE_VIEW),
+                 "SampledImageView") == 0);
+    CHECK(strcmp(ll_enum_name(&ll_enum_port_type, LL_PORT_UNIFORM_BUFFER), "UniformBuffer") == 0);
 
     /* invalid SPIR-V reaches no driver */
     uint32_t junk[8] = {0x07230203, 0x00010000, 0, 1, 0, 0xffffffff, 0, 0};

@@ -98,11 +98,12 @@ typedef struct ll_compile_options {
  * for in the including file's folder, then include_dirs in order, then the built-in library;
  * #include <f> in include_dirs, then the built-in library. A file of the built-in library
  * is named "builtin:lluvia/core.glsl" in messages. On success *words (ll_malloc'd; ll_free
- * it) holds *size bytes of SPIR-V. Errors: LL_E_PROGRAM "<name>: compile failed: <log>"
- * (truncated to the message's room) with the whole of glslang's log in *log when log is
- * not NULL (ll_malloc'd; ll_free it; NULL after any other failure or a success);
- * LL_E_ARGUMENT for a define that is not NAME or NAME=value with NAME an identifier, or a
- * source with a NUL byte; LL_E_HOST_MEMORY. Thread-safe. */
+ * it) holds *size bytes of SPIR-V. Errors: LL_E_PROGRAM "<name>: compile failed: <glslang's
+ * log>" (glslang's log says "ERROR: <file>:<line>: ..."), cut to the message's room, and
+ * the whole message in *log when log is not NULL (ll_malloc'd; ll_free it; NULL after
+ * any other failure or a success);
+ * LL_E_ARGUMENT for a source with a NUL byte (blaming operand 1) or a define that is not
+ * NAME or NAME=value with NAME an identifier (operand 3); LL_E_HOST_MEMORY. Thread-safe. */
 bool ll_glsl_compile(const char *source, size_t length, const ll_compile_options *options,
                      uint32_t **words, size_t *size, char **log, ll_error *err);
 
@@ -120,7 +121,12 @@ typedef struct ll_program ll_program;
 ll_program *ll_program_create(ll_session *session, const void *code, size_t size,
                               ll_error *err);
 
-/* ll_glsl_compile, then ll_program_create; *log as ll_glsl_compile's. */
+/* ll_program_create from the SPIR-V file at path. A file that cannot be read (missing, a
+ * folder, ...) is LL_E_ARGUMENT naming the path and why. */
+ll_program *ll_program_load(ll_session *session, const char *path, ll_error *err);
+
+/* ll_glsl_compile, then ll_program_create; *log as ll_glsl_compile's, and its argument
+ * errors blame the source (operand 2) or the options (operand 4). */
 ll_program *ll_program_compile(ll_session *session, const char *source, size_t length,
                                const ll_compile_options *options, char **log, ll_error *err);
 

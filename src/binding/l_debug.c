@@ -9,6 +9,7 @@
 #include "l_image.h"
 #include "l_memory.h"
 #include "l_ndarray.h"
+#include "l_program.h"
 #include "l_session.h"
 #include "lluvia/buffer.h"
 #include "lluvia/fault.h"
@@ -82,6 +83,7 @@ static bool validate_memory(const void *p, ll_error *err) { return ll_memory_val
 static bool validate_buffer(const void *p, ll_error *err) { return ll_buffer_validate(p, err); }
 static bool validate_image(const void *p, ll_error *err) { return ll_image_validate(p, err); }
 static bool validate_view(const void *p, ll_error *err) { return ll_image_view_validate(p, err); }
+static bool validate_program(const void *p, ll_error *err) { return ll_program_validate(p, err); }
 
 static const struct validated {
     const char *tname;
@@ -93,6 +95,7 @@ static const struct validated {
     {LL_BUFFER_T, "Buffer", validate_buffer},
     {LL_IMAGE_T, "Image", validate_image},
     {LL_IMAGE_VIEW_T, "ImageView", validate_view},
+    {LL_PROGRAM_T, "Program", validate_program},
 };
 
 static int push_validation(lua_State *L, bool valid, const ll_error *err)
@@ -120,8 +123,8 @@ static int l_validate(lua_State *L)
         void *object = ll_lua_check_object(L, 1, v->tname, v->label);
         return push_validation(L, v->validate(object, &err), &err);
     }
-    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image, ImageView or ndarray "
-                           "expected, got %s", ll_lua_describe(L, 1));
+    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image, ImageView, Program or "
+                           "ndarray expected, got %s", ll_lua_describe(L, 1));
 }
 
 int ll_lua_open_debug(lua_State *L)

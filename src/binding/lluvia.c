@@ -13,6 +13,7 @@
 #include "l_image_file.h"
 #include "l_memory.h"
 #include "l_ndarray.h"
+#include "l_program.h"
 
 /* Generated from the files in lua/ by cmake/embed.cmake. */
 extern const struct ll_embedded {
@@ -99,6 +100,7 @@ int luaopen_lluvia(lua_State *L)
     ll_lua_open_buffer(L);
     ll_lua_open_image(L);
     ll_lua_open_image_file(L);
+    ll_lua_open_program(L);
     ll_lua_open_debug(L);
     ll_lua_open_builders(L);
     ll_lua_open_library(L);

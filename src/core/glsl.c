@@ -5,12 +5,11 @@
 #include "lluvia/program.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "file.h"
 #include "glslang_shim.h"
 #include "lluvia/fault.h"
 
@@ -53,7 +52,7 @@ typedef struct resolver {
     const char *const *include_dirs;
     loaded *files;
     bool out_of_memory;
-    char note[320];   /* why an include failed, when glslang's "cannot open" is not enough */
+    char note[LL_ERROR_MESSAGE_MAX]; /* why an include failed, beyond "cannot open" */
 } resolver;
 
 static char *join(const char *a, size_t alen, const char *sep, const char *b)
@@ -101,34 +100,25 @@ static bool from_library(resolver *r, const char *path, ll_glslang_file *out)
     return true;
 }
 
-/* The regular file at path (ll_malloc'd as `path`), read whole. */
+/* The regular file at path (ll_malloc'd; taken), read whole. A path that is no file is
+ * just not found; one that is a file but cannot be read says why in the note. */
 static bool from_disk(resolver *r, char *path, ll_glslang_file *out)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    char *data = NULL;
+    size_t size = 0;
+    ll_error err;
+    if (!ll_is_file(path)) {
         ll_free(path);
         return false;
     }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(r->note, sizeof r->note, "cannot read '%s': %s", path, strerror(errno));
-        ll_free(path);
-        return false;
-    }
-    size_t size = (size_t)st.st_size;
-    char *data = size < SOURCE_MAX ? ll_malloc(size + 1) : NULL;
-    bool ok = data != NULL && fread(data, 1, size, f) == size;
-    fclose(f);
-    if (!ok) {
-        if (data == NULL && size < SOURCE_MAX)
+    if (!ll_read_file(path, &data, &size, &err)) {
+        if (err.code == LL_E_HOST_MEMORY)
             r->out_of_memory = true;
         else
-            snprintf(r->note, sizeof r->note, "cannot read '%s'", path);
-        ll_free(data);
+            snprintf(r->note, sizeof r->note, "%s", err.message);
         ll_free(path);
         return false;
     }
-    data[size] = '\0';
     return keep(r, path, data, size, out);
 }
 
@@ -212,9 +202,10 @@ static bool check_define(const char *define, ll_error *err)
         ok = isalnum((unsigned char)define[i]) || define[i] == '_';
     if (!ok)
         return ll_fail(err, LL_E_ARGUMENT, "define '%.100s' must be NAME or NAME=value with "
-                       "NAME an identifier", define);
+                       "NAME an identifier", define), ll_error_blame(err, 3);
     if (strpbrk(define, "\r\n") != NULL)
-        return ll_fail(err, LL_E_ARGUMENT, "define '%.100s' has a line break", define);
+        return ll_fail(err, LL_E_ARGUMENT, "define '%.100s' has a line break", define),
+               ll_error_blame(err, 3);
     return true;
 }
 
@@ -259,11 +250,11 @@ bool ll_glsl_compile(const char *source, size_t length, const ll_compile_options
         *log = NULL;
     if (length >= SOURCE_MAX)
         return ll_fail(err, LL_E_ARGUMENT, "%s: the source has %zu bytes, more than %zu", name,
-                       length, SOURCE_MAX - 1);
+                       length, SOURCE_MAX - 1), ll_error_blame(err, 1);
     const char *nul = memchr(source, '\0', length);
     if (nul != NULL)
         return ll_fail(err, LL_E_ARGUMENT, "%s: the source has a NUL byte at offset %zu",
-                       name, (size_t)(nul - source));
+                       name, (size_t)(nul - source)), ll_error_blame(err, 1);
     char *pre = preamble(options->defines, err);
     if (pre == NULL)
         return false;
@@ -274,9 +265,14 @@ bool ll_glsl_compile(const char *source, size_t length, const ll_compile_options
     ll_glslang_status status = ll_glslang_compile(source, length, name, pre, resolve, &r,
                                                   words, size, &text);
     bool ok = status == LL_GLSLANG_OK;
-    if (!ok && status == LL_GLSLANG_FAILED && !r.out_of_memory && r.note[0] != '\0') {
-        /* Why an include failed goes first: glslang only says it could not open it. */
-        char *full = join(r.note, strlen(r.note), "\n", text);
+    if (!ok && status == LL_GLSLANG_FAILED && !r.out_of_memory) {
+        /* The whole message: the name, why an include failed (glslang says only that it
+         * could not open it), glslang's log. */
+        const char *sep = r.note[0] != '\0' ? "\n" : "";
+        size_t size = strlen(name) + strlen(r.note) + strlen(text) + 32;
+        char *full = ll_malloc(size);
+        if (full != NULL)
+            snprintf(full, size, "%s: compile failed: %s%s%s", name, r.note, sep, text);
         ll_free(text);
         text = full;
         r.out_of_memory = text == NULL;
@@ -284,7 +280,7 @@ bool ll_glsl_compile(const char *source, size_t length, const ll_compile_options
     if (status == LL_GLSLANG_NO_MEMORY || (!ok && r.out_of_memory)) {
         ll_fail(err, LL_E_HOST_MEMORY, "%s: out of host memory compiling", name);
     } else if (!ok) {
-        ll_fail(err, LL_E_PROGRAM, "%s: compile failed: %s", name, text);
+        ll_fail(err, LL_E_PROGRAM, "%s", text);
         if (log != NULL) {
             *log = text;
             text = NULL;

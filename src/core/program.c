@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "file.h"
 #include "lluvia/fault.h"
 #include "vk_util.h"
 
@@ -62,13 +63,27 @@ fail_info:
     return NULL;
 }
 
+ll_program *ll_program_load(ll_session *session, const char *path, ll_error *err)
+{
+    char *data = NULL;
+    size_t size = 0;
+    if (!ll_read_file(path, &data, &size, err))
+        return NULL;
+    ll_program *program = ll_program_create(session, data, size, err);
+    ll_free(data);
+    return program;
+}
+
 ll_program *ll_program_compile(ll_session *session, const char *source, size_t length,
                                const ll_compile_options *options, char **log, ll_error *err)
 {
     uint32_t *words = NULL;
     size_t size = 0;
-    if (!ll_glsl_compile(source, length, options, &words, &size, log, err))
+    if (!ll_glsl_compile(source, length, options, &words, &size, log, err)) {
+        if (err != NULL && err->operand != LL_OPERAND_NONE)
+            ll_error_blame(err, err->operand + 1); /* this function's session comes first */
         return NULL;
+    }
     ll_program *program = ll_program_create(session, words, size, err);
     ll_free(words);
     return program;

@@ -265,7 +265,7 @@ describe("session:createProgram", function()
 
   it("refuses a path it cannot read, naming it", function()
     local s = support.session()
-    support.raises("lluvia: cannot read '/nowhere/x.spv': No such file or directory",
+    support.raises("lluvia: cannot open '/nowhere/x.spv': No such file or directory",
       s.createProgram, s, "/nowhere/x.spv")
     support.raises("lluvia: cannot read '/tmp': not a regular file", s.createProgram, s, "/tmp")
   end)

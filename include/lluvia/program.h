@@ -121,8 +121,9 @@ typedef struct ll_program ll_program;
 ll_program *ll_program_create(ll_session *session, const void *code, size_t size,
                               ll_error *err);
 
-/* ll_program_create from the SPIR-V file at path. A file that cannot be read (missing, a
- * folder, ...) is LL_E_ARGUMENT naming the path and why. */
+/* ll_program_create from the SPIR-V file at path, read by ll_file_read (file_tree.h): a
+ * file that cannot be read (missing, a folder, ...) is LL_E_ARGUMENT naming the path and
+ * why, blaming operand 2. */
 ll_program *ll_program_load(ll_session *session, const char *path, ll_error *err);
 
 /* ll_glsl_compile, then ll_program_create; *log as ll_glsl_compile's, and its argument

@@ -8,10 +8,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "file.h"
 #include "glslang_shim.h"
 #include "lluvia/fault.h"
+#include "lluvia/file_tree.h"
 
 /* The built-in library, generated from shaders/lib by cmake/embed.cmake. */
 struct ll_embedded {
@@ -107,11 +108,12 @@ static bool from_disk(resolver *r, char *path, ll_glslang_file *out)
     char *data = NULL;
     size_t size = 0;
     ll_error err;
-    if (!ll_is_file(path)) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
         ll_free(path);
         return false;
     }
-    if (!ll_read_file(path, &data, &size, &err)) {
+    if (!ll_file_read(path, &data, &size, &err)) {
         if (err.code == LL_E_HOST_MEMORY)
             r->out_of_memory = true;
         else

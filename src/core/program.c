@@ -6,8 +6,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "file.h"
 #include "lluvia/fault.h"
+#include "lluvia/file_tree.h"
 #include "vk_util.h"
 
 struct ll_program {
@@ -67,8 +67,8 @@ ll_program *ll_program_load(ll_session *session, const char *path, ll_error *err
 {
     char *data = NULL;
     size_t size = 0;
-    if (!ll_read_file(path, &data, &size, err))
-        return NULL;
+    if (!ll_file_read(path, &data, &size, err))
+        return ll_error_blame(err, 2), NULL;
     ll_program *program = ll_program_create(session, data, size, err);
     ll_free(data);
     return program;

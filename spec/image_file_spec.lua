@@ -292,6 +292,18 @@ local function expected_pixel(px, cin, cout, max)
   return {r, g, b, a}
 end
 
+describe("the example picture (examples/data/picture.png)", function()
+  it("read as 640x480 RGB with edges in it, and as RGBA", function()
+    local p = ll.readImage("examples/data/picture.png")
+    assert.are.same({480, 640, 3}, p.shape)
+    assert.are.equal("uint8", p.dtype)
+    -- the foot of the house's wall, above the grass, at column 120: a strong edge
+    local wall, grass = p:get(370, 120, 1), p:get(400, 120, 1)
+    assert.is_true(math.abs(wall - grass) > 60, ("wall %d, grass %d"):format(wall, grass))
+    assert.are.same({480, 640, 4}, ll.readImage("examples/data/picture.png", 4).shape)
+  end)
+end)
+
 describe("ll.readImage(path, {channels = n})", function()
 
   it("convert every stored count to every count, uint8 and uint16", function()

@@ -81,6 +81,20 @@ describe("simulateNonCoherent", function()
   end)
 end)
 
+describe("the staging buffer under simulateNonCoherent", function()
+  support.no_validation_messages()
+
+  it("flushes and invalidates each chunk, rounded to nonCoherentAtomSize", function()
+    local s = support.session({simulateNonCoherent = true, forceStaging = true,
+      stagingSize = 4096})
+    local mem <close> = s:createMemory({"HostVisible"}, 1 << 16)
+    local src = ll.ndarray({10001}, "uint8")
+    for i = 1, #src do src[i] = i * 7 % 251 end
+    local b <close> = mem:createBufferFromHost(src) -- in chunks of at most 2 KiB
+    support.same_array(src, b:toHost())
+  end)
+end)
+
 -- A new Memory of kind m, a buffer of `size` bytes in it and an open uint8 view of the
 -- buffer whose byte `at` holds `value`.
 local function viewed(m, size, at, value)

@@ -105,7 +105,8 @@ static bool staging_get(ll_session *s, ll_staging **out, ll_error *err)
         goto fail;
     st->memory_size = req.size;
     st->coherent = (ll_session_memory_properties(s)->memoryTypes[type].propertyFlags &
-                    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+                    VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0 &&
+                   !ll_session_simulates_non_coherent(s);
     r = LL_VK(vkBindBufferMemory(dev, st->buffer, st->memory, 0));
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkBindBufferMemory of the staging buffer");

@@ -304,10 +304,13 @@ local SESSION = "lluvia.Session"
 
 local function checkSession(fname, s)
   if getmetatable(s) ~= SESSION then
-    argError(1, fname, "Session expected, got %s", describe(s))
+    error(("calling '%s' on bad self (Session expected, got %s)"):format(fname, describe(s)), 3)
   end
   local _ = s.deviceId -- raises "lluvia: Session has been released" for a released one
 end
+
+-- For library.lua, which runs after this file: the same checks of sessions and strings.
+kit.checkSession = checkSession
 
 local function checkString(fname, n, what, v)
   if type(v) ~= "string" then
@@ -328,15 +331,15 @@ end
 -- no other session does. Returns what the chunk returns.
 local function script(session, code, chunkname)
   checkSession("script", session)
-  checkString("script", 2, "code", code)
-  if chunkname ~= nil then checkString("script", 3, "chunkname", chunkname) end
+  checkString("script", 1, "code", code)
+  if chunkname ~= nil then checkString("script", 2, "chunkname", chunkname) end
   return runScript(session, code, chunkname or "=(script)")
 end
 
 -- session:scriptFile(path): as script, with the file's text.
 local function scriptFile(session, path)
   checkSession("scriptFile", session)
-  checkString("scriptFile", 2, "path", path)
+  checkString("scriptFile", 1, "path", path)
   local f, err = io.open(path, "rb")
   if not f then error(("lluvia: cannot open builder script: %s"):format(err), 2) end
   local code, rerr = f:read("a")
@@ -348,7 +351,7 @@ end
 -- session:help(name): the doc of the builder the session sees under `name`.
 local function help(session, name)
   checkSession("help", session)
-  checkString("help", 2, "name", name)
+  checkString("help", 1, "name", name)
   local b = findBuilder(session, name)
   if b == nil then error(("lluvia: no node builder named '%s'"):format(name), 2) end
   return b.doc or ""
@@ -363,7 +366,7 @@ end
 -- session:getNodeBuilder(name): the builder this session sees under `name`, or nil.
 local function getBuilder(session, name)
   checkSession("getNodeBuilder", session)
-  checkString("getNodeBuilder", 2, "name", name)
+  checkString("getNodeBuilder", 1, "name", name)
   return findBuilder(session, name)
 end
 
@@ -371,6 +374,8 @@ end
 function ll._scriptEnvironment(session)
   return sessionData(session).env
 end
+
+kit.checkString = checkString
 
 addMethods(SESSION, {
   script = script,

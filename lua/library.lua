@@ -3,7 +3,7 @@
 -- their path without .spv, .comp compiled and registered under their path), then every
 -- .lua runs as a builder script of the session. Not for: reading the files (l_library.c).
 local ll, _, kit = ...
-local addMethods = kit.addMethods
+local addMethods, checkSession, checkString = kit.addMethods, kit.checkSession, kit.checkString
 
 local libraryFiles = ll._libraryFiles
 ll._libraryFiles = nil
@@ -29,19 +29,41 @@ local function fail(where, err)
   error(err, 0)
 end
 
--- session:loadLibrary(path) -> {programs = n, scripts = n}. Everything is read and every
+-- The include folders of options.includeDirs (a list of strings), checked.
+local function includeDirsOf(options)
+  if options == nil then return {} end
+  if type(options) ~= "table" then
+    error(("bad argument #2 to 'loadLibrary' (options must be a table, got %s)"):format(describe(options)), 3)
+  end
+  for k in pairs(options) do
+    if k ~= "includeDirs" then
+      error(("bad argument #2 to 'loadLibrary' (unknown option %s (valid: includeDirs))"):format(describe(k)), 3)
+    end
+  end
+  local dirs = options.includeDirs or {}
+  if type(dirs) ~= "table" then
+    error(("bad argument #2 to 'loadLibrary' (includeDirs must be a list of strings, got %s)"):format(describe(dirs)), 3)
+  end
+  local out = {}
+  for i = 1, #dirs do
+    if type(dirs[i]) ~= "string" then
+      error(("bad argument #2 to 'loadLibrary' (includeDirs[%d] must be a string, got %s)"):format(i, describe(dirs[i])), 3)
+    end
+    out[i] = dirs[i]
+  end
+  return out
+end
+
+-- session:loadLibrary(path, {includeDirs = {...}}?) -> {programs = n, scripts = n}. Everything is read and every
 -- program made before anything is registered: a file that cannot be read, SPIR-V that is
 -- not valid or GLSL that does not compile leaves the session as it was. Scripts then run
--- in name order, each with the session active; an error in one stops the loading, naming
+-- in name order, each with the session active (.comp files include from the library's
+-- folder, then includeDirs, then the built-in GLSL library); an error in one stops the loading, naming
 -- the file, and what the scripts before it registered stays.
-local function loadLibrary(session, path)
-  if getmetatable(session) ~= "lluvia.Session" then
-    error(("bad argument #1 to 'loadLibrary' (Session expected, got %s)"):format(describe(session)), 2)
-  end
-  local _ = session.deviceId -- a released session raises here
-  if type(path) ~= "string" then
-    error(("bad argument #2 to 'loadLibrary' (path must be a string, got %s)"):format(describe(path)), 2)
-  end
+local function loadLibrary(session, path, options)
+  checkSession("loadLibrary", session)
+  checkString("loadLibrary", 1, "path", path)
+  local extraDirs = includeDirsOf(options)
   local root = path:gsub("(.)/+$", "%1")
   local ok, kind, files = pcall(libraryFiles, root)
   if not ok then error(("lluvia: loadLibrary: %s"):format((kind:gsub("^lluvia: ", ""))), 2) end
@@ -55,7 +77,8 @@ local function loadLibrary(session, path)
       if not pok then fail(where, p) end
       programs[#programs + 1] = {name = f.name:sub(1, -5), program = p}
     elseif k == "glsl" then
-      local includeDirs = kind == "folder" and {root} or {}
+      local includeDirs = {kind == "folder" and root or nil}
+      for _, d in ipairs(extraDirs) do includeDirs[#includeDirs + 1] = d end
       local pok, p = pcall(session.compileProgram, session, f.data,
         {includeDirs = includeDirs, name = where})
       if not pok then fail(where, p) end

@@ -338,9 +338,9 @@ describe("session:script", function()
 
   it("checks its arguments", function()
     local s <close> = fresh()
-    support.raises("bad argument #1 to 'script' (Session expected, got 'x')", s.script, "x", "")
-    support.raises("bad argument #2 to 'script' (code must be a string, got nil)", s.script, s)
-    support.raises("bad argument #3 to 'script' (chunkname must be a string, got 1)",
+    support.raises("calling 'script' on bad self (Session expected, got 'x')", s.script, "x", "")
+    support.raises("bad argument #1 to 'script' (code must be a string, got nil)", s.script, s)
+    support.raises("bad argument #2 to 'script' (chunkname must be a string, got 1)",
       s.script, s, "", 1)
     support.raises("lluvia: Session has been released", function()
       local r = fresh()
@@ -368,7 +368,7 @@ describe("session:scriptFile", function()
     local s <close> = fresh()
     support.raises("lluvia: cannot open builder script: /nonexistent/x.lua: No such file",
       s.scriptFile, s, "/nonexistent/x.lua")
-    support.raises("bad argument #2 to 'scriptFile' (path must be a string, got nil)",
+    support.raises("bad argument #1 to 'scriptFile' (path must be a string, got nil)",
       s.scriptFile, s)
   end)
 end)
@@ -380,7 +380,7 @@ describe("session:help", function()
       .. "b.doc = 'Line one.\\nLine two.' function b.newDescriptor() end ll.registerNodeBuilder(b)")
     assert.are.equal("Line one.\nLine two.", s:help("spec/Help"))
     support.raises("lluvia: no node builder named 'spec/None'", s.help, s, "spec/None")
-    support.raises("bad argument #2 to 'help' (name must be a string, got nil)", s.help, s)
+    support.raises("bad argument #1 to 'help' (name must be a string, got nil)", s.help, s)
   end)
 end)
 
@@ -555,9 +555,15 @@ describe("session:loadLibrary", function()
     support.raises(cut, s.loadLibrary, s, cut)
     os.remove(cut)
     os.remove(path)
-    support.raises("bad argument #2 to 'loadLibrary' (path must be a string, got nil)",
+    support.raises("bad argument #1 to 'loadLibrary' (path must be a string, got nil)",
       s.loadLibrary, s)
-    support.raises("bad argument #1 to 'loadLibrary' (Session expected, got 1)",
+    support.raises("calling 'loadLibrary' on bad self (Session expected, got 1)",
       s.loadLibrary, 1, "x")
+    support.raises("bad argument #2 to 'loadLibrary' (unknown option 'include' (valid: includeDirs))",
+      s.loadLibrary, s, "x", {include = {}})
+    support.raises("bad argument #2 to 'loadLibrary' (includeDirs[2] must be a string, got 3)",
+      s.loadLibrary, s, "x", {includeDirs = {"a", 3}})
+    support.raises("bad argument #2 to 'loadLibrary' (options must be a table, got 'x')",
+      s.loadLibrary, s, "x", "x")
   end)
 end)

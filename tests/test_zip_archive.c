@@ -93,7 +93,7 @@ static void expect_open_error(const char *path, const char *fragment)
 {
     ll_error err;
     CHECK(ll_zip_open(path, &err) == NULL);
-    CHECK(err.code == LL_E_ARGUMENT);
+    CHECK(err.code == LL_E_FILE);
     CHECK(err.operand == 1);
     CHECK_MSG(strstr(err.message, fragment) != NULL, "%s", err.message);
     CHECK_MSG(strstr(err.message, path) != NULL, "%s", err.message);

@@ -19,14 +19,14 @@
  * start with '.' (hidden files and folders) are left out. On success *names (ll_malloc'd;
  * free with ll_file_tree_free) holds *count strings. Errors name the path: a root that is
  * missing or not a folder, a folder that cannot be read, a tree deeper than
- * LL_FILE_TREE_DEPTH (LL_E_ARGUMENT, operand 1); LL_E_HOST_MEMORY. */
+ * LL_FILE_TREE_DEPTH (LL_E_FILE, operand 1); LL_E_HOST_MEMORY. */
 bool ll_file_tree_list(const char *root, char ***names, size_t *count, ll_error *err);
 
 void ll_file_tree_free(char **names, size_t count);
 
 /* Reads the whole file at path: *data (ll_malloc'd, one NUL after the content; ll_free
  * it) holds *size bytes. Errors name the path: missing, unreadable, or above LL_FILE_MAX
- * bytes (LL_E_ARGUMENT, operand 1); LL_E_HOST_MEMORY. */
+ * bytes (LL_E_FILE, operand 1); LL_E_HOST_MEMORY. */
 bool ll_file_read(const char *path, char **data, size_t *size, ll_error *err);
 
 #endif

@@ -22,8 +22,8 @@ bool ll_zip_name_is_safe(const char *name);
 
 /* Opens the archive at path for reading and lists its files (folder entries are left
  * out). Errors, each naming the path: a missing or unreadable file, a file that is not a
- * zip archive or is inconsistent (LL_E_ARGUMENT, operand 1, with libzip's reason); an
- * entry whose name is not safe or whose size is above LL_ZIP_ENTRY_MAX (LL_E_ARGUMENT,
+ * zip archive or is inconsistent (LL_E_FILE, operand 1, with libzip's reason); an
+ * entry whose name is not safe or whose size is above LL_ZIP_ENTRY_MAX (LL_E_FILE,
  * naming the entry); LL_E_HOST_MEMORY. */
 ll_zip *ll_zip_open(const char *path, ll_error *err);
 
@@ -34,14 +34,14 @@ const char *ll_zip_name(const ll_zip *zip, size_t i);
 
 /* Reads file i: *data (ll_malloc'd, one NUL byte after the content; ll_free it) holds its
  * *size bytes. Errors name the archive and the entry: a damaged entry (a CRC or
- * decompression failure: LL_E_ARGUMENT, operand 1); LL_E_HOST_MEMORY. */
+ * decompression failure: LL_E_FILE, operand 1); LL_E_HOST_MEMORY. */
 bool ll_zip_read(ll_zip *zip, size_t i, char **data, size_t *size, ll_error *err);
 
 /* Closes the archive. NULL does nothing. */
 void ll_zip_close(ll_zip *zip);
 
 /* Writes a new archive at path holding n files (names[i], data[i] of sizes[i] bytes),
- * replacing any file there. Errors name the path (LL_E_ARGUMENT, operand 1) or the entry;
+ * replacing any file there. Errors name the path (LL_E_FILE, operand 1) or the entry;
  * on failure the file at path is left as it was. For tests. */
 bool ll_zip_write(const char *path, size_t n, const char *const *names,
                   const void *const *data, const size_t *sizes, ll_error *err);

@@ -114,7 +114,7 @@ static int l_library_files(lua_State *L)
     ll_error err;
     bool ok;
     if (!found)
-        ok = ll_fail(&err, LL_E_ARGUMENT, "cannot open the library '%s': %s (a folder or a "
+        ok = ll_fail(&err, LL_E_FILE, "cannot open the library '%s': %s (a folder or a "
                      ".zip archive is expected)", path, strerror(errnum));
     else
         ok = folder ? read_folder(path, f, &err) : read_zip(path, f, &err);

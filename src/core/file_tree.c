@@ -38,7 +38,7 @@ static bool push_name(list *l, const char *full, ll_error *err)
 
 static bool fail_path(ll_error *err, const char *what, const char *path, int errnum)
 {
-    ll_fail(err, LL_E_ARGUMENT, "%s '%s': %s", what, path, strerror(errnum));
+    ll_fail(err, LL_E_FILE, "%s '%s': %s", what, path, strerror(errnum));
     return ll_error_blame(err, 1);
 }
 
@@ -46,7 +46,7 @@ static bool fail_path(ll_error *err, const char *what, const char *path, int err
 static bool walk(list *l, char *path, size_t size, int depth, ll_error *err)
 {
     if (depth > LL_FILE_TREE_DEPTH) {
-        ll_fail(err, LL_E_ARGUMENT, "cannot list '%s': folders nest deeper than %d levels",
+        ll_fail(err, LL_E_FILE, "cannot list '%s': folders nest deeper than %d levels",
                 path, LL_FILE_TREE_DEPTH);
         return ll_error_blame(err, 1);
     }
@@ -61,7 +61,7 @@ static bool walk(list *l, char *path, size_t size, int depth, ll_error *err)
             continue; /* ".", "..", hidden files */
         size_t n = strlen(e->d_name);
         if (len + 1 + n + 1 > size) {
-            ll_fail(err, LL_E_ARGUMENT, "cannot list '%s/%s': the path is too long", path,
+            ll_fail(err, LL_E_FILE, "cannot list '%s/%s': the path is too long", path,
                     e->d_name);
             ok = ll_error_blame(err, 1);
             break;
@@ -92,7 +92,7 @@ bool ll_file_tree_list(const char *root, char ***names, size_t *count, ll_error 
     if (stat(root, &st) != 0)
         return fail_path(err, "cannot open the folder", root, errno);
     if (!S_ISDIR(st.st_mode)) {
-        ll_fail(err, LL_E_ARGUMENT, "'%s' is not a folder", root);
+        ll_fail(err, LL_E_FILE, "'%s' is not a folder", root);
         return ll_error_blame(err, 1);
     }
     char path[4096];
@@ -100,7 +100,7 @@ bool ll_file_tree_list(const char *root, char ***names, size_t *count, ll_error 
     while (rlen > 1 && root[rlen - 1] == '/')
         rlen--; /* "lib/" lists as "lib" */
     if (rlen + 2 > sizeof path) {
-        ll_fail(err, LL_E_ARGUMENT, "cannot list '%s': the path is too long", root);
+        ll_fail(err, LL_E_FILE, "cannot list '%s': the path is too long", root);
         return ll_error_blame(err, 1);
     }
     memcpy(path, root, rlen);
@@ -131,12 +131,12 @@ bool ll_file_read(const char *path, char **data, size_t *size, ll_error *err)
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        ll_fail(err, LL_E_ARGUMENT, "cannot read '%s': not a regular file", path);
+        ll_fail(err, LL_E_FILE, "cannot read '%s': not a regular file", path);
         return ll_error_blame(err, 1);
     }
     if ((uint64_t)st.st_size > LL_FILE_MAX) {
         fclose(f);
-        ll_fail(err, LL_E_ARGUMENT, "cannot read '%s': %lld bytes, above the %zu MiB taken",
+        ll_fail(err, LL_E_FILE, "cannot read '%s': %lld bytes, above the %zu MiB taken",
                 path, (long long)st.st_size, LL_FILE_MAX >> 20);
         return ll_error_blame(err, 1);
     }
@@ -151,7 +151,7 @@ bool ll_file_read(const char *path, char **data, size_t *size, ll_error *err)
     fclose(f);
     if (failed) {
         ll_free(buf);
-        ll_fail(err, LL_E_ARGUMENT, "cannot read '%s': short read", path);
+        ll_fail(err, LL_E_FILE, "cannot read '%s': short read", path);
         return ll_error_blame(err, 1);
     }
     buf[n] = '\0';

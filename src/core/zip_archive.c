@@ -40,7 +40,7 @@ static bool fail_libzip(ll_error *err, const char *path, const char *what, int c
 {
     zip_error_t ze;
     zip_error_init_with_code(&ze, code);
-    ll_fail(err, LL_E_ARGUMENT, "%s '%s': %s", what, path, zip_error_strerror(&ze));
+    ll_fail(err, LL_E_FILE, "%s '%s': %s", what, path, zip_error_strerror(&ze));
     zip_error_fini(&ze);
     return ll_error_blame(err, 1);
 }
@@ -50,7 +50,7 @@ static bool list_entries(ll_zip *z, ll_error *err)
 {
     zip_int64_t n = zip_get_num_entries(z->archive, 0);
     if (n < 0)
-        return ll_fail(err, LL_E_ARGUMENT, "cannot list the zip archive '%s'", z->path);
+        return ll_fail(err, LL_E_FILE, "cannot list the zip archive '%s'", z->path);
     z->index = ll_calloc((size_t)n + 1, sizeof *z->index);
     z->names = ll_calloc((size_t)n + 1, sizeof *z->names);
     if (z->index == NULL || z->names == NULL)
@@ -58,17 +58,17 @@ static bool list_entries(ll_zip *z, ll_error *err)
     for (zip_uint64_t i = 0; i < (zip_uint64_t)n; i++) {
         zip_stat_t st;
         if (zip_stat_index(z->archive, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
-            return ll_fail(err, LL_E_ARGUMENT, "zip archive '%s': entry %llu is unreadable",
+            return ll_fail(err, LL_E_FILE, "zip archive '%s': entry %llu is unreadable",
                            z->path, (unsigned long long)i);
         if (!ll_zip_name_is_safe(st.name))
-            return ll_fail(err, LL_E_ARGUMENT,
+            return ll_fail(err, LL_E_FILE,
                            "zip archive '%s': entry name '%s' is not a safe relative path",
                            z->path, st.name);
         size_t len = strlen(st.name);
         if (st.name[len - 1] == '/')
             continue; /* a folder */
         if ((st.valid & ZIP_STAT_SIZE) && st.size > LL_ZIP_ENTRY_MAX)
-            return ll_fail(err, LL_E_ARGUMENT,
+            return ll_fail(err, LL_E_FILE,
                            "zip archive '%s': entry '%s' is %llu bytes, above the %zu MiB "
                            "an entry may hold", z->path, st.name,
                            (unsigned long long)st.size, LL_ZIP_ENTRY_MAX >> 20);
@@ -117,12 +117,12 @@ const char *ll_zip_name(const ll_zip *zip, size_t i)
 bool ll_zip_read(ll_zip *zip, size_t i, char **data, size_t *size, ll_error *err)
 {
     if (i >= zip->count)
-        return ll_fail(err, LL_E_ARGUMENT, "zip archive '%s' has no file %zu", zip->path, i);
+        return ll_fail(err, LL_E_FILE, "zip archive '%s' has no file %zu", zip->path, i);
     const char *name = zip->names[i];
     zip_stat_t st;
     if (zip_stat_index(zip->archive, zip->index[i], 0, &st) != 0 ||
         !(st.valid & ZIP_STAT_SIZE) || st.size > LL_ZIP_ENTRY_MAX) {
-        ll_fail(err, LL_E_ARGUMENT, "zip archive '%s': entry '%s' has no readable size",
+        ll_fail(err, LL_E_FILE, "zip archive '%s': entry '%s' has no readable size",
                 zip->path, name);
         return ll_error_blame(err, 1);
     }
@@ -139,7 +139,7 @@ bool ll_zip_read(ll_zip *zip, size_t i, char **data, size_t *size, ll_error *err
     ok = (f != NULL && zip_fclose(f) == 0) && ok;
     if (!ok) {
         zip_error_t *ze = zip_get_error(zip->archive);
-        ll_fail(err, LL_E_ARGUMENT, "zip archive '%s': entry '%s' is damaged (%s)", zip->path,
+        ll_fail(err, LL_E_FILE, "zip archive '%s': entry '%s' is damaged (%s)", zip->path,
                 name, zip_error_strerror(ze));
         zip_error_clear(zip->archive);
         ll_free(buf);
@@ -173,14 +173,14 @@ bool ll_zip_write(const char *path, size_t n, const char *const *names,
         zip_source_t *src = zip_source_buffer(z, data[i], sizes[i], 0);
         if (src == NULL || zip_file_add(z, names[i], src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8) < 0) {
             zip_source_free(src);
-            ll_fail(err, LL_E_ARGUMENT, "zip archive '%s': cannot add '%s': %s", path,
+            ll_fail(err, LL_E_FILE, "zip archive '%s': cannot add '%s': %s", path,
                     names[i], zip_strerror(z));
             zip_discard(z);
             return false;
         }
     }
     if (zip_close(z) != 0) {
-        ll_fail(err, LL_E_ARGUMENT, "cannot write the zip archive '%s': %s", path,
+        ll_fail(err, LL_E_FILE, "cannot write the zip archive '%s': %s", path,
                 zip_strerror(z));
         zip_discard(z);
         return ll_error_blame(err, 1);

@@ -420,7 +420,7 @@ static void test_programs(ll_session *s)
     VALID(f);
     ll_program_release(f);
     unlink(path);
-    CHECK(ll_program_load(s, path, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK(ll_program_load(s, path, &err) == NULL && err.code == LL_E_FILE);
     CHECK_MSG(strstr(err.message, path) != NULL && strstr(err.message, "No such file") != NULL,
               "%s", err.message);
     CHECK(ll_program_load(s, "/tmp", &err) == NULL && strstr(err.message, "not a regular"));

@@ -122,7 +122,7 @@ ll_program *ll_program_create(ll_session *session, const void *code, size_t size
                               ll_error *err);
 
 /* ll_program_create from the SPIR-V file at path, read by ll_file_read (file_tree.h): a
- * file that cannot be read (missing, a folder, ...) is LL_E_ARGUMENT naming the path and
+ * file that cannot be read (missing, a folder, ...) is LL_E_FILE naming the path and
  * why, blaming operand 2. */
 ll_program *ll_program_load(ll_session *session, const char *path, ll_error *err);
 

@@ -353,7 +353,9 @@ local PortDescriptor, make_port, port_of
 do
   local function checks_of(s)
     local c = {channelCount = s.channelCount, normalizedCoordinates = s.normalizedCoordinates}
-    if s.channelTypes then c.channelTypes = table.move(s.channelTypes, 1, #s.channelTypes, 1, {}) end
+    if s.channelTypes then
+      c.channelTypes = table.move(s.channelTypes, 1, #s.channelTypes, 1, {})
+    end
     return c
   end
   PortDescriptor, make_port, port_of = class("PortDescriptor", {
@@ -700,12 +702,16 @@ function ImageViewDescriptor.new(...)
     mode = arg(1, "new", mode, kit.enum("ImageAddressMode", mode))
     s.addressModeU, s.addressModeV, s.addressModeW = mode, mode, mode
   end
-  if filter ~= nil then s.filterMode = arg(2, "new", filter, kit.enum("ImageFilterMode", filter)) end
+  if filter ~= nil then
+    s.filterMode = arg(2, "new", filter, kit.enum("ImageFilterMode", filter))
+  end
   if normalized ~= nil then
     s.normalizedCoordinates = arg(3, "new", normalized,
       check_boolean(normalized, "normalizedCoordinates"))
   end
-  if sampled ~= nil then s.isSampled = arg(4, "new", sampled, check_boolean(sampled, "isSampled")) end
+  if sampled ~= nil then
+    s.isSampled = arg(4, "new", sampled, check_boolean(sampled, "isSampled"))
+  end
   return make_view(s)
 end
 

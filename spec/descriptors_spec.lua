@@ -558,3 +558,119 @@ describe("the active session", function()
     assert.are.same({32, 32, 1}, xyz(shape))
   end)
 end)
+
+describe("lluvia's descriptor forms on Memory and images", function()
+  support.no_validation_messages()
+
+  local function memory()
+    return support.session():createMemory({"HostVisible"})
+  end
+
+  it("memory:createImage(imageDescriptor) makes the image it describes, ignoring more " ..
+    "arguments", function()
+    local mem <close> = memory()
+    local d = ll.ImageDescriptor.new(1, 4, 8, ll.ChannelCount.C2, ll.ChannelType.Float32)
+    local img <close> = mem:createImage(d, ll.ImageLayout.General, ll.ImageUsageFlagBits.Storage)
+    assert.are.same({1, 4, 8, 2}, img.shape)
+    assert.are.same({"Float32", 2, "General"}, {img.channelType, img.channelCount, img.layout})
+    assert.are.same({"TransferSrc", "TransferDst", "Sampled", "Storage"}, img.usageFlags)
+    d.usageFlags = {"Storage", "TransferDst"}
+    d.depth = 3
+    local vol <close> = mem:createImage(d)
+    assert.are.same({3, 4, 8, 2}, vol.shape)
+    assert.is_truthy(tostring(vol):find("3D", 1, true))
+    assert.are.same({"TransferDst", "Storage"}, vol.usageFlags)
+    local line <close> = mem:createImage(ll.ImageDescriptor.new(1, 1, 16, 1, "Uint8"))
+    assert.is_truthy(tostring(line):find("1D", 1, true))
+  end)
+
+  it("refuses what cannot be made, leaving the Memory as it was", function()
+    local mem <close> = memory()
+    local stats = mem.stats
+    local d = ll.ImageDescriptor.new()
+    d.tiling = "Linear"
+    support.raises("bad argument #1 to 'createImage' (tiling Linear is not supported: " ..
+      "lluvia-lua makes Optimal images only)", function() return mem:createImage(d) end)
+    d.tiling = "Optimal"
+    d.usageFlags = "TransientAttachment"
+    support.raises("bad argument #1 to 'createImage' (usageFlags {TransientAttachment}",
+      function() return mem:createImage(d) end)
+    local v = ll.ImageViewDescriptor.new()
+    support.raises("bad argument #1 to 'createImageView' (ll.ImageDescriptor expected, got 42)",
+      function() return mem:createImageView(42, v) end)
+    support.raises("bad argument #2 to 'createImageView' (ll.ImageViewDescriptor expected, " ..
+      "got no value)", function() return mem:createImageView(ll.ImageDescriptor.new()) end)
+    local sampled = ll.ImageViewDescriptor.new("Repeat", "Nearest", false, true)
+    support.raises("bad argument #2 to 'createImageView' (address mode Repeat needs " ..
+      "normalized coordinates", function()
+        return mem:createImageView(ll.ImageDescriptor.new(1, 4, 4, 1, "Uint8"), sampled)
+      end)
+    assert.are.same(stats, mem.stats)
+  end)
+
+  it("memory:createImageView(imageDescriptor, viewDescriptor) makes an image and a view",
+    function()
+      local mem <close> = memory()
+      local d = ll.ImageDescriptor.new(1, 8, 8, ll.ChannelCount.C4, "Uint8")
+      local vd = ll.ImageViewDescriptor.new(ll.ImageAddressMode.MirroredRepeat,
+        ll.ImageFilterMode.Nearest, true, true)
+      vd.addressModeV = ll.ImageAddressMode.ClampToEdge
+      local view <close> = mem:createImageView(d, vd, "ignored")
+      assert.are.equal("lluvia.ImageView", getmetatable(view))
+      assert.are.same({1, 8, 8, 4}, view.shape)
+      assert.are.same({"MirroredRepeat", "ClampToEdge", "MirroredRepeat"},
+        {view.addressModeU, view.addressModeV, view.addressModeW})
+      assert.are.same({true, true, "Nearest"}, {view.isSampled, view.normalizedCoordinates,
+        view.filterMode})
+      assert.is_truthy(tostring(view):find("MirroredRepeat/ClampToEdge/MirroredRepeat", 1,
+        true))
+      assert.are.equal(1, mem.stats.objects)
+    end)
+
+  it("image:createImageView(viewDescriptor) takes lluvia's descriptor, ignoring more " ..
+    "arguments", function()
+    local mem <close> = memory()
+    local img <close> = mem:createImage({4, 4})
+    local view <close> = img:createImageView(ll.ImageViewDescriptor.new("ClampToBorder",
+      "Nearest", false, true), "ignored")
+    assert.are.same({"ClampToBorder", false, true}, {view.addressMode,
+      view.normalizedCoordinates, view.isSampled})
+    local axes = ll.ImageViewDescriptor.new("ClampToEdge", "Nearest", false, true)
+    axes.addressModeW = "Repeat"
+    support.raises("bad argument #1 to 'createImageView' (address mode Repeat of axis W " ..
+      "needs normalized coordinates", function() return img:createImageView(axes) end)
+  end)
+
+  it("images and views have lluvia's channelCount, descriptor, imageDescriptor and " ..
+    "changeImageLayout", function()
+    local mem <close> = memory()
+    local d = ll.ImageDescriptor.new(1, 4, 6, ll.ChannelCount.C2, "Uint16")
+    d.usageFlags = {"Storage", "Sampled", "TransferDst"}
+    local img <close> = mem:createImage(d)
+    assert.are.equal(2, img.channelCount)
+    local back = img.descriptor
+    assert.are.equal("lluvia.ImageDescriptor", getmetatable(back))
+    assert.are.same({6, 4, 1, 2, "Uint16", 14, "Optimal"}, {back.width, back.height,
+      back.depth, back.channelCount, back.channelType, back.usageFlags, back.tiling})
+    local vd = ll.ImageViewDescriptor.new("ClampToEdge", "Nearest", false, true)
+    vd.addressModeU = "ClampToBorder"
+    local view <close> = img:createImageView(vd)
+    local vback = view.descriptor
+    assert.are.equal("lluvia.ImageViewDescriptor", getmetatable(vback))
+    assert.are.same({"Nearest", "ClampToBorder", "ClampToEdge", "ClampToEdge", false, true},
+      {vback.filterMode, vback.addressModeU, vback.addressModeV, vback.addressModeW,
+       vback.normalizedCoordinates, vback.isSampled})
+    assert.are.equal(2, view.channelCount)
+    assert.are.equal(6, view.imageDescriptor.width)
+    -- the descriptors a view reads back make another like it (lluvia's scripts do this)
+    local twin <close> = mem:createImageView(view.imageDescriptor, view.descriptor)
+    assert.are.same(view.shape, twin.shape)
+    assert.are.equal(tostring(view.descriptor), tostring(twin.descriptor))
+    img:changeImageLayout(ll.ImageLayout.TransferDstOptimal)
+    assert.are.equal("TransferDstOptimal", img.layout)
+    view:changeImageLayout("General")
+    assert.are.equal("General", img.layout)
+    support.raises("bad argument #1 to 'changeImageLayout' (ImageLayout name expected, got 1",
+      function() img:changeImageLayout(1) end)
+  end)
+end)

@@ -442,17 +442,32 @@ describe("every failure path leaves everything as it was", function()
     end
   end)
 
+  -- A view and the image made for it, which view.image holds.
+  local function release_view_and_image(view)
+    local img = view.image
+    view:release()
+    img:release()
+  end
+
   it("mem:createImageViewFromHost", function()
     local source = ll.ndarray({8, 8, 4}, "uint8")
     local failures = drive({
       setup = function() return memory_ctx({"DeviceLocal"}) end,
       call = function(ctx) return ctx.mem:createImageViewFromHost(source, {sampled = true}) end,
       check = function(view) assert_valid(view, "created") end,
-      release = function(view) -- and the image made for it, which view.image holds
-        local img = view.image
-        view:release()
-        img:release()
-      end,
+      release = release_view_and_image,
+    })
+    assert.is_true(failures.host >= 4 and failures.vulkan >= 12)
+  end)
+
+  it("mem:createImageView(imageDescriptor, viewDescriptor)", function()
+    local desc = ll.ImageDescriptor.new(1, 8, 8, ll.ChannelCount.C4, "Uint8")
+    local view_desc = ll.ImageViewDescriptor.new("ClampToEdge", "Nearest", true, true)
+    local failures = drive({
+      setup = function() return memory_ctx({"DeviceLocal"}) end,
+      call = function(ctx) return ctx.mem:createImageView(desc, view_desc) end,
+      check = function(view) assert_valid(view, "created") end,
+      release = release_view_and_image,
     })
     assert.is_true(failures.host >= 4 and failures.vulkan >= 12)
   end)

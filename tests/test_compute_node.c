@@ -260,7 +260,9 @@ static void test_image_node(ll_session *s, ll_memory *mem)
     ll_buffer *src = ll_buffer_create(mem, sizeof pixels, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                       &err);
     CHECK(src != NULL && ll_buffer_write(src, 0, pixels, sizeof pixels, &err));
-    ll_image_view_desc vd = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, true,
+    ll_image_view_desc vd = {VK_FILTER_NEAREST, {VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                             VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                             VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE}, true,
                              false};
     ll_image_view *vin = ll_image_view_create(in, &vd, &err);
     ll_image_view *vout = ll_image_view_create(out, &vd, &err);
@@ -345,7 +347,9 @@ static void test_kinds(ll_session *s, ll_memory *mem)
     ll_image *img = ll_image_create(mem, &shape, LL_FLOAT32, VK_IMAGE_USAGE_SAMPLED_BIT |
                                     VK_IMAGE_USAGE_TRANSFER_DST_BIT, &err);
     CHECK(img != NULL && ll_image_clear(img, &err));
-    ll_image_view_desc plain = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, true,
+    ll_image_view_desc plain = {VK_FILTER_NEAREST, {VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE}, true,
                                 false};
     ll_image_view_desc sampled = plain;
     sampled.sampled = true;

@@ -14,6 +14,9 @@
 #include "lluvia/session.h"
 #include "test_util.h"
 
+/* One address mode for the three axes of a view or sampler description. */
+#define ALL(mode) {(mode), (mode), (mode)}
+
 #define VALID(img)                                                                     \
     do {                                                                               \
         ll_error verr_;                                                                \
@@ -210,7 +213,7 @@ static void test_operations(ll_session *s)
     ll_image_release(c);
 
     /* Views and samplers. */
-    ll_image_view_desc sampled = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+    ll_image_view_desc sampled = {VK_FILTER_NEAREST, ALL(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE),
                                   false, true};
     ll_image_view *v = ll_image_view_create(a, &sampled, &err);
     CHECK_MSG(v != NULL, "%s", err.message);
@@ -222,19 +225,41 @@ static void test_operations(ll_session *s)
     VkFormat af = ll_image_format(a);
     VkImageType at = ll_image_type(a);
     VkImageUsageFlags au = ll_image_usage(a);
-    ll_image_view_desc bad = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, true};
+    ll_image_view_desc bad = {VK_FILTER_NEAREST, ALL(VK_SAMPLER_ADDRESS_MODE_REPEAT), false, true};
     ll_image_view_field field;
     CHECK(!ll_image_view_check(s, af, at, au, &bad, &field, &err));
     CHECK(err.code == LL_E_ARGUMENT && field == LL_VIEW_ADDRESS_MODE);
     CHECK(ll_image_view_create(a, &bad, &err) == NULL);
-    ll_image_view_desc linear = {VK_FILTER_LINEAR, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, true,
+    ll_image_view_desc linear = {VK_FILTER_LINEAR, ALL(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE), true,
                                  true};
     CHECK(!ll_image_view_check(s, af, at, au, &linear, &field, &err));
     CHECK(err.code == LL_E_UNSUPPORTED && field == LL_VIEW_FILTER); /* integer formats */
-    ll_image_view_desc plain = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_REPEAT, false, false};
+    ll_image_view_desc plain = {VK_FILTER_NEAREST, ALL(VK_SAMPLER_ADDRESS_MODE_REPEAT), false,
+                                false};
     CHECK(ll_image_view_check(s, af, at, au, &plain, NULL, &err));
     CHECK(!ll_image_view_check(s, af, at, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &plain, &field,
                                &err) && field == LL_VIEW_IMAGE);
+    /* One address mode per axis: each is checked and named where they differ. */
+    ll_image_view_desc axes = {VK_FILTER_NEAREST,
+                               {VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE},
+                               false, true};
+    ll_image_view *mixed = ll_image_view_create(a, &axes, &err);
+    CHECK_MSG(mixed != NULL, "%s", err.message);
+    CHECK(mixed == NULL || ll_image_view_get_desc(mixed)->address_mode[1] ==
+                               VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER);
+    CHECK(mixed == NULL || v == NULL ||
+          ll_image_view_sampler(mixed) != ll_image_view_sampler(v)); /* distinct states */
+    ll_image_view_release(mixed);
+    axes.address_mode[1] = VK_SAMPLER_ADDRESS_MODE_REPEAT;
+    CHECK(!ll_image_view_check(s, af, at, au, &axes, &field, &err) &&
+          field == LL_VIEW_ADDRESS_MODE);
+    CHECK_MSG(strstr(err.message, "address mode Repeat of axis V needs normalized") != NULL,
+              "%s", err.message);
+    axes.address_mode[2] = (VkSamplerAddressMode)99;
+    CHECK(!ll_image_view_check(s, af, at, au, &axes, &field, &err) &&
+          strstr(err.message, "unknown address mode 99") != NULL);
 
     /* The view holds the image: releasing the caller's reference keeps it. */
     ll_memory_stats st;
@@ -364,7 +389,7 @@ static void *churn_samplers(void *arg)
     static const VkSamplerAddressMode modes[] = {VK_SAMPLER_ADDRESS_MODE_REPEAT,
                                                  VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE};
     for (unsigned i = 0; i < 300; i++) {
-        ll_sampler_desc d = {VK_FILTER_NEAREST, modes[i % 2], true, i % 3 == 0};
+        ll_sampler_desc d = {VK_FILTER_NEAREST, ALL(modes[i % 2]), true, i % 3 == 0};
         ll_error err;
         VkSampler a = ll_sampler_acquire(s, &d, &err);
         VkSampler b = ll_sampler_acquire(s, &d, &err);
@@ -394,7 +419,7 @@ static void test_samplers(ll_session *s)
         return;
     ll_error err;
     uint32_t before = ll_sampler_count(s), process = ll_sampler_count(NULL);
-    ll_image_view_desc clamp = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+    ll_image_view_desc clamp = {VK_FILTER_NEAREST, ALL(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE),
                                 false, true};
     enum { VIEWS = 50 };
     ll_image_view *views[VIEWS];
@@ -411,7 +436,7 @@ static void test_samplers(ll_session *s)
 
     /* At the limit: a new state fails and changes nothing; a known one is shared. */
     ll_sampler_set_limit(ll_sampler_count(NULL));
-    ll_image_view_desc border = {VK_FILTER_NEAREST, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+    ll_image_view_desc border = {VK_FILTER_NEAREST, ALL(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER),
                                  false, true};
     CHECK(ll_image_view_create(f, &border, &err) == NULL && err.code == LL_E_DEVICE_MEMORY);
     CHECK(strstr(err.message, "maxSamplerAllocationCount") != NULL);

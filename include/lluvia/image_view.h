@@ -14,7 +14,7 @@
 
 typedef struct ll_image_view_desc {
     VkFilter filter;                 /* VK_FILTER_NEAREST or VK_FILTER_LINEAR */
-    VkSamplerAddressMode address_mode; /* for U, V and W */
+    VkSamplerAddressMode address_mode[3]; /* for U, V and W: they may differ */
     bool normalized_coordinates;
     bool sampled;                    /* create a VkSampler too */
 } ll_image_view_desc;
@@ -34,8 +34,8 @@ typedef enum ll_image_view_field {
 /* Whether a view described by desc can be made of an image of this format, type and usage
  * (so callers can ask before making the image). LL_E_ARGUMENT when: the usage has nothing
  * a view can serve (Sampled, Storage, an attachment); sampled without Sampled usage;
- * unnormalized coordinates with an address mode other than ClampToEdge or ClampToBorder
- * (Vulkan forbids them) or with a 3D image; an unknown filter or address mode.
+ * unnormalized coordinates with an address mode (of any axis) other than ClampToEdge or
+ * ClampToBorder (Vulkan forbids them) or with a 3D image; an unknown filter or address mode.
  * LL_E_UNSUPPORTED when the format cannot be filtered linearly, or MirrorClampToEdge is
  * asked of a device that does not enable it. Filter, address and coordinate modes are
  * checked only for sampled views: without a sampler they are only recorded. On failure

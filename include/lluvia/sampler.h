@@ -18,7 +18,7 @@
  * (every field equal) share one VkSampler. */
 typedef struct ll_sampler_desc {
     VkFilter filter;                    /* min and mag */
-    VkSamplerAddressMode address_mode;  /* U, V and W */
+    VkSamplerAddressMode address_mode[3]; /* U, V and W */
     bool normalized_coordinates;
     bool float_border;                  /* transparent black: float, else integer */
 } ll_sampler_desc;

@@ -187,16 +187,136 @@ static int new_image_done(lua_State *L, int image_idx)
     return 1;
 }
 
+/* A view request and, for each part of it (ll_image_view_field), the argument that gave
+ * it, for errors. */
+typedef struct view_args {
+    ll_image_view_desc desc;
+    int arg[LL_VIEW_SAMPLED + 1];
+} view_args;
+
+/* ---- lluvia's descriptors (lua/descriptors.lua) ---------------------------------------- */
+
+#define IMAGE_DESCRIPTOR_T "lluvia.ImageDescriptor"
+#define VIEW_DESCRIPTOR_T "lluvia.ImageViewDescriptor"
+
+/* The name in field `key` of the descriptor at arg, as a value of e. The descriptor checked
+ * it when it was set; this check keeps the C side from trusting Lua. */
+static uint32_t name_field(lua_State *L, int arg, const ll_enum *e, const char *key)
+{
+    lua_getfield(L, arg, key);
+    const ll_enum_entry *it =
+        lua_type(L, -1) == LUA_TSTRING ? ll_enum_find(e, lua_tostring(L, -1), false) : NULL;
+    if (it == NULL)
+        ll_lua_argerror(L, arg, "%s must be a %s name, got %s", key, e->table,
+                        ll_lua_describe(L, -1));
+    lua_pop(L, 1);
+    return it->value;
+}
+
+static bool bool_field(lua_State *L, int arg, const char *key)
+{
+    lua_getfield(L, arg, key);
+    if (!lua_isboolean(L, -1))
+        ll_lua_argerror(L, arg, "%s must be a boolean, got %s", key, ll_lua_describe(L, -1));
+    bool v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* The image an ll.ImageDescriptor at arg describes: shape, channel type and usage (the
+ * usage refused, naming arg, where Vulkan forbids it). lluvia-lua makes Optimal images
+ * only: tiling Linear is an argument error. */
+static void check_image_descriptor(lua_State *L, int arg, create_image *c)
+{
+    static const char *const keys[4] = {"depth", "height", "width", "channelCount"};
+    int64_t dims[4];
+    for (int i = 0; i < 4; i++) {
+        lua_getfield(L, arg, keys[i]);
+        dims[i] = ll_lua_check_integer(L, -1, arg, keys[i], 1);
+        lua_pop(L, 1);
+    }
+    ll_error err;
+    if (!ll_image_shape_from_dims(dims, 4, &c->shape, &err))
+        ll_lua_raise(L, arg, &err);
+    lua_getfield(L, arg, "channelType");
+    c->type = ll_lua_opt_dtype(L, -1, arg, "channelType", LL_UINT8);
+    lua_getfield(L, arg, "usageFlags");
+    lua_Integer usage = 0;
+    if (!ll_lua_tointeger(L, -1, &usage) || usage < 0 || usage > (lua_Integer)UINT32_MAX)
+        ll_lua_argerror(L, arg, "usageFlags must be a number of bits, got %s",
+                        ll_lua_describe(L, -1));
+    lua_pop(L, 2);
+    c->usage = (VkImageUsageFlags)usage;
+    if (!ll_image_check_usage(NULL, c->usage, NULL, &err))
+        ll_lua_raise(L, arg, &err);
+    if (name_field(L, arg, &ll_enum_image_tiling, "tiling") != VK_IMAGE_TILING_OPTIMAL)
+        ll_lua_argerror(L, arg, "tiling Linear is not supported: lluvia-lua makes Optimal "
+                        "images only");
+}
+
+/* The view an ll.ImageViewDescriptor at arg describes; every part's argument is arg. */
+static void check_view_descriptor(lua_State *L, int arg, view_args *a)
+{
+    static const char *const axes[3] = {"addressModeU", "addressModeV", "addressModeW"};
+    ll_image_view_desc *d = &a->desc;
+    for (int f = LL_VIEW_FILTER; f <= LL_VIEW_SAMPLED; f++)
+        a->arg[f] = arg;
+    d->filter = (VkFilter)name_field(L, arg, &ll_enum_filter_mode, "filterMode");
+    for (int i = 0; i < 3; i++)
+        d->address_mode[i] =
+            (VkSamplerAddressMode)name_field(L, arg, &ll_enum_address_mode, axes[i]);
+    d->normalized_coordinates = bool_field(L, arg, "normalizedCoordinates");
+    d->sampled = bool_field(L, arg, "isSampled");
+}
+
+/* Pushes a new ll.ImageDescriptor of the image. Everything is read before anything is
+ * pushed: pushing may run finalizers, which may release the image. */
+static void push_image_descriptor(lua_State *L, const ll_image *image)
+{
+    const ll_image_shape s = *ll_image_get_shape(image);
+    const char *type = ll_dtype_channel_name(ll_image_channel_type(image));
+    VkImageUsageFlags usage = ll_image_usage(image);
+    const uint32_t dims[4] = {s.depth, s.height, s.width, s.channels};
+    for (int i = 0; i < 4; i++)
+        lua_pushinteger(L, dims[i]);
+    lua_pushstring(L, type);
+    lua_pushinteger(L, (lua_Integer)usage);
+    lua_pushliteral(L, "Optimal");
+    ll_lua_new_instance(L, IMAGE_DESCRIPTOR_T, 7);
+}
+
+/* Pushes a new ll.ImageViewDescriptor of what the view was made with. */
+static void push_view_descriptor(lua_State *L, const ll_image_view *view)
+{
+    const ll_image_view_desc d = *ll_image_view_get_desc(view);
+    lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode[0]));
+    lua_pushstring(L, ll_enum_name(&ll_enum_filter_mode, (uint32_t)d.filter));
+    lua_pushboolean(L, d.normalized_coordinates);
+    lua_pushboolean(L, d.sampled);
+    ll_lua_new_instance(L, VIEW_DESCRIPTOR_T, 4);
+    lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode[1]));
+    lua_setfield(L, -2, "addressModeV");
+    lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d.address_mode[2]));
+    lua_setfield(L, -2, "addressModeW");
+}
+
 static int memory_create_image(lua_State *L)
 {
     static const char *const names[] = {"channelType", "usageFlags", NULL};
     static const char *const lists[] = {"usageFlags", NULL};
     ll_lua_check_memory(L, 1);
-    create_image c = {.shape = check_shape(L, 2)};
-    ll_lua_params p;
-    ll_lua_params_open(L, &p, 3, names, lists);
-    c.type = check_channel_type(L, ll_lua_param(L, &p, 0));
-    c.usage = check_usage(L, ll_lua_param(L, &p, 1));
+    create_image c = {0};
+    if (ll_lua_is_instance(L, 2, IMAGE_DESCRIPTOR_T)) {
+        /* lluvia's form, createImage(imageDescriptor): further arguments are ignored, as
+         * lluvia's binding ignores them (its scripts pass a layout and usage flags) */
+        check_image_descriptor(L, 2, &c);
+    } else {
+        c.shape = check_shape(L, 2);
+        ll_lua_params p;
+        ll_lua_params_open(L, &p, 3, names, lists);
+        c.type = check_channel_type(L, ll_lua_param(L, &p, 0));
+        c.usage = check_usage(L, ll_lua_param(L, &p, 1));
+    }
     lua_settop(L, 2);
     ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1); /* at 3 */
 
@@ -254,12 +374,6 @@ static int memory_create_image_from_host(lua_State *L)
     return ok ? new_image_done(L, 4) : ll_lua_raise(L, 2, &err);
 }
 
-/* A view request and, for each part of it (ll_image_view_field), the argument that gave
- * it, for errors. */
-typedef struct view_args {
-    ll_image_view_desc desc;
-    int arg[LL_VIEW_SAMPLED + 1];
-} view_args;
 
 /* Reads filterMode, addressMode, normalizedCoordinates and sampled: optional parameters
  * first .. first + 3. args->arg[LL_VIEW_IMAGE] is left to the caller. */
@@ -271,8 +385,9 @@ static void check_view_args(lua_State *L, const ll_lua_params *p, int first,
     d->filter = (VkFilter)ll_lua_check_enum(L, a->arg[LL_VIEW_FILTER], &ll_enum_filter_mode, 1,
                                             VK_FILTER_NEAREST);
     a->arg[LL_VIEW_ADDRESS_MODE] = ll_lua_param(L, p, first + 1);
-    d->address_mode = (VkSamplerAddressMode)ll_lua_check_enum(
+    VkSamplerAddressMode mode = (VkSamplerAddressMode)ll_lua_check_enum(
         L, a->arg[LL_VIEW_ADDRESS_MODE], &ll_enum_address_mode, 1, def_address);
+    d->address_mode[0] = d->address_mode[1] = d->address_mode[2] = mode;
     a->arg[LL_VIEW_NORMALIZED] = ll_lua_param(L, p, first + 2);
     d->normalized_coordinates = ll_lua_opt_boolean(L, a->arg[LL_VIEW_NORMALIZED],
                                                    a->arg[LL_VIEW_NORMALIZED],
@@ -302,6 +417,52 @@ static bool make_view(lua_State *L, ll_lua_object *o, int image_idx,
     return o->ptr != NULL;
 }
 
+/* Raises, naming the argument at fault (image_arg for the image's format and size), unless
+ * an image of c and a view of it as va says can be made in the Memory at 1: a create checks
+ * everything before it makes the image (the Memory checked again, after conversions). */
+static void check_image_and_view(lua_State *L, const create_image *c, const view_args *va,
+                                 int image_arg)
+{
+    ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
+    VkFormat format = ll_format_of(c->type, c->shape.channels);
+    VkImageType type = ll_image_type_of(&c->shape);
+    VkExtent3D extent = {c->shape.width, c->shape.height, c->shape.depth};
+    ll_error err;
+    if (!ll_format_check_image(session, format, type, VK_IMAGE_TILING_OPTIMAL, c->usage,
+                               &extent, &err))
+        ll_lua_raise(L, image_arg, &err);
+    check_view(L, session, format, type, c->usage, va);
+}
+
+/* memory:createImageView(imageDescriptor, viewDescriptor): lluvia's; a new image in layout
+ * General and a view of it. Further arguments are ignored, as in lluvia. */
+static int memory_create_image_view(lua_State *L)
+{
+    ll_lua_check_memory(L, 1);
+    if (!ll_lua_is_instance(L, 2, IMAGE_DESCRIPTOR_T))
+        return ll_lua_argerror(L, 2, "ll.ImageDescriptor expected, got %s",
+                               ll_lua_describe(L, 2));
+    if (!ll_lua_is_instance(L, 3, VIEW_DESCRIPTOR_T))
+        return ll_lua_argerror(L, 3, "ll.ImageViewDescriptor expected, got %s",
+                               ll_lua_describe(L, 3));
+    create_image c = {0};
+    check_image_descriptor(L, 2, &c);
+    view_args va;
+    va.arg[LL_VIEW_IMAGE] = 2;
+    check_view_descriptor(L, 3, &va);
+    check_image_and_view(L, &c, &va, 2);
+    lua_settop(L, 1);
+    ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1);          /* at 2 */
+    ll_lua_object *view = push_empty(L, LL_IMAGE_VIEW_T, 2); /* at 3 */
+
+    ll_error err;
+    bool ok = make_image(L, o, &c, &err);
+    if (ok)
+        ok = make_view(L, view, 2, &va.desc, &err) || discard_image(o);
+
+    return ok ? new_image_done(L, 2) : ll_lua_raise(L, 2, &err);
+}
+
 static int memory_create_image_view_from_host(lua_State *L)
 {
     static const char *const names[] = {"usageFlags", "filterMode", "addressMode",
@@ -318,17 +479,8 @@ static int memory_create_image_view_from_host(lua_State *L)
     check_view_args(L, &p, 1, VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, &va);
     lua_settop(L, 2);
     uint64_t bytes = ll_ndarray_nbytes(check_host_image(L, 2, &c)); /* at 3 */
-    /* Everything about the request is checked before the image is made (the Memory checked
-     * again, after the conversion). */
-    ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
-    VkFormat format = ll_format_of(c.type, c.shape.channels);
-    VkImageType type = ll_image_type_of(&c.shape);
-    VkExtent3D extent = {c.shape.width, c.shape.height, c.shape.depth};
+    check_image_and_view(L, &c, &va, 2);
     ll_error err;
-    if (!ll_format_check_image(session, format, type, VK_IMAGE_TILING_OPTIMAL, c.usage, &extent,
-                               &err))
-        return ll_lua_raise(L, 2, &err);
-    check_view(L, session, format, type, c.usage, &va);
     ll_lua_object *o = push_empty(L, LL_IMAGE_T, 1);          /* at 4 */
     ll_lua_object *view = push_empty(L, LL_IMAGE_VIEW_T, 4); /* at 5 */
 
@@ -461,11 +613,16 @@ static int image_create_view(lua_State *L)
     static const char *const names[] = {"filterMode", "addressMode", "normalizedCoordinates",
                                         "sampled", NULL};
     ll_lua_check_image(L, 1);
-    ll_lua_params p;
-    ll_lua_params_open(L, &p, 2, names, NULL);
     view_args va;
     va.arg[LL_VIEW_IMAGE] = 1;
-    check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
+    if (ll_lua_is_instance(L, 2, VIEW_DESCRIPTOR_T)) {
+        /* lluvia's form, createImageView(viewDescriptor): further arguments are ignored */
+        check_view_descriptor(L, 2, &va);
+    } else {
+        ll_lua_params p;
+        ll_lua_params_open(L, &p, 2, names, NULL);
+        check_view_args(L, &p, 0, VK_SAMPLER_ADDRESS_MODE_REPEAT, &va);
+    }
     ll_image *image = ll_lua_check_image(L, 1); /* checked after the options were read */
     check_view(L, ll_image_session(image), ll_image_format(image), ll_image_type(image),
                ll_image_usage(image), &va);
@@ -491,8 +648,12 @@ static int push_image_field(lua_State *L, ll_image *image, int image_idx, const 
         lua_pushinteger(L, s->height);
     else if (strcmp(key, "depth") == 0)
         lua_pushinteger(L, s->depth);
-    else if (strcmp(key, "channels") == 0)
+    else if (strcmp(key, "channels") == 0 || strcmp(key, "channelCount") == 0)
         lua_pushinteger(L, s->channels);
+    else if (strcmp(key, "tiling") == 0)
+        lua_pushliteral(L, "Optimal");
+    else if (strcmp(key, "descriptor") == 0)
+        push_image_descriptor(L, image);
     else if (strcmp(key, "shape") == 0) {
         /* phase 2: read before the table is made, which runs Lua */
         const uint32_t dims[4] = {s->depth, s->height, s->width, s->channels};
@@ -543,9 +704,16 @@ static int view_get(lua_State *L)
         lua_getiuservalue(L, 1, 1);
     else if (strcmp(key, "filterMode") == 0)
         lua_pushstring(L, ll_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter));
-    else if (strcmp(key, "addressMode") == 0 || strcmp(key, "addressModeU") == 0 ||
-             strcmp(key, "addressModeV") == 0 || strcmp(key, "addressModeW") == 0)
-        lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode));
+    else if (strcmp(key, "addressMode") == 0 || strcmp(key, "addressModeU") == 0)
+        lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[0]));
+    else if (strcmp(key, "addressModeV") == 0)
+        lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[1]));
+    else if (strcmp(key, "addressModeW") == 0)
+        lua_pushstring(L, ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[2]));
+    else if (strcmp(key, "descriptor") == 0)
+        push_view_descriptor(L, view);
+    else if (strcmp(key, "imageDescriptor") == 0)
+        push_image_descriptor(L, ll_image_view_image(view));
     else if (strcmp(key, "normalizedCoordinates") == 0)
         lua_pushboolean(L, d->normalized_coordinates);
     else if (strcmp(key, "isSampled") == 0 || strcmp(key, "sampled") == 0)
@@ -596,10 +764,17 @@ static void view_describe(const void *ptr, char *buf, size_t size)
 {
     const ll_image_view_desc *d = ll_image_view_get_desc(ptr);
     size_t n = image_text(ll_image_view_image(ptr), buf, size);
+    const char *u = ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[0]);
+    const char *v = ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[1]);
+    const char *w = ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[2]);
+    char modes[96];
+    if (u == v && v == w)
+        snprintf(modes, sizeof modes, "%s", u);
+    else
+        snprintf(modes, sizeof modes, "%s/%s/%s", u, v, w);
     if (d->sampled)
         snprintf(buf + n, size - n, "; sampled, %s, %s, %s coordinates",
-                 ll_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter),
-                 ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode),
+                 ll_enum_name(&ll_enum_filter_mode, (uint32_t)d->filter), modes,
                  d->normalized_coordinates ? "normalized" : "unnormalized");
     else
         snprintf(buf + n, size - n, "; not sampled");
@@ -615,6 +790,7 @@ int ll_lua_open_image(lua_State *L)
         {"clear", image_clear},
         {"copyTo", image_copy_to},
         {"changeLayout", image_change_layout},
+        {"changeImageLayout", image_change_layout},
         {"createImageView", image_create_view},
         {NULL, NULL},
     };
@@ -628,6 +804,7 @@ int ll_lua_open_image(lua_State *L)
         {"clear", image_clear},
         {"copyTo", image_copy_to},
         {"changeLayout", image_change_layout},
+        {"changeImageLayout", image_change_layout},
         {NULL, NULL},
     };
     static const ll_lua_class view_class = {
@@ -638,6 +815,7 @@ int ll_lua_open_image(lua_State *L)
         {"createImage", memory_create_image},
         {"createImageFromHost", memory_create_image_from_host},
         {"createImageViewFromHost", memory_create_image_view_from_host},
+        {"createImageView", memory_create_image_view},
         {NULL, NULL},
     };
     ll_lua_add_methods(L, LL_MEMORY_T, memory_methods);

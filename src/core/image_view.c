@@ -34,6 +34,15 @@ static bool refuse(ll_image_view_field *field, ll_image_view_field which)
     return false;
 }
 
+/* " of axis V" where the axes' modes differ, "" where one mode serves all three. */
+static const char *axis_text(const ll_image_view_desc *d, int axis)
+{
+    static const char *const names[3] = {" of axis U", " of axis V", " of axis W"};
+    bool same = d->address_mode[0] == d->address_mode[1] &&
+                d->address_mode[1] == d->address_mode[2];
+    return same ? "" : names[axis];
+}
+
 bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType type,
                          VkImageUsageFlags usage, const ll_image_view_desc *d,
                          ll_image_view_field *field, ll_error *err)
@@ -41,10 +50,11 @@ bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType
     if (d->filter != VK_FILTER_NEAREST && d->filter != VK_FILTER_LINEAR)
         return ll_fail(err, LL_E_ARGUMENT, "unknown filter mode %d", (int)d->filter),
                refuse(field, LL_VIEW_FILTER);
-    const char *mode = ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode);
-    if (mode == NULL)
-        return ll_fail(err, LL_E_ARGUMENT, "unknown address mode %d", (int)d->address_mode),
-               refuse(field, LL_VIEW_ADDRESS_MODE);
+    for (int axis = 0; axis < 3; axis++)
+        if (ll_enum_name(&ll_enum_address_mode, (uint32_t)d->address_mode[axis]) == NULL)
+            return ll_fail(err, LL_E_ARGUMENT, "unknown address mode %d",
+                           (int)d->address_mode[axis]),
+                   refuse(field, LL_VIEW_ADDRESS_MODE);
     char text[160];
     if (!(usage & VIEW_USAGES))
         return ll_fail(err, LL_E_ARGUMENT, "an image view needs an image with Sampled, Storage "
@@ -58,12 +68,17 @@ bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType
                        "usage, this one has %s", ll_image_usage_text(usage, text, sizeof text)),
                refuse(field, LL_VIEW_SAMPLED);
     if (!d->normalized_coordinates) {
-        if (d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE &&
-            d->address_mode != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER)
-            return ll_fail(err, LL_E_ARGUMENT, "address mode %s needs normalized coordinates "
-                           "(Vulkan allows only ClampToEdge and ClampToBorder with "
-                           "unnormalized coordinates)", mode),
-                   refuse(field, LL_VIEW_ADDRESS_MODE);
+        for (int axis = 0; axis < 3; axis++) {
+            VkSamplerAddressMode m = d->address_mode[axis];
+            if (m != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE &&
+                m != VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER)
+                return ll_fail(err, LL_E_ARGUMENT, "address mode %s%s needs normalized "
+                               "coordinates (Vulkan allows only ClampToEdge and ClampToBorder "
+                               "with unnormalized coordinates)",
+                               ll_enum_name(&ll_enum_address_mode, (uint32_t)m),
+                               axis_text(d, axis)),
+                       refuse(field, LL_VIEW_ADDRESS_MODE);
+        }
         if (type == VK_IMAGE_TYPE_3D)
             return ll_fail(err, LL_E_ARGUMENT, "a 3D image needs normalized coordinates to be "
                            "sampled (Vulkan samples only 1D and 2D images with unnormalized "
@@ -77,11 +92,13 @@ bool ll_image_view_check(const ll_session *session, VkFormat format, VkImageType
                        "this device (no SAMPLED_IMAGE_FILTER_LINEAR feature): use Nearest",
                        ll_format_name(format)),
                refuse(field, LL_VIEW_FILTER);
-    if (d->address_mode == VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE &&
-        !ll_device_has_mirror_clamp_to_edge(ll_session_device(session)))
-        return ll_fail(err, LL_E_UNSUPPORTED, "address mode MirrorClampToEdge needs "
-                       "VK_KHR_sampler_mirror_clamp_to_edge, which the device does not offer"),
-               refuse(field, LL_VIEW_ADDRESS_MODE);
+    for (int axis = 0; axis < 3; axis++)
+        if (d->address_mode[axis] == VK_SAMPLER_ADDRESS_MODE_MIRROR_CLAMP_TO_EDGE &&
+            !ll_device_has_mirror_clamp_to_edge(ll_session_device(session)))
+            return ll_fail(err, LL_E_UNSUPPORTED, "address mode MirrorClampToEdge%s needs "
+                           "VK_KHR_sampler_mirror_clamp_to_edge, which the device does not "
+                           "offer", axis_text(d, axis)),
+                   refuse(field, LL_VIEW_ADDRESS_MODE);
     return true;
 }
 
@@ -133,7 +150,8 @@ ll_image_view *ll_image_view_create(ll_image *image, const ll_image_view_desc *d
         /* Integer formats read integer border colors; a float one would be undefined. */
         ll_sampler_desc sampler = {
             .filter = desc->filter,
-            .address_mode = desc->address_mode,
+            .address_mode = {desc->address_mode[0], desc->address_mode[1],
+                             desc->address_mode[2]},
             .normalized_coordinates = desc->normalized_coordinates,
             .float_border = ll_dtype_is_float(ll_image_channel_type(image)),
         };

@@ -71,7 +71,9 @@ static cache *cache_of(ll_session *s, ll_error *err)
 
 static bool same_desc(const ll_sampler_desc *a, const ll_sampler_desc *b)
 {
-    return a->filter == b->filter && a->address_mode == b->address_mode &&
+    return a->filter == b->filter && a->address_mode[0] == b->address_mode[0] &&
+           a->address_mode[1] == b->address_mode[1] &&
+           a->address_mode[2] == b->address_mode[2] &&
            a->normalized_coordinates == b->normalized_coordinates &&
            a->float_border == b->float_border;
 }
@@ -100,9 +102,9 @@ static VkSampler create_sampler(const ll_session *s, const ll_sampler_desc *d, l
         .magFilter = d->filter,
         .minFilter = d->filter,
         .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
-        .addressModeU = d->address_mode,
-        .addressModeV = d->address_mode,
-        .addressModeW = d->address_mode,
+        .addressModeU = d->address_mode[0],
+        .addressModeV = d->address_mode[1],
+        .addressModeW = d->address_mode[2],
         .maxAnisotropy = 1.0f,
         .compareOp = VK_COMPARE_OP_NEVER,
         .minLod = 0.0f,

@@ -455,15 +455,11 @@ describe("session:loadLibrary", function()
 
   -- A folder tree of {relative path = contents}; returns its root.
   local function folder(files)
-    local root = os.tmpname()
-    os.remove(root)
-    assert(os.execute("mkdir -p " .. support.quote(root)))
+    local root = support.tmpdir()
     for name, data in pairs(files) do
       local dir = (root .. "/" .. name):match("^(.*)/[^/]*$")
       assert(os.execute("mkdir -p " .. support.quote(dir)))
-      local f = assert(io.open(root .. "/" .. name, "wb"))
-      f:write(data)
-      f:close()
+      support.write(root .. "/" .. name, data)
     end
     return root
   end
@@ -527,6 +523,54 @@ describe("session:loadLibrary", function()
     support.raises("lluvia: loadLibrary: " .. root .. "/x/syntax.lua: " .. root
       .. "/x/syntax.lua:1:", s.loadLibrary, s, root)
     removeTree(root)
+  end)
+
+  local header = "#define SPEC_VALUE 7u\n"
+  local shader = [[
+#version 450
+#include <lluvia/core.glsl>
+#include <spec/value.glsl>
+layout(binding = 0) buffer Out { uint values[]; } out_buffer;
+void main() { out_buffer.values[LL_GLOBAL_COORDS_1D] = SPEC_VALUE; }
+]]
+
+  it("compiles .comp files including from the library's folder and registers them", function()
+    local spirv = support.spirv("#version 450\nlayout(binding = 0) buffer B { float x[]; } in_b;\n"
+      .. "layout(binding = 1) buffer C { float y[]; } out_c;\nvoid main() { out_c.y[0] = in_b.x[0]; }\n")
+    local root = folder({["spec/value.glsl"] = header, ["spec/lib/Fill.comp"] = shader,
+      ["spec/lib/Copy.comp.spv"] = spirv, ["spec/lib/Fill.lua"] = builderScript("spec/lib/Fill", "f")})
+    local s <close> = fresh()
+    assert.are.same({programs = 2, scripts = 1}, s:loadLibrary(root))
+    local fill = s:getProgram("spec/lib/Fill.comp")
+    assert.are.same({{binding = 0, set = 0, name = "out_buffer", type = "Buffer"}}, fill.bindings)
+    local copy = s:getProgram("spec/lib/Copy.comp")
+    assert.are.equal(2, #copy.bindings)
+    assert.is_nil(s:getProgram("spec/lib/Copy.comp.spv"))
+    removeTree(root)
+  end)
+
+  it("looks for includes in includeDirs, after the library's folder", function()
+    local headers = folder({["spec/value.glsl"] = header})
+    local path = zip({["spec/Fill.comp"] = shader})
+    local s <close> = fresh()
+    support.raises("spec/value.glsl", s.loadLibrary, s, path)
+    assert.are.same({programs = 1, scripts = 0}, s:loadLibrary(path, {includeDirs = {headers}}))
+    assert.is_truthy(s:getProgram("spec/Fill.comp"))
+    os.remove(path)
+    removeTree(headers)
+  end)
+
+  it("registers nothing when a program cannot be made", function()
+    local s <close> = fresh()
+    for name, data in pairs({["x/Bad.comp"] = "#version 450\nvoid main() { undefined_call(); }\n",
+        ["x/Bad.comp.spv"] = ("\3\2\35\7"):rep(8)}) do
+      local root = folder({[name] = data, ["x/a.lua"] = builderScript("spec/NotRegistered", "n"),
+        ["x/Good.comp"] = "#version 450\nvoid main() {}\n"})
+      support.raises("lluvia: loadLibrary: " .. root .. "/" .. name, s.loadLibrary, s, root)
+      assert.is_nil(s:getNodeBuilder("spec/NotRegistered"))
+      assert.is_nil(s:getProgram("x/Good.comp"))
+      removeTree(root)
+    end
   end)
 
   it("refuses archives with unsafe names, naming the entry", function()

@@ -3,6 +3,7 @@
  * file and line, reflection of every binding kind, of the local size from specialization
  * constants and of push constants, malformed SPIR-V refused, resources a node cannot bind
  * refused by name, and every injected failure of a create leaving nothing behind. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,8 +477,43 @@ static void test_programs(ll_session *s)
     CHECK(!ll_session_has_warnings(s));
 }
 
+/* Compiles and reflects kinds_source; run by several threads at once. */
+static void *compile_thread(void *arg)
+{
+    int *ok = arg;
+    *ok = 1;
+    for (int i = 0; i < 4; i++) {
+        uint32_t *words = NULL;
+        size_t size = 0;
+        ll_program_info *info = NULL;
+        ll_error err;
+        if (!ll_glsl_compile(kinds_source, strlen(kinds_source), NULL, &words, &size, NULL,
+                             &err) ||
+            !ll_spirv_reflect(words, size, &info, &err) || info->binding_count != 5)
+            *ok = 0;
+        ll_program_info_free(info);
+        ll_free(words);
+    }
+    return NULL;
+}
+
+/* glslang is initialized once, whichever thread compiles first, and compiles run in
+ * parallel. */
+static void test_threads(void)
+{
+    pthread_t threads[4];
+    int ok[4];
+    for (int i = 0; i < 4; i++)
+        CHECK(pthread_create(&threads[i], NULL, compile_thread, &ok[i]) == 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(ok[i] == 1);
+    }
+}
+
 int main(void)
 {
+    test_threads();
     test_reflection();
     test_refused_kinds();
     test_invalid_spirv();

@@ -42,8 +42,7 @@ extern const ll_enum ll_enum_image_tiling;    /* VkImageTiling */
 extern const ll_enum ll_enum_channel_count;   /* 1 to 4 (numbers) */
 extern const ll_enum ll_enum_float_precision; /* FP16 = 0, FP32 = 1, FP64 = 2 (numbers) */
 extern const ll_enum ll_enum_port_direction;  /* In = 0, Out = 1 */
-extern const ll_enum ll_enum_port_type;       /* Buffer = 0, ImageView, SampledImageView,
-                                               * UniformBuffer: the order of ll_port_type */
+extern const ll_enum ll_enum_port_type;       /* ll_port_type (lluvia/program.h) */
 extern const ll_enum ll_enum_compute_dimension; /* D1 = 1, D2 = 2, D3 = 3 */
 extern const ll_enum ll_enum_node_type;       /* Compute = 0, Container = 1 */
 extern const ll_enum ll_enum_node_state;      /* Created = 0, Init = 1 */

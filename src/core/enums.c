@@ -9,6 +9,7 @@
 #include <volk.h>
 
 #include "lluvia/dtype.h"
+#include "lluvia/program.h"
 
 static const ll_enum_entry buffer_usage[] = {
     {"IndexBuffer", VK_BUFFER_USAGE_INDEX_BUFFER_BIT, false},
@@ -100,10 +101,10 @@ static const ll_enum_entry port_direction[] = {
 };
 
 static const ll_enum_entry port_type[] = {
-    {"Buffer", 0, false},
-    {"ImageView", 1, false},
-    {"SampledImageView", 2, false},
-    {"UniformBuffer", 3, false},
+    {"Buffer", LL_PORT_BUFFER, false},
+    {"ImageView", LL_PORT_IMAGE_VIEW, false},
+    {"SampledImageView", LL_PORT_SAMPLED_IMAGE_VIEW, false},
+    {"UniformBuffer", LL_PORT_UNIFORM_BUFFER, false},
     {NULL, 0, false},
 };
 

@@ -246,9 +246,9 @@ do
     ">= 85 %", live >= 0.85 and "met" or "MISSED")
 end
 
-print(("Transfer benchmark: %s, %s%s, sizes up to %s, best of %d+ runs (%.2f s each figure)")
+print(("Transfer benchmark: %s, %s%s, transfer path %s, sizes up to %s, best of %d+ runs (%.2f s each figure)")
   :format(device_name, _VERSION, os.getenv("LLUVIA_FORCE_STAGING") == "1" and
-    ", LLUVIA_FORCE_STAGING=1" or "", size_name(max_bytes), MIN_REPS, BUDGET))
+    ", LLUVIA_FORCE_STAGING=1" or "", session.transferPath, size_name(max_bytes), MIN_REPS, BUDGET))
 print("ratio = ours / reference, in the row's unit (rates: higher is better; times: lower)")
 results:print()
 

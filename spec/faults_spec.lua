@@ -319,6 +319,53 @@ describe("every failure path leaves everything as it was", function()
     assert.is_true(up.vulkan >= 4 and down.vulkan >= 4)
   end)
 
+  it("buf:fromHost and buf:toHost of an imported array (transferPath import)", function()
+    local function session() return support.session({transferPath = "import"}) end
+    local n = 1 << 20
+    local source = bytes(n, 5)
+    do -- the session's staging buffer, which a failed import falls back on, made beforehand
+      local mem <close> = session():createMemory({"DeviceLocal"}, PAGE)
+      local odd <close> = mem:createBuffer(6) -- not a multiple of 4: staged
+      odd:fromHost(bytes(6, 1))
+    end
+    local with_buffer = with({"DeviceLocal"}, session, function(mem) return mem:createBuffer(n) end)
+    -- A fresh array each round, so that every round imports it (the import is cached with
+    -- the array, and a failed copy leaves it there until the array goes: caches).
+    local function setup()
+      local ctx = with_buffer()
+      ctx.array = source:copy()
+      table.insert(ctx.owned, ctx.array)
+      return ctx
+    end
+    local made = ll._debug.transferStats().importsMade
+    local up = drive({
+      caches = true,
+      setup = setup,
+      call = function(ctx) return ctx.object:fromHost(ctx.array) end,
+      check = function(_, ctx)
+        local out <close> = ll.ndarray({n}, "uint8") -- imported too: released here
+        support.same_array(source, ctx.object:toHost(out))
+      end,
+      release = nothing,
+    })
+    local down = drive({
+      caches = true,
+      setup = function()
+        local ctx = setup()
+        ctx.object:fromHost(source)
+        return ctx
+      end,
+      call = function(ctx) return ctx.object:toHost(ctx.array:fill(0) or ctx.array) end,
+      check = function(result) support.same_array(source, result) end,
+      release = nothing,
+    })
+    -- the pointer's properties, the buffer, the import, the bind, then the copy's own
+    -- A failed import falls back on staging and succeeds (no failure counted); the copy's
+    -- own calls fail the transfer. Every round imported its array.
+    assert.is_true(up.vulkan >= 3 and down.vulkan >= 3)
+    assert.is_true(ll._debug.transferStats().importsMade - made >= up.vulkan + down.vulkan)
+  end)
+
   it("transfers through the mapping of non-coherent memory (simulateNonCoherent)", function()
     local function session() return support.session({simulateNonCoherent = true}) end
     local source = bytes(1000, 8)

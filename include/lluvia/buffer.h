@@ -10,6 +10,7 @@
 #include <volk.h>
 
 #include "lluvia/error.h"
+#include "lluvia/host_memory.h"
 #include "lluvia/memory.h"
 
 typedef struct ll_buffer ll_buffer;
@@ -72,6 +73,27 @@ bool ll_buffer_write(ll_buffer *buffer, uint64_t offset, const void *src, uint64
                      ll_error *err);
 bool ll_buffer_read(ll_buffer *buffer, uint64_t offset, void *dst, uint64_t size,
                     ll_error *err);
+
+/* As ll_buffer_write and ll_buffer_read, between the first `size` bytes of an array's
+ * storage and the buffer, by the session's transfer path (session.h): where it says so,
+ * the storage is imported once (host_import.h, cached with it) and the transfer is one
+ * vkCmdCopyBuffer between it and the buffer, no memcpy; storage that cannot be imported
+ * (foreign, small, a device without the extension, a failed import) goes the other ways.
+ * LL_E_STATE when the storage has ended, LL_E_ARGUMENT when size exceeds it. Each transfer
+ * is one submit or fails leaving the buffer's other bytes as they were. */
+bool ll_buffer_write_from(ll_buffer *buffer, uint64_t offset, ll_host_memory *src,
+                          uint64_t size, ll_error *err);
+bool ll_buffer_read_into(ll_buffer *buffer, uint64_t offset, ll_host_memory *dst,
+                         uint64_t size, ll_error *err);
+
+/* How many buffer transfers took each path so far, process-wide (for tests and
+ * ll._debug.transferStats): memcpy through the mapping, staging, one vkCmdUpdateBuffer,
+ * one copy from or to an imported array; and the imported arrays live now and made. */
+typedef struct ll_transfer_stats {
+    uint64_t direct, staging, update, import;
+    uint64_t imports_live, imports_made;
+} ll_transfer_stats;
+void ll_buffer_get_transfer_stats(ll_transfer_stats *out);
 
 /* Copies `size` bytes from src at src_offset to dst at dst_offset on the device
  * (vkCmdCopyBuffer). LL_E_ARGUMENT when a range is outside its buffer, when src and dst

@@ -37,6 +37,14 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
                                const char *purpose, VkDeviceMemory *out, ll_error *err);
 void ll_device_memory_free(ll_session *session, VkDeviceMemory memory, uint64_t size);
 
+/* Host memory imported as device memory (VK_EXT_external_memory_host): `size` bytes at
+ * `host`, both multiples of minImportedHostPointerAlignment, into a type that
+ * vkGetMemoryHostPointerPropertiesEXT allows. Counted as an allocation (the count limit),
+ * not as device bytes: free it with ll_device_memory_free(session, memory, 0). */
+bool ll_device_memory_import(ll_session *session, uint32_t type_index, void *host,
+                             uint64_t size, const char *purpose, VkDeviceMemory *out,
+                             ll_error *err);
+
 /* The range to flush or invalidate for bytes [offset, offset+size) of a mapped memory of
  * memory_size bytes, rounded out to `atom` (nonCoherentAtomSize). False when empty. */
 bool ll_mapped_range(VkDeviceMemory memory, uint64_t memory_size, VkDeviceSize atom,

@@ -14,6 +14,23 @@
 #include "lluvia/device.h"
 #include "lluvia/error.h"
 
+/* How buffer transfers reach device memory (docs/memory.md, Transfer paths). AUTO: memcpy
+ * through the mapping of host-visible memory; else the array's own pages imported
+ * (VK_EXT_external_memory_host) for arrays of LL_IMPORT_THRESHOLD bytes and up, one
+ * vkCmdUpdateBuffer for writes of up to 64 KiB, the staging buffer for the rest. DIRECT:
+ * as AUTO. STAGING: every transfer through staging (= force_staging). IMPORT: as AUTO for
+ * memory the host cannot map, also for host-visible memory (with no threshold), so that
+ * those paths run on devices whose memory is all host-visible (lavapipe). */
+typedef enum ll_transfer_path {
+    LL_TRANSFER_AUTO = 0,
+    LL_TRANSFER_DIRECT,
+    LL_TRANSFER_STAGING,
+    LL_TRANSFER_IMPORT,
+} ll_transfer_path;
+
+/* Arrays from this many bytes up are imported on their first transfer (AUTO). */
+#define LL_IMPORT_THRESHOLD (1u << 20)
+
 typedef struct ll_session_options {
     bool enable_debug;          /* Khronos validation layer, where installed */
     const char *device;         /* NULL: $LLUVIA_DEVICE, else the first discrete GPU, else 0 */
@@ -22,6 +39,10 @@ typedef struct ll_session_options {
                                    (also $LLUVIA_SIMULATE_NONCOHERENT): for tests */
     uint64_t buffer_image_granularity; /* 0: the device's; else a larger power of two (tests) */
     uint64_t staging_size;      /* bytes of the staging buffer; 0: LL_DEFAULT_STAGING_SIZE */
+    ll_transfer_path transfer_path; /* AUTO: $LLUVIA_TRANSFER_PATH (auto, direct, staging,
+                                       import) if set; a path other than AUTO wins over
+                                       $LLUVIA_FORCE_STAGING; force_staging is STAGING (with
+                                       DIRECT or IMPORT: LL_E_ARGUMENT) */
 } ll_session_options;
 
 #define LL_DEFAULT_STAGING_SIZE (16u << 20)
@@ -62,6 +83,12 @@ uint32_t ll_session_device_id(const ll_session *session);
  * $LLUVIA_FORCE_STAGING), the bufferImageGranularity that placement keeps (the device's or
  * the larger one asked for), and the staging buffer's size in bytes. */
 bool ll_session_force_staging(const ll_session *session);
+ll_transfer_path ll_session_transfer_path(const ll_session *session);
+/* "auto", "direct", "staging", "import"; NULL for another value. */
+const char *ll_transfer_path_name(ll_transfer_path path);
+/* The path named `name` (the names above); LL_E_ARGUMENT naming `what` and the value. */
+bool ll_transfer_path_parse(const char *name, const char *what, ll_transfer_path *out,
+                            ll_error *err);
 /* Whether the session's Memories treat coherent memory as non-coherent. */
 bool ll_session_simulates_non_coherent(const ll_session *session);
 VkDeviceSize ll_session_granularity(const ll_session *session);

@@ -164,8 +164,8 @@ static int memory_create_buffer_from_host(lua_State *L)
     int arg = 2;
     bool ok = make_buffer(L, ub, &a, &err);
     if (ok) {
-        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
-        ok = (data != NULL && ll_buffer_write(ub->object.ptr, 0, data, size, &err)) ||
+        ok = ll_buffer_write_from(ub->object.ptr, 0, ll_lua_ndarray_storage(L, 3), size,
+                                  &err) ||
              discard_buffer(ub);
         arg = 0;
     }
@@ -313,8 +313,7 @@ static int buffer_to_host(lua_State *L)
 
     ll_error err;
     b = ll_lua_resolve(L, 1, "Buffer", &err);
-    void *data = b != NULL ? ll_lua_live_ndarray_data(L, out, &err) : NULL;
-    bool ok = data != NULL && ll_buffer_read(b, 0, data, size, &err);
+    bool ok = b != NULL && ll_buffer_read_into(b, 0, ll_lua_ndarray_storage(L, out), size, &err);
 
     return ok ? 1 : ll_lua_raise(L, 0, &err);
 }
@@ -332,8 +331,7 @@ static int buffer_from_host(lua_State *L)
 
     ll_error err;
     ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
-    const void *data = b != NULL ? ll_lua_live_ndarray_data(L, 3, &err) : NULL;
-    bool ok = data != NULL && ll_buffer_write(b, 0, data, size, &err);
+    bool ok = b != NULL && ll_buffer_write_from(b, 0, ll_lua_ndarray_storage(L, 3), size, &err);
 
     return ok ? 0 : ll_lua_raise(L, 0, &err);
 }

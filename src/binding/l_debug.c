@@ -78,6 +78,26 @@ static int l_coherence_stats(lua_State *L)
     return 1;
 }
 
+/* ll._debug.transferStats(): {direct, staging, update, import, importsLive, importsMade}:
+ * buffer transfers by the path they took so far, and imported arrays (docs/memory.md,
+ * Transfer paths). */
+static int l_transfer_stats(lua_State *L)
+{
+    ll_transfer_stats st;
+    ll_buffer_get_transfer_stats(&st);
+    const struct { const char *name; uint64_t v; } fields[] = {
+        {"direct", st.direct}, {"staging", st.staging}, {"update", st.update},
+        {"import", st.import}, {"importsLive", st.imports_live},
+        {"importsMade", st.imports_made},
+    };
+    lua_createtable(L, 0, 6);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        lua_pushinteger(L, (lua_Integer)fields[i].v);
+        lua_setfield(L, -2, fields[i].name);
+    }
+    return 1;
+}
+
 static bool validate_session(const void *p, ll_error *err) { return ll_session_validate(p, err); }
 static bool validate_memory(const void *p, ll_error *err) { return ll_memory_validate(p, err); }
 static bool validate_buffer(const void *p, ll_error *err) { return ll_buffer_validate(p, err); }
@@ -137,6 +157,7 @@ int ll_lua_open_debug(lua_State *L)
         {"samplerCount", l_sampler_count},
         {"setSamplerLimit", l_set_sampler_limit},
         {"coherenceStats", l_coherence_stats},
+        {"transferStats", l_transfer_stats},
         {NULL, NULL},
     };
     luaL_newlib(L, functions);

@@ -1038,6 +1038,11 @@ void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err)
     return data;
 }
 
+ll_host_memory *ll_lua_ndarray_storage(lua_State *L, int idx)
+{
+    return ll_lua_to_ndarray(L, idx)->storage;
+}
+
 ll_ndarray *ll_lua_check_arraylike(lua_State *L, int idx, int table_dtype)
 {
     idx = lua_absindex(L, idx);

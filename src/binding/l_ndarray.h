@@ -42,6 +42,11 @@ ll_ndarray *ll_lua_check_ndarray(lua_State *L, int idx);
  * released it. idx must hold an ndarray (one ll_lua_check_arraylike pushed, say). */
 void *ll_lua_live_ndarray_data(lua_State *L, int idx, ll_error *err);
 
+/* The storage of the ndarray at idx (ended or not: ll_host_memory_alive says), whose first
+ * byte is the array's, for the core's transfers that may import it (ll_buffer_write_from).
+ * idx must hold an ndarray. */
+ll_host_memory *ll_lua_ndarray_storage(lua_State *L, int idx);
+
 /* Anything array-like at idx, as a live array: an ndarray as is; a Lua table converted as
  * ll.ndarray.fromTable(t, dtype) with dtype `table_dtype`, or inferred as fromTable does when
  * table_dtype is -1; a string as a 1-D uint8 copy of its bytes. Always pushes exactly one

@@ -47,7 +47,7 @@ static int l_get_available_devices(lua_State *L)
 
 static const char *const session_options[] = {
     "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize",
-    "simulateNonCoherent", NULL,
+    "simulateNonCoherent", "transferPath", NULL,
 };
 
 /* The options of ll.createSession are fields of the table at 1. */
@@ -78,6 +78,16 @@ static int l_create_session(lua_State *L)
         opts.simulate_non_coherent = opt_bool(L, "simulateNonCoherent");
         opts.buffer_image_granularity = opt_size(L, "bufferImageGranularity", 0);
         opts.staging_size = opt_size(L, "stagingSize", 0);
+        if (lua_getfield(L, 1, "transferPath") != LUA_TNIL) {
+            ll_error perr;
+            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (name == NULL)
+                ll_lua_argerror(L, 1, "transferPath must be one of auto, direct, staging, "
+                                "import, got %s", ll_lua_describe(L, -1));
+            if (!ll_transfer_path_parse(name, "transferPath", &opts.transfer_path, &perr))
+                ll_lua_argerror(L, 1, "%s", perr.message);
+        }
+        lua_pop(L, 1);
         switch (lua_getfield(L, 1, "device")) {
         case LUA_TNIL:
             break;
@@ -171,6 +181,8 @@ static int session_get(lua_State *L)
         lua_pushboolean(L, ll_session_validation_enabled(s));
     else if (strcmp(key, "forceStaging") == 0)
         lua_pushboolean(L, ll_session_force_staging(s));
+    else if (strcmp(key, "transferPath") == 0)
+        lua_pushstring(L, ll_transfer_path_name(ll_session_transfer_path(s)));
     else if (strcmp(key, "simulateNonCoherent") == 0)
         lua_pushboolean(L, ll_session_simulates_non_coherent(s));
     else if (strcmp(key, "bufferImageGranularity") == 0)

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "host_import.h"
 #include "staging.h"
 #include "vk_util.h"
 
@@ -178,7 +179,30 @@ uint32_t ll_buffer_open_views(const ll_buffer *b) { return atomic_load(&b->open_
 
 bool ll_buffer_uses_staging(const ll_buffer *b)
 {
-    return b->allocation.mapped == NULL || ll_session_force_staging(ll_memory_session(b->memory));
+    ll_transfer_path path = ll_session_transfer_path(ll_memory_session(b->memory));
+    return b->allocation.mapped == NULL || path == LL_TRANSFER_STAGING ||
+           path == LL_TRANSFER_IMPORT;
+}
+
+/* ---- counters of the paths taken ------------------------------------------------------- */
+
+typedef enum path { PATH_DIRECT, PATH_STAGING, PATH_UPDATE, PATH_IMPORT, PATHS } path;
+static atomic_uint_fast64_t path_counts[PATHS];
+
+static void count_path(path p)
+{
+    atomic_fetch_add(&path_counts[p], 1);
+}
+
+void ll_buffer_get_transfer_stats(ll_transfer_stats *out)
+{
+    *out = (ll_transfer_stats){
+        .direct = atomic_load(&path_counts[PATH_DIRECT]),
+        .staging = atomic_load(&path_counts[PATH_STAGING]),
+        .update = atomic_load(&path_counts[PATH_UPDATE]),
+        .import = atomic_load(&path_counts[PATH_IMPORT]),
+    };
+    ll_host_import_counts(&out->imports_live, &out->imports_made);
 }
 
 static bool check_range(const ll_buffer *b, uint64_t offset, uint64_t size, ll_error *err)
@@ -236,6 +260,54 @@ static void record_download(ll_commands *c, VkBuffer staging, VkDeviceSize stagi
 
 /* ---- transfers ------------------------------------------------------------------------ */
 
+/* vkCmdUpdateBuffer's limits: at most 65536 bytes, offset and size multiples of 4. */
+#define UPDATE_MAX 65536u
+
+typedef struct update_job {
+    VkBuffer buffer;
+    uint64_t offset, size;
+    const void *src;
+} update_job;
+
+static void record_update(ll_commands *c, void *user)
+{
+    const update_job *j = user;
+    ll_commands_buffer_barrier(c, j->buffer, j->offset, j->size, BEFORE_STAGES, BEFORE_WRITES,
+                               VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    vkCmdUpdateBuffer(ll_commands_vk(c), j->buffer, j->offset, j->size, j->src);
+    ll_commands_buffer_barrier(c, j->buffer, j->offset, j->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                               VK_ACCESS_TRANSFER_WRITE_BIT, AFTER_STAGES, AFTER_ACCESS);
+}
+
+/* A write the device makes itself from the command buffer: small and 4-byte aligned. */
+static bool update_fits(uint64_t offset, uint64_t size)
+{
+    return size <= UPDATE_MAX && offset % 4 == 0 && size % 4 == 0;
+}
+
+/* Writes through the device (memory the host cannot map, or a path that forces it): one
+ * vkCmdUpdateBuffer for small writes unless staging is forced, else staging. */
+static bool write_device(ll_buffer *b, uint64_t offset, const void *src, uint64_t size,
+                         ll_error *err)
+{
+    ll_session *s = ll_memory_session(b->memory);
+    if (!flush_views(b, err))
+        return false;
+    bool ok;
+    if (ll_session_transfer_path(s) != LL_TRANSFER_STAGING && update_fits(offset, size)) {
+        update_job j = {b->handle, offset, size, src};
+        ok = ll_commands_run(s, record_update, &j, err);
+        if (ok)
+            count_path(PATH_UPDATE);
+    } else {
+        chunk_target t = {b->handle, offset};
+        ok = ll_staging_upload(s, src, size, 1, record_upload, &t, err);
+        if (ok)
+            count_path(PATH_STAGING);
+    }
+    return ok && invalidate_views(b, offset, size, err);
+}
+
 bool ll_buffer_write(ll_buffer *b, uint64_t offset, const void *src, uint64_t size,
                      ll_error *err)
 {
@@ -243,14 +315,10 @@ bool ll_buffer_write(ll_buffer *b, uint64_t offset, const void *src, uint64_t si
         return false;
     if (size == 0)
         return true;
-    if (ll_buffer_uses_staging(b)) {
-        chunk_target t = {b->handle, offset};
-        return flush_views(b, err) &&
-               ll_staging_upload(ll_memory_session(b->memory), src, size, 1, record_upload,
-                                 &t, err) &&
-               invalidate_views(b, offset, size, err);
-    }
+    if (ll_buffer_uses_staging(b))
+        return write_device(b, offset, src, size, err);
     memmove((unsigned char *)b->allocation.mapped + offset, src, size);
+    count_path(PATH_DIRECT);
     return ll_buffer_flush(b, offset, size, err);
 }
 
@@ -264,13 +332,111 @@ bool ll_buffer_read(ll_buffer *b, uint64_t offset, void *dst, uint64_t size, ll_
         return false;
     if (ll_buffer_uses_staging(b)) {
         chunk_target t = {b->handle, offset};
-        return ll_staging_download(ll_memory_session(b->memory), dst, size, 1,
-                                   record_download, &t, err);
+        bool ok = ll_staging_download(ll_memory_session(b->memory), dst, size, 1,
+                                      record_download, &t, err);
+        if (ok)
+            count_path(PATH_STAGING);
+        return ok;
     }
     if (!ll_buffer_invalidate(b, offset, size, err))
         return false;
     memmove(dst, (const unsigned char *)b->allocation.mapped + offset, size);
+    count_path(PATH_DIRECT);
     return true;
+}
+
+/* ---- transfers of an array's storage: imported where that pays ---------------------------- */
+
+typedef struct import_job {
+    bool upload;
+    VkBuffer host;      /* the imported storage, from its first byte */
+    chunk_target target;
+    uint64_t size;
+} import_job;
+
+static void record_import(ll_commands *c, void *user)
+{
+    const import_job *j = user;
+    if (j->upload) {
+        /* The host's writes to the array precede the submit, which makes them visible. */
+        record_upload(c, j->host, 0, 0, j->size, (void *)&j->target);
+    } else {
+        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_HOST_BIT,
+                                   VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+        record_download(c, j->host, 0, 0, j->size, (void *)&j->target);
+        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                   VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                                   VK_ACCESS_HOST_READ_BIT);
+    }
+}
+
+/* Whether a transfer of `size` bytes of `host` goes through its import: the path is IMPORT,
+ * or AUTO on memory the host cannot map and the array is large enough to pay for it. */
+static bool wants_import(const ll_buffer *b, const ll_host_memory *host, uint64_t size)
+{
+    ll_session *s = ll_memory_session(b->memory);
+    ll_transfer_path path = ll_session_transfer_path(s);
+    if (path == LL_TRANSFER_IMPORT)
+        return ll_host_import_possible(s, host) && !update_fits(0, size);
+    return path == LL_TRANSFER_AUTO && b->allocation.mapped == NULL &&
+           size >= LL_IMPORT_THRESHOLD && ll_host_import_possible(s, host);
+}
+
+/* One vkCmdCopyBuffer between the imported storage and the buffer; false with *tried false
+ * when the storage could not be imported (the caller goes on another path). */
+static bool transfer_import(ll_buffer *b, uint64_t offset, ll_host_memory *host,
+                            uint64_t size, bool upload, bool *tried, ll_error *err)
+{
+    ll_session *s = ll_memory_session(b->memory);
+    import_job j = {.upload = upload, .target = {b->handle, offset}, .size = size};
+    *tried = ll_host_import_buffer(s, host, &j.host, NULL);
+    if (!*tried)
+        return false;
+    bool ok = flush_views(b, err) && ll_commands_run(s, record_import, &j, err) &&
+              (!upload || invalidate_views(b, offset, size, err));
+    if (ok)
+        count_path(PATH_IMPORT);
+    return ok;
+}
+
+static bool check_host(const ll_host_memory *host, uint64_t size, ll_error *err)
+{
+    if (!ll_host_memory_alive(host))
+        return ll_fail(err, LL_E_STATE, "ndarray has been released");
+    if (size > ll_host_memory_size(host))
+        return ll_fail(err, LL_E_ARGUMENT, "%llu bytes do not fit the array's %llu",
+                       (unsigned long long)size,
+                       (unsigned long long)ll_host_memory_size(host));
+    return true;
+}
+
+bool ll_buffer_write_from(ll_buffer *b, uint64_t offset, ll_host_memory *src, uint64_t size,
+                          ll_error *err)
+{
+    if (!check_host(src, size, err) || !check_range(b, offset, size, err))
+        return false;
+    bool tried = false;
+    if (size > 0 && wants_import(b, src, size)) {
+        bool ok = transfer_import(b, offset, src, size, true, &tried, err);
+        if (tried)
+            return ok;
+    }
+    return ll_buffer_write(b, offset, ll_host_memory_data(src), size, err);
+}
+
+bool ll_buffer_read_into(ll_buffer *b, uint64_t offset, ll_host_memory *dst, uint64_t size,
+                         ll_error *err)
+{
+    if (!check_host(dst, size, err) || !check_range(b, offset, size, err))
+        return false;
+    bool tried = false;
+    if (size > 0 && wants_import(b, dst, size)) {
+        bool ok = transfer_import(b, offset, dst, size, false, &tried, err);
+        if (tried)
+            return ok;
+    }
+    return ll_buffer_read(b, offset, ll_host_memory_data(dst), size, err);
 }
 
 typedef struct copy_job {

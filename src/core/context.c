@@ -620,6 +620,10 @@ bool ll_device_has_mirror_clamp_to_edge(const ll_device *d)
 {
     return d->sampler_mirror_clamp_to_edge;
 }
+VkDeviceSize ll_device_host_import_alignment(const ll_device *d)
+{
+    return d->external_memory_host ? d->min_imported_host_pointer_alignment : 0;
+}
 bool ll_device_validation_enabled(const ll_device *d) { return d->instance->validation; }
 uint64_t ll_device_message_count(const ll_device *d)
 {

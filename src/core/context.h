@@ -39,6 +39,10 @@ const VkPhysicalDeviceMemoryProperties *ll_device_memory_properties(const ll_dev
 /* Whether VK_KHR_sampler_mirror_clamp_to_edge is enabled. */
 bool ll_device_has_mirror_clamp_to_edge(const ll_device *device);
 
+/* minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled, else 0
+ * (host pointers cannot be imported). */
+VkDeviceSize ll_device_host_import_alignment(const ll_device *device);
+
 /* Whether the validation layer is on for the device's instance, and the validation
  * warnings and errors that instance has received so far. */
 bool ll_device_validation_enabled(const ll_device *device);

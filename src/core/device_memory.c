@@ -26,8 +26,10 @@ void ll_device_memory_set_budget(uint64_t bytes)
     atomic_store(&device_budget, bytes);
 }
 
-bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
-                               const char *purpose, VkDeviceMemory *out, ll_error *err)
+/* vkAllocateMemory of `size` bytes with `next` chained to the allocate info, `counted`
+ * of them counted as device memory (0 for imported host memory). */
+static bool allocate(ll_session *session, uint32_t type_index, uint64_t size, uint64_t counted,
+                     const void *next, const char *purpose, VkDeviceMemory *out, ll_error *err)
 {
     if (purpose == NULL)
         purpose = "the core";
@@ -47,10 +49,10 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
                        "allocations are live, the device's maxMemoryAllocationCount "
                        "(VK_ERROR_TOO_MANY_OBJECTS)", purpose, max_count);
     /* Counted before asking, so that threads racing for the budget cannot overshoot it. */
-    uint64_t before = atomic_fetch_add(&device_live_bytes, size);
+    uint64_t before = atomic_fetch_add(&device_live_bytes, counted);
     uint64_t budget = atomic_load(&device_budget);
-    if (budget != 0 && (before + size > budget || before + size < before)) {
-        atomic_fetch_sub(&device_live_bytes, size);
+    if (counted != 0 && budget != 0 && (before + counted > budget || before + counted < before)) {
+        atomic_fetch_sub(&device_live_bytes, counted);
         return ll_fail(err, LL_E_DEVICE_MEMORY, "cannot allocate %llu bytes of device memory "
                        "for %s: %llu of the budget of %llu bytes are in use "
                        "(VK_ERROR_OUT_OF_DEVICE_MEMORY)", (unsigned long long)size, purpose,
@@ -58,13 +60,14 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
     }
     VkMemoryAllocateInfo info = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .pNext = next,
         .allocationSize = size,
         .memoryTypeIndex = type_index,
     };
     *out = VK_NULL_HANDLE; /* as a skipped call (fault.h) leaves it */
     VkResult r = LL_VK(vkAllocateMemory(ll_session_vk(session), &info, NULL, out));
     if (r != VK_SUCCESS) {
-        atomic_fetch_sub(&device_live_bytes, size);
+        atomic_fetch_sub(&device_live_bytes, counted);
         return ll_fail(err, ll_vk_status(r), "vkAllocateMemory of %llu bytes on memory type "
                        "%u for %s: %s", (unsigned long long)size, type_index, purpose,
                        ll_vk_result_name(r));
@@ -72,6 +75,24 @@ bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_
     atomic_fetch_add(&device_live_allocations, 1);
     atomic_fetch_add(&device_total_allocations, 1);
     return true;
+}
+
+bool ll_device_memory_allocate(ll_session *session, uint32_t type_index, uint64_t size,
+                               const char *purpose, VkDeviceMemory *out, ll_error *err)
+{
+    return allocate(session, type_index, size, size, NULL, purpose, out, err);
+}
+
+bool ll_device_memory_import(ll_session *session, uint32_t type_index, void *host,
+                             uint64_t size, const char *purpose, VkDeviceMemory *out,
+                             ll_error *err)
+{
+    VkImportMemoryHostPointerInfoEXT import = {
+        .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+        .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+        .pHostPointer = host,
+    };
+    return allocate(session, type_index, size, 0, &import, purpose, out, err);
 }
 
 void ll_device_memory_free(ll_session *session, VkDeviceMemory memory, uint64_t size)

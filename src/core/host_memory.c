@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "host_import.h"
 #include "lluvia/fault.h"
 
 struct ll_host_memory {
@@ -25,6 +26,7 @@ struct ll_host_memory {
     bool never_freed;     /* the shared ended record */
     ll_host_memory_hook hook;
     void *ud;
+    ll_host_import *imports; /* host_import.c's: the device buffers over these pages */
 };
 
 _Static_assert(offsetof(struct ll_host_memory, data) == 0,
@@ -146,6 +148,8 @@ static void end(ll_host_memory *h, bool call_hook)
 {
     if (h->data == NULL)
         return;
+    if (h->imports != NULL) /* the devices let go of the pages before they are freed */
+        ll_host_import_end_all(h);
     h->data = NULL;
     if (h->kind == LL_HOST_MEMORY_FOREIGN) {
         ll_host_memory_hook hook = h->hook;
@@ -192,6 +196,7 @@ uint64_t ll_host_memory_alignment(const ll_host_memory *h) { return h->alignment
 ll_host_memory_kind ll_host_memory_kind_of(const ll_host_memory *h) { return h->kind; }
 bool ll_host_memory_is_mapped(const ll_host_memory *h) { return h->mapped; }
 int ll_host_memory_refs(const ll_host_memory *h) { return atomic_load(&h->refs); }
+ll_host_import **ll_host_memory_imports(ll_host_memory *h) { return &h->imports; }
 
 bool ll_host_memory_validate(const ll_host_memory *h, ll_error *err)
 {

@@ -23,6 +23,7 @@ struct ll_session {
     ll_device *device;          /* shared; VkDevice, queue, properties */
     uint64_t messages_at_start; /* of the device's instance, when the session was made */
     bool force_staging;
+    ll_transfer_path transfer_path;
     bool simulate_non_coherent;
     VkDeviceSize granularity;   /* bufferImageGranularity in force */
     VkDeviceSize staging_size;
@@ -58,6 +59,17 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
         !ll_env_flag("LLUVIA_VALIDATE_SYNC", &env_sync, err))
         return NULL;
     bool debug = options->enable_debug || env_debug;
+    ll_transfer_path path = options->transfer_path;
+    const char *env_path = getenv("LLUVIA_TRANSFER_PATH");
+    if (path == LL_TRANSFER_AUTO && env_path != NULL && env_path[0] != '\0' &&
+        !ll_transfer_path_parse(env_path, "LLUVIA_TRANSFER_PATH", &path, err))
+        return NULL;
+    if (ll_transfer_path_name(path) == NULL)
+        return ll_fail(err, LL_E_ARGUMENT, "transferPath must be one of auto, direct, staging, "
+                       "import, got %d", (int)path), NULL;
+    if (options->force_staging && path != LL_TRANSFER_AUTO && path != LL_TRANSFER_STAGING)
+        return ll_fail(err, LL_E_ARGUMENT, "forceStaging = true contradicts transferPath "
+                       "'%s'", ll_transfer_path_name(path)), NULL;
     uint32_t index;
     if (!ll_choose_device(spec, &index, err))
         return NULL;
@@ -70,7 +82,12 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     if (s->device == NULL)
         goto fail_free;
     s->messages_at_start = ll_device_message_count(s->device);
-    s->force_staging = options->force_staging || env_staging;
+    /* A path asked for by name wins over $LLUVIA_FORCE_STAGING (specs of the other paths
+     * run under it too); forceStaging is the path "staging". */
+    s->transfer_path = path != LL_TRANSFER_AUTO ? path
+                       : options->force_staging || env_staging ? LL_TRANSFER_STAGING
+                                                               : LL_TRANSFER_AUTO;
+    s->force_staging = s->transfer_path == LL_TRANSFER_STAGING;
     s->simulate_non_coherent = options->simulate_non_coherent || env_non_coherent;
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
     const VkPhysicalDeviceLimits *limits = &ll_device_properties(s->device)->limits;
@@ -206,6 +223,26 @@ const VkPhysicalDeviceMemoryProperties *ll_session_memory_properties(const ll_se
 }
 uint32_t ll_session_device_id(const ll_session *s) { return ll_device_index(s->device); }
 bool ll_session_force_staging(const ll_session *s) { return s->force_staging; }
+ll_transfer_path ll_session_transfer_path(const ll_session *s) { return s->transfer_path; }
+
+static const char *const path_names[] = {"auto", "direct", "staging", "import"};
+
+const char *ll_transfer_path_name(ll_transfer_path path)
+{
+    return (unsigned)path < sizeof path_names / sizeof path_names[0] ? path_names[path] : NULL;
+}
+
+bool ll_transfer_path_parse(const char *name, const char *what, ll_transfer_path *out,
+                            ll_error *err)
+{
+    for (unsigned i = 0; i < sizeof path_names / sizeof path_names[0]; i++)
+        if (strcmp(name, path_names[i]) == 0) {
+            *out = (ll_transfer_path)i;
+            return true;
+        }
+    return ll_fail(err, LL_E_ARGUMENT, "%s must be one of auto, direct, staging, import, got "
+                   "'%s'", what, name);
+}
 bool ll_session_simulates_non_coherent(const ll_session *s) { return s->simulate_non_coherent; }
 VkDeviceSize ll_session_granularity(const ll_session *s) { return s->granularity; }
 VkDeviceSize ll_session_staging_size(const ll_session *s) { return s->staging_size; }

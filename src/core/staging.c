@@ -2,7 +2,8 @@
  * is host-visible memory of its own, made on first use, attached to the session, and split
  * in two slots, each with its own one-shot command buffer (commands.h): while the device
  * copies chunk k out of one slot, the host fills (or drains) the other, so large transfers
- * run as a pipeline. Not for: memory the host maps directly. */
+ * run as a pipeline; the host's copies of large chunks are spread over its cores
+ * (parallel_copy.h). Not for: memory the host maps directly. */
 #include "staging.h"
 
 #include <assert.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "lluvia/device_memory.h"
+#include "parallel_copy.h"
 #include "vk_util.h"
 
 #define SLOTS 2
@@ -244,7 +246,8 @@ static bool run_upload(transfer *t, const unsigned char *src, uint64_t size, ll_
         uint64_t bytes = size - done < t->slot_size ? size - done : t->slot_size;
         t->chunk_done[slot] = done;
         t->chunk_bytes[slot] = bytes;
-        memcpy((unsigned char *)t->st->mapped + slot_offset(t, slot), src + done, bytes);
+        ll_parallel_copy((unsigned char *)t->st->mapped + slot_offset(t, slot), src + done,
+                         (size_t)bytes);
         if (!sync_slot(t, slot, true, err) || !submit_slot(t, slot, err))
             return false;
         done += bytes;
@@ -260,8 +263,9 @@ static bool drain_slot(transfer *t, int slot, unsigned char *dst, ll_error *err)
 {
     if (!wait_slot(t, slot, err) || !sync_slot(t, slot, false, err))
         return false;
-    memcpy(dst + t->chunk_done[slot], (unsigned char *)t->st->mapped + slot_offset(t, slot),
-           t->chunk_bytes[slot]);
+    ll_parallel_copy(dst + t->chunk_done[slot],
+                     (unsigned char *)t->st->mapped + slot_offset(t, slot),
+                     (size_t)t->chunk_bytes[slot]);
     return true;
 }
 

@@ -411,32 +411,32 @@ static bool check_host(const ll_host_memory *host, uint64_t size, ll_error *err)
     return true;
 }
 
-bool ll_buffer_write_from(ll_buffer *b, uint64_t offset, ll_host_memory *src, uint64_t size,
-                          ll_error *err)
+static bool transfer_host(ll_buffer *b, uint64_t offset, ll_host_memory *host, uint64_t size,
+                          bool upload, ll_error *err)
 {
-    if (!check_host(src, size, err) || !check_range(b, offset, size, err))
+    if (!check_host(host, size, err) || !check_range(b, offset, size, err))
         return false;
     bool tried = false;
-    if (size > 0 && wants_import(b, src, size)) {
-        bool ok = transfer_import(b, offset, src, size, true, &tried, err);
+    if (size > 0 && wants_import(b, host, size)) {
+        bool ok = transfer_import(b, offset, host, size, upload, &tried, err);
         if (tried)
             return ok;
     }
-    return ll_buffer_write(b, offset, ll_host_memory_data(src), size, err);
+    void *data = ll_host_memory_data(host);
+    return upload ? ll_buffer_write(b, offset, data, size, err)
+                  : ll_buffer_read(b, offset, data, size, err);
+}
+
+bool ll_buffer_write_from(ll_buffer *b, uint64_t offset, ll_host_memory *src, uint64_t size,
+                          ll_error *err)
+{
+    return transfer_host(b, offset, src, size, true, err);
 }
 
 bool ll_buffer_read_into(ll_buffer *b, uint64_t offset, ll_host_memory *dst, uint64_t size,
                          ll_error *err)
 {
-    if (!check_host(dst, size, err) || !check_range(b, offset, size, err))
-        return false;
-    bool tried = false;
-    if (size > 0 && wants_import(b, dst, size)) {
-        bool ok = transfer_import(b, offset, dst, size, false, &tried, err);
-        if (tried)
-            return ok;
-    }
-    return ll_buffer_read(b, offset, ll_host_memory_data(dst), size, err);
+    return transfer_host(b, offset, dst, size, false, err);
 }
 
 typedef struct copy_job {

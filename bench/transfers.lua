@@ -66,6 +66,18 @@ local function best(f)
   return t_best
 end
 
+-- best(f), and the transfer path f took most (ll._debug.transferStats), for the row names.
+local PATHS = {"direct", "staging", "update", "import"}
+local function timed_path(f)
+  local before = ll._debug.transferStats()
+  local t = best(f)
+  local after, most, path = ll._debug.transferStats(), 0, "?"
+  for _, p in ipairs(PATHS) do
+    if after[p] - before[p] > most then most, path = after[p] - before[p], p end
+  end
+  return t, path
+end
+
 -- ---- the references, from the C helper --------------------------------------------------
 
 local ref, device_name = {}, "?"
@@ -136,22 +148,22 @@ for _, size in ipairs(SIZES) do
              memcpy_up = gbps(size, mc_up), memcpy_down = gbps(size, mc_down)}
   for _, m in ipairs(memories) do
     local buf = m.mem:createBuffer(size)
-    local up = best(function() buf:fromHost(arr) end)
-    local down = best(function() buf:toHost(out) end)
+    local up, up_path = timed_path(function() buf:fromHost(arr) end)
+    local down, down_path = timed_path(function() buf:toHost(out) end)
     buf:release()
     local name = size_name(size)
     local device = m.name == "DeviceLocal"
     -- Targets: device-local >= 0.95x the raw copy from 64 MiB, 0.9x at 1 MiB (the H200);
     -- host-visible >= 0.9x memcpy (lavapipe).
     local least = device and (size >= 64 * MiB and 0.95 or size == MiB and 0.9) or nil
-    rate_row(("fromHost %s %s"):format(name, m.name), gbps(size, up), "GB/s",
-      gbps(size, raw_up), "vkCmdCopyBuffer", least)
-    rate_row(("fromHost %s %s"):format(name, m.name), gbps(size, up), "GB/s",
-      gbps(size, mc_up), "memcpy", not device and 0.9 or nil)
-    rate_row(("toHost   %s %s"):format(name, m.name), gbps(size, down), "GB/s",
-      gbps(size, raw_down), "vkCmdCopyBuffer", least)
-    rate_row(("toHost   %s %s"):format(name, m.name), gbps(size, down), "GB/s",
-      gbps(size, mc_down), "memcpy", not device and 0.9 or nil)
+    local up_name = ("fromHost %s %s [%s]"):format(name, m.name, up_path)
+    local down_name = ("toHost   %s %s [%s]"):format(name, m.name, down_path)
+    rate_row(up_name, gbps(size, up), "GB/s", gbps(size, raw_up), "vkCmdCopyBuffer", least)
+    rate_row(up_name, gbps(size, up), "GB/s", gbps(size, mc_up), "memcpy",
+      not device and 0.9 or nil)
+    rate_row(down_name, gbps(size, down), "GB/s", gbps(size, raw_down), "vkCmdCopyBuffer", least)
+    rate_row(down_name, gbps(size, down), "GB/s", gbps(size, mc_down), "memcpy",
+      not device and 0.9 or nil)
     if device then d.ours_up, d.ours_down = gbps(size, up), gbps(size, down) end
   end
   arr:release()
@@ -196,7 +208,9 @@ do
   local buf = memories[1].mem:createBuffer(4 * KiB)
   local arr, out = ll.ndarray({4 * KiB}, "uint8"), ll.ndarray({4 * KiB}, "uint8")
   local t = best(function() buf:fromHost(arr); buf:toHost(out) end)
-  time_row("fromHost + toHost 4 KiB DeviceLocal", t, reference("raw_round_trip", 4096),
+  local _, up_path = timed_path(function() buf:fromHost(arr) end)
+  local _, down_path = timed_path(function() buf:toHost(out) end)
+  time_row(("fromHost + toHost 4 KiB DeviceLocal [%s + %s]"):format(up_path, down_path), t, reference("raw_round_trip", 4096),
     "two raw submits", 1e6, "us", 20)
   buf:release()
 end

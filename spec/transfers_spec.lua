@@ -266,3 +266,27 @@ describe("imported arrays", function()
     end
   end)
 end)
+
+describe("images and imported arrays", function()
+  support.no_validation_messages()
+
+  for _, case in ipairs{{{256, 256, 4}, "uint8", "Uint8"}, {{64, 300, 4}, "float32", "Float32"},
+                        {{33, 17, 4}, "uint8", "Uint8"}} do
+    it(("move the texels exactly through the import (%s %s)"):format(
+      table.concat(case[1], "x"), case[2]), function()
+      local mem = support.session({transferPath = "import"}):createMemory({"DeviceLocal"})
+      local img <close> = mem:createImage(case[1], case[3])
+      local n = case[1][1] * case[1][2] * case[1][3]
+      local src <close> = ll.ndarray(case[1], case[2])
+      local flat = src:reshape({n})
+      for i = 1, n, 7 do flat[i] = i % 200 end
+      local out <close> = ll.ndarray(case[1], case[2])
+      local d = counted(function() img:fromHost(src); img:toHost(out) end)
+      -- storage of 64 KiB and more is page-aligned and imported; smaller arrays stage
+      local bytes = n * (case[2] == "uint8" and 1 or 4)
+      assert.are.equal(bytes >= 65536 and 2 or 0, d.importsMade)
+      support.same_array(src, out)
+      support.same_array(src, img:toHost())
+    end)
+  end
+end)

@@ -13,6 +13,7 @@
 
 #include "lluvia/dtype.h"
 #include "lluvia/error.h"
+#include "lluvia/host_memory.h"
 #include "lluvia/memory.h"
 
 /* ---- shapes ------------------------------------------------------------------------- */
@@ -80,6 +81,14 @@ bool ll_image_upload(ll_image *image, const void *src, uint64_t size, ll_error *
 /* Copies the image's texels into dst (`size` = minimum_size bytes), through staging.
  * Needs TransferSrc usage. The layout is unchanged. */
 bool ll_image_download(ll_image *image, void *dst, uint64_t size, ll_error *err);
+
+/* As ll_image_upload and ll_image_download, between the first `size` bytes of an array's
+ * storage and the image: where the session's transfer path says so (ll_buffer_write_from,
+ * buffer.h) through the storage imported once, one vkCmdCopyBufferToImage (or back) with no
+ * staging and no memcpy; otherwise as the two above. LL_E_STATE when the storage ended. */
+bool ll_image_upload_from(ll_image *image, ll_host_memory *src, uint64_t size, ll_error *err);
+bool ll_image_download_into(ll_image *image, ll_host_memory *dst, uint64_t size,
+                            ll_error *err);
 
 /* Sets every texel to zero. Needs TransferDst usage. The layout is unchanged. */
 bool ll_image_clear(ll_image *image, ll_error *err);

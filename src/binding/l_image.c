@@ -367,8 +367,8 @@ static int memory_create_image_from_host(lua_State *L)
     ll_error err;
     bool ok = make_image(L, o, &c, &err);
     if (ok) {
-        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
-        ok = (data != NULL && ll_image_upload(o->ptr, data, bytes, &err)) || discard_image(o);
+        ok = ll_image_upload_from(o->ptr, ll_lua_ndarray_storage(L, 3), bytes, &err) ||
+             discard_image(o);
     }
 
     return ok ? new_image_done(L, 4) : ll_lua_raise(L, 2, &err);
@@ -486,8 +486,7 @@ static int memory_create_image_view_from_host(lua_State *L)
 
     bool ok = make_image(L, o, &c, &err);
     if (ok) {
-        const void *data = ll_lua_live_ndarray_data(L, 3, &err);
-        ok = (data != NULL && ll_image_upload(o->ptr, data, bytes, &err) &&
+        ok = (ll_image_upload_from(o->ptr, ll_lua_ndarray_storage(L, 3), bytes, &err) &&
               make_view(L, view, 4, &va.desc, &err)) ||
              discard_image(o);
     }
@@ -550,9 +549,9 @@ static int image_to_host(lua_State *L)
 
     ll_error err;
     image = resolve_any_image(L, 1, &err);
-    void *data = image != NULL ? ll_lua_live_ndarray_data(L, 2, &err) : NULL;
-    bool ok = data != NULL &&
-              ll_image_download(image, data, ll_ndarray_nbytes(ll_lua_to_ndarray(L, 2)), &err);
+    bool ok = image != NULL &&
+              ll_image_download_into(image, ll_lua_ndarray_storage(L, 2),
+                                     ll_ndarray_nbytes(ll_lua_to_ndarray(L, 2)), &err);
 
     return ok ? 1 : ll_lua_raise(L, 1, &err);
 }
@@ -566,8 +565,9 @@ static int image_from_host(lua_State *L)
 
     ll_error err;
     image = resolve_any_image(L, 1, &err);
-    const void *data = image != NULL ? ll_lua_live_ndarray_data(L, 3, &err) : NULL;
-    bool ok = data != NULL && ll_image_upload(image, data, ll_ndarray_nbytes(a), &err);
+    bool ok = image != NULL &&
+              ll_image_upload_from(image, ll_lua_ndarray_storage(L, 3), ll_ndarray_nbytes(a),
+                                   &err);
 
     return ok ? 0 : ll_lua_raise(L, 1, &err);
 }

@@ -347,40 +347,14 @@ bool ll_buffer_read(ll_buffer *b, uint64_t offset, void *dst, uint64_t size, ll_
 
 /* ---- transfers of an array's storage: imported where that pays ---------------------------- */
 
-typedef struct import_job {
-    bool upload;
-    VkBuffer host;      /* the imported storage, from its first byte */
-    chunk_target target;
-    uint64_t size;
-} import_job;
-
-static void record_import(ll_commands *c, void *user)
-{
-    const import_job *j = user;
-    if (j->upload) {
-        /* The host's writes to the array precede the submit, which makes them visible. */
-        record_upload(c, j->host, 0, 0, j->size, (void *)&j->target);
-    } else {
-        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_HOST_BIT,
-                                   VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT,
-                                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-        record_download(c, j->host, 0, 0, j->size, (void *)&j->target);
-        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                                   VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                                   VK_ACCESS_HOST_READ_BIT);
-    }
-}
-
-/* Whether a transfer of `size` bytes of `host` goes through its import: the path is IMPORT,
- * or AUTO on memory the host cannot map and the array is large enough to pay for it. */
+/* Whether a transfer of `size` bytes of `host` goes through its import: as
+ * ll_host_import_wanted, except that small writes take vkCmdUpdateBuffer under IMPORT. */
 static bool wants_import(const ll_buffer *b, const ll_host_memory *host, uint64_t size)
 {
     ll_session *s = ll_memory_session(b->memory);
-    ll_transfer_path path = ll_session_transfer_path(s);
-    if (path == LL_TRANSFER_IMPORT)
-        return ll_host_import_possible(s, host) && !update_fits(0, size);
-    return path == LL_TRANSFER_AUTO && b->allocation.mapped == NULL &&
-           size >= LL_IMPORT_THRESHOLD && ll_host_import_possible(s, host);
+    if (ll_session_transfer_path(s) == LL_TRANSFER_IMPORT && update_fits(0, size))
+        return false;
+    return ll_host_import_wanted(s, host, size, b->allocation.mapped != NULL);
 }
 
 /* One vkCmdCopyBuffer between the imported storage and the buffer; false with *tried false
@@ -389,11 +363,14 @@ static bool transfer_import(ll_buffer *b, uint64_t offset, ll_host_memory *host,
                             uint64_t size, bool upload, bool *tried, ll_error *err)
 {
     ll_session *s = ll_memory_session(b->memory);
-    import_job j = {.upload = upload, .target = {b->handle, offset}, .size = size};
-    *tried = ll_host_import_buffer(s, host, &j.host, NULL);
+    VkBuffer imported;
+    *tried = ll_host_import_buffer(s, host, &imported, NULL);
     if (!*tried)
         return false;
-    bool ok = flush_views(b, err) && ll_commands_run(s, record_import, &j, err) &&
+    chunk_target t = {b->handle, offset};
+    bool ok = flush_views(b, err) &&
+              ll_staging_run_imported(s, upload, imported, size,
+                                      upload ? record_upload : record_download, &t, err) &&
               (!upload || invalidate_views(b, offset, size, err));
     if (ok)
         count_path(PATH_IMPORT);

@@ -34,6 +34,15 @@ bool ll_host_import_possible(const ll_session *s, const ll_host_memory *h)
            ll_host_memory_capacity(h) % align == 0;
 }
 
+bool ll_host_import_wanted(const ll_session *s, const ll_host_memory *h, uint64_t size,
+                           bool mappable)
+{
+    ll_transfer_path path = ll_session_transfer_path(s);
+    bool wanted = path == LL_TRANSFER_IMPORT ||
+                  (path == LL_TRANSFER_AUTO && !mappable && size >= LL_IMPORT_THRESHOLD);
+    return wanted && ll_host_import_possible(s, h);
+}
+
 /* Destroys an import already off both lists. */
 static void destroy(ll_host_import *im)
 {

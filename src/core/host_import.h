@@ -23,6 +23,13 @@ typedef struct ll_host_import ll_host_import;
  * minImportedHostPointerAlignment. */
 bool ll_host_import_possible(const ll_session *session, const ll_host_memory *host);
 
+/* Whether a transfer of `size` bytes between `host` and an object of the session should
+ * go through the storage's import (session.h, ll_transfer_path): the path is IMPORT, or
+ * AUTO for an object the host cannot map (`mappable` false) and size reaches
+ * LL_IMPORT_THRESHOLD; and the import is possible. */
+bool ll_host_import_wanted(const ll_session *session, const ll_host_memory *host,
+                           uint64_t size, bool mappable);
+
 /* The buffer over the whole of `host`'s capacity in the session's device, imported now or
  * found in the cache. Errors (nothing cached): LL_E_UNSUPPORTED when the import is not
  * possible or no coherent host-visible type takes the pointer, device-memory and Vulkan

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "image_commands.h"
 #include "lluvia/format.h"
+#include "host_import.h"
 #include "staging.h"
 #include "vk_util.h"
 
@@ -378,10 +379,17 @@ static bool check_transfer(const ll_image *image, uint64_t size, const char *wha
     return true;
 }
 
+static bool check_direction(const ll_image *image, bool upload, uint64_t size, ll_error *err)
+{
+    return upload ? need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst",
+                               "fromHost", err) && check_transfer(image, size, "fromHost", err)
+                  : need_usage(image, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc",
+                               "toHost", err) && check_transfer(image, size, "toHost", err);
+}
+
 bool ll_image_upload(ll_image *image, const void *src, uint64_t size, ll_error *err)
 {
-    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_DST_BIT, "TransferDst", "fromHost", err) ||
-        !check_transfer(image, size, "fromHost", err))
+    if (!check_direction(image, true, size, err))
         return false;
     transfer t = {image, true};
     return ll_staging_upload(image->session, src, size, ll_format_texel_size(image->format),
@@ -390,12 +398,44 @@ bool ll_image_upload(ll_image *image, const void *src, uint64_t size, ll_error *
 
 bool ll_image_download(ll_image *image, void *dst, uint64_t size, ll_error *err)
 {
-    if (!need_usage(image, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, "TransferSrc", "toHost", err) ||
-        !check_transfer(image, size, "toHost", err))
+    if (!check_direction(image, false, size, err))
         return false;
     transfer t = {image, false};
     return ll_staging_download(image->session, dst, size, ll_format_texel_size(image->format),
                                record_transfer, &t, err);
+}
+
+/* Through the storage's import where the transfer path wants it (images are never mapped
+ * for transfers) and the import can be made; else staged. */
+static bool transfer_host(ll_image *image, ll_host_memory *host, uint64_t size, bool upload,
+                          ll_error *err)
+{
+    if (!ll_host_memory_alive(host))
+        return ll_fail(err, LL_E_STATE, "ndarray has been released");
+    if (!check_direction(image, upload, size, err))
+        return false;
+    VkBuffer imported;
+    if (size <= ll_host_memory_size(host) &&
+        ll_host_import_wanted(image->session, host, size, false) &&
+        ll_host_import_buffer(image->session, host, &imported, NULL)) {
+        transfer t = {image, upload};
+        return ll_staging_run_imported(image->session, upload, imported, size, record_transfer,
+                                       &t, err);
+    }
+    void *data = ll_host_memory_data(host);
+    return upload ? ll_image_upload(image, data, size, err)
+                  : ll_image_download(image, data, size, err);
+}
+
+bool ll_image_upload_from(ll_image *image, ll_host_memory *src, uint64_t size, ll_error *err)
+{
+    return transfer_host(image, src, size, true, err);
+}
+
+bool ll_image_download_into(ll_image *image, ll_host_memory *dst, uint64_t size,
+                            ll_error *err)
+{
+    return transfer_host(image, dst, size, false, err);
 }
 
 /* ---- clear, copy, layout ------------------------------------------------------------- */

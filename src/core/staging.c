@@ -324,3 +324,36 @@ bool ll_staging_download(ll_session *s, void *dst, uint64_t size, uint64_t unit,
 {
     return transfer_run(s, false, dst, size, unit, record, user, err);
 }
+
+/* ---- transfers without the staging buffer ------------------------------------------------ */
+
+typedef struct imported_job {
+    bool upload;
+    VkBuffer host;
+    uint64_t size;
+    ll_staging_record record;
+    void *user;
+} imported_job;
+
+static void record_imported(ll_commands *c, void *user)
+{
+    const imported_job *j = user;
+    /* The host's writes before the submit are visible to it; a download's copy waits for
+     * the host's earlier reads of the array and makes its writes visible to the host. */
+    if (!j->upload)
+        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_HOST_BIT,
+                                   VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    j->record(c, j->host, 0, 0, j->size, j->user);
+    if (!j->upload)
+        ll_commands_buffer_barrier(c, j->host, 0, j->size, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                   VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                                   VK_ACCESS_HOST_READ_BIT);
+}
+
+bool ll_staging_run_imported(ll_session *s, bool upload, VkBuffer host, uint64_t size,
+                             ll_staging_record record, void *user, ll_error *err)
+{
+    imported_job j = {upload, host, size, record, user};
+    return ll_commands_run(s, record_imported, &j, err);
+}

@@ -30,4 +30,11 @@ bool ll_staging_upload(ll_session *session, const void *src, uint64_t size, uint
 bool ll_staging_download(ll_session *session, void *dst, uint64_t size, uint64_t unit,
                          ll_staging_record record, void *user, ll_error *err);
 
+/* As the two above, with the host's bytes already in a buffer the device reads and writes
+ * (an imported array, host_import.h), from its first byte: `record` runs once, for all
+ * `size` bytes at offset 0, in one submit of the session's one-shot buffer, between
+ * barriers that order the host's accesses of `host` around the copy. No staging buffer. */
+bool ll_staging_run_imported(ll_session *session, bool upload, VkBuffer host, uint64_t size,
+                             ll_staging_record record, void *user, ll_error *err);
+
 #endif

@@ -394,6 +394,36 @@ describe("a Program", function()
     p:release()
   end)
 
+  it("raises or works when a finalizer releases it or its session mid-call", function()
+    collectgarbage("incremental", 0, 1000) -- a collector step on nearly every allocation
+    local ok, err = pcall(function()
+      for _ = 1, 40 do
+        local s = ll.createSession({enableDebug = true})
+        local p = s:compileProgram(KINDS)
+        local objects = {p, s}
+        for k = 1, 2 do setmetatable({}, {__gc = function() objects[k]:release() end}) end
+        for _, call in ipairs({
+          function() return p.bindings[5].name end,
+          function() return p.localSize[3] + p.pushConstantSize end,
+          function() return p.entryPoints[1] end,
+          function() return tostring(p) end,
+          function() s:setProgram("x", p) end,
+          function() return s:getProgram("x") end,
+          function() return s:compileProgram(KINDS, {name = "k.comp", defines = {X = 1}}) end,
+          function() return s:createProgram("/nowhere.spv") end,
+        }) do
+          local cok, cerr = pcall(call)
+          if not cok and not tostring(cerr):find("has been released", 1, true) then
+            assert.matches("cannot open '/nowhere.spv'", cerr, 1, true)
+          end
+        end
+        s:release()
+      end
+    end)
+    collectgarbage("incremental", 200, 100)
+    assert(ok, err)
+  end)
+
   it("gives new tables each time, and nil for unknown fields", function()
     local p <close> = support.session():compileProgram(KINDS)
     local b = p.bindings

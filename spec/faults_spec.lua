@@ -172,7 +172,7 @@ describe("ll._debug", function()
   it("validate refuses other values and released objects", function()
     local function validate(...) return fault.validate(...) end
     support.raises("bad argument #1 to 'validate' (Session, Memory, Buffer, Image, ImageView, " ..
-      "Program or ndarray expected, got 42)", validate, 42)
+      "Program, ComputeNode, CommandBuffer or ndarray expected, got 42)", validate, 42)
     support.raises("bad argument #1 to 'validate'", validate, {1, 2})
     local mem = support.session():createMemory()
     mem:release()
@@ -559,6 +559,77 @@ describe("every failure path leaves everything as it was", function()
       assert.is_true(failures.host >= 4 and failures.vulkan >= 1)
     end
     os.remove(path)
+  end)
+
+  -- A compute node of PROGRAM, uninitialized, with its buffer bound.
+  local function node_context()
+    local s = support.session()
+    local mem = s:createMemory({"HostVisible"}, PAGE)
+    local node = s:createComputeNode{program = s:compileProgram(PROGRAM)}
+    local buf = mem:createBuffer(64)
+    node:bind("values", buf)
+    node.gridX = 16
+    return {memories = {mem}, validate = {buf}, owned = {node, buf, mem}, node = node,
+      buffer = buf}
+  end
+  local nothing = function() end
+  local function initialized_context()
+    local ctx = node_context()
+    ctx.node:init()
+    return ctx
+  end
+
+  it("session:createComputeNode", function()
+    local failures = drive({
+      setup = function()
+        local program = support.session():compileProgram(PROGRAM)
+        return {program = program, owned = {program}}
+      end,
+      call = function(ctx)
+        return support.session():createComputeNode{program = ctx.program}
+      end,
+      check = function(node) assert.are.equal("values", node.ports[1].name) end,
+    })
+    -- host: the node, its name, ports, layouts; Vulkan: set layout, pipeline layout, set
+    assert.is_true(failures.host >= 4 and failures.vulkan >= 3)
+  end)
+
+  it("node:init and node:run", function()
+    local failures = drive({
+      setup = node_context,
+      call = function(ctx) ctx.node:init() return ctx.node end,
+      check = function(node) assert.are.equal("Init", node.state) end,
+      release = nothing,
+    })
+    assert.is_true(failures.vulkan >= 1)
+    failures = drive({
+      setup = initialized_context,
+      call = function(ctx) ctx.node:run() return ctx end,
+      check = function(ctx) assert.are.equal(1, ctx.buffer:toHost("float32")[16]) end,
+      release = nothing,
+    })
+    assert.is_true(failures.vulkan >= 2)
+  end)
+
+  it("session:createCommandBuffer, and recording and running it", function()
+    local failures = drive({
+      call = function() return support.session():createCommandBuffer() end,
+    })
+    assert.is_true(failures.host >= 1 and failures.vulkan >= 3)
+    failures = drive({
+      setup = initialized_context,
+      call = function(ctx)
+        local cb = support.session():createCommandBuffer()
+        ctx.owned[#ctx.owned + 1] = cb
+        cb:begin()
+        cb:run(ctx.node)
+        cb:ends()
+        support.session():run(cb)
+        return cb
+      end,
+      release = nothing,
+    })
+    assert.is_true(failures.host >= 2 and failures.vulkan >= 5)
   end)
 end)
 

@@ -121,6 +121,13 @@ function support.spirv(source)
   return bytes, dir .. "/shader.spv"
 end
 
+-- A new session with the validation layer on, a host-visible coherent Memory of it and a
+-- program compiled from `glsl`: what the compute specs start from.
+function support.compute_session(glsl)
+  local s = ll.createSession{enableDebug = true}
+  return s, s:createMemory({"HostVisible", "HostCoherent"}), s:compileProgram(glsl)
+end
+
 -- Expects fn to raise an error whose message contains `fragment` (plain text).
 function support.raises(fragment, fn, ...)
   local ok, msg = pcall(fn, ...)

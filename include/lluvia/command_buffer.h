@@ -58,4 +58,7 @@ bool ll_command_buffer_keep(ll_command_buffer *cb, void *obj, void (*release)(vo
  * recorded for. */
 bool ll_command_buffer_submit(ll_command_buffer *cb, ll_error *err);
 
+/* The buffer's invariants (its commands, what it keeps); false with LL_E_STATE. For tests. */
+bool ll_command_buffer_validate(const ll_command_buffer *cb, ll_error *err);
+
 #endif

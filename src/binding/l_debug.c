@@ -5,6 +5,8 @@
 
 #include "binding.h"
 #include "l_buffer.h"
+#include "l_command_buffer.h"
+#include "l_compute_node.h"
 #include "l_debug.h"
 #include "l_image.h"
 #include "l_memory.h"
@@ -104,6 +106,8 @@ static bool validate_buffer(const void *p, ll_error *err) { return ll_buffer_val
 static bool validate_image(const void *p, ll_error *err) { return ll_image_validate(p, err); }
 static bool validate_view(const void *p, ll_error *err) { return ll_image_view_validate(p, err); }
 static bool validate_program(const void *p, ll_error *err) { return ll_program_validate(p, err); }
+static bool validate_node(const void *p, ll_error *err) { return ll_compute_node_validate(p, err); }
+static bool validate_cb(const void *p, ll_error *err) { return ll_command_buffer_validate(p, err); }
 
 static const struct validated {
     const char *tname;
@@ -116,6 +120,8 @@ static const struct validated {
     {LL_IMAGE_T, "Image", validate_image},
     {LL_IMAGE_VIEW_T, "ImageView", validate_view},
     {LL_PROGRAM_T, "Program", validate_program},
+    {LL_COMPUTE_NODE_T, "ComputeNode", validate_node},
+    {LL_COMMAND_BUFFER_T, "CommandBuffer", validate_cb},
 };
 
 static int push_validation(lua_State *L, bool valid, const ll_error *err)
@@ -143,8 +149,9 @@ static int l_validate(lua_State *L)
         void *object = ll_lua_check_object(L, 1, v->tname, v->label);
         return push_validation(L, v->validate(object, &err), &err);
     }
-    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image, ImageView, Program or "
-                           "ndarray expected, got %s", ll_lua_describe(L, 1));
+    return ll_lua_argerror(L, 1, "Session, Memory, Buffer, Image, ImageView, Program, "
+                           "ComputeNode, CommandBuffer or ndarray expected, got %s",
+                           ll_lua_describe(L, 1));
 }
 
 int ll_lua_open_debug(lua_State *L)

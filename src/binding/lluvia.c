@@ -8,6 +8,8 @@
 #include "binding.h"
 #include "l_buffer.h"
 #include "l_builders.h"
+#include "l_command_buffer.h"
+#include "l_compute_node.h"
 #include "l_debug.h"
 #include "l_image.h"
 #include "l_image_file.h"
@@ -101,6 +103,8 @@ int luaopen_lluvia(lua_State *L)
     ll_lua_open_image(L);
     ll_lua_open_image_file(L);
     ll_lua_open_program(L);
+    ll_lua_open_compute_node(L);
+    ll_lua_open_command_buffer(L);
     ll_lua_open_debug(L);
     ll_lua_open_builders(L);
     ll_lua_open_library(L);

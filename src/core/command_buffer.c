@@ -102,7 +102,7 @@ static bool need_recording(const ll_command_buffer *cb, const char *what, ll_err
 
 bool ll_command_buffer_end(ll_command_buffer *cb, ll_error *err)
 {
-    if (!need_recording(cb, "end", err))
+    if (!need_recording(cb, "ends", err))
         return false;
     return ll_commands_end(cb->commands, err);
 }
@@ -266,4 +266,17 @@ bool ll_command_buffer_submit(ll_command_buffer *cb, ll_error *err)
             return false;
     }
     return ll_commands_submit(cb->commands, err);
+}
+
+bool ll_command_buffer_validate(const ll_command_buffer *cb, ll_error *err)
+{
+    if (cb->commands == NULL || cb->session == NULL)
+        return ll_fail(err, LL_E_STATE, "command buffer without its commands or session");
+    if (cb->kept_count > cb->kept_capacity || (cb->kept_capacity > 0 && cb->kept == NULL))
+        return ll_fail(err, LL_E_STATE, "command buffer keeps %zu objects in room for %zu",
+                       cb->kept_count, cb->kept_capacity);
+    for (size_t i = 0; i < cb->kept_count; i++)
+        if (cb->kept[i].obj == NULL || cb->kept[i].release == NULL)
+            return ll_fail(err, LL_E_STATE, "command buffer keeps an empty entry %zu", i);
+    return true;
 }

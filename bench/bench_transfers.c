@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#define BENCH_NAME "bench_transfers"
+#include "bench_util.h"
 #include "context.h"
 #include "lluvia/buddy.h"
 #include "lluvia/buffer.h"
@@ -23,40 +24,11 @@ static VkDevice dev;
 static bool quick;
 static double budget = 0.25; /* seconds of repetitions per figure, after the first three */
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const char *detail)
-{
-    fprintf(stderr, "bench_transfers: %s: %s\n", what, detail);
-    exit(1);
-}
-
-static void check(VkResult r, const char *what)
-{
-    if (r != VK_SUCCESS)
-        die(what, "Vulkan call failed");
-}
-
 /* Best seconds of f(user): at least 3 runs (2 with --quick), more while the budget lasts,
  * at most 2000. */
 static double best_of(void (*f)(void *), void *user)
 {
-    double best = 1e30, start = now();
-    for (int r = 0; r < 2000; r++) {
-        double t0 = now();
-        f(user);
-        double t = now() - t0;
-        if (t < best)
-            best = t;
-        if (r >= (quick ? 1 : 2) && now() - start > budget)
-            break;
-    }
-    return best;
+    return best_of_runs(f, user, quick ? 2 : 3, 2000, budget);
 }
 
 /* ---- raw Vulkan: buffers, memory types, one command buffer ------------------------------ */

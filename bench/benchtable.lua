@@ -1,6 +1,7 @@
 -- benchtable.lua: the table the Lua benchmarks print: rows of cells, columns padded to
--- their widest cell, a rule under the heading. Used by bench/bench_ndarray.lua and
--- bench/transfers.lua (which put bench/ on package.path).
+-- their widest cell, a rule under the heading; and the best time of repeated runs. Used by
+-- bench/bench_ndarray.lua, bench/transfers.lua and bench/compute.lua (which put bench/ on
+-- package.path).
 local M = {}
 
 -- A table with these column headings; t:row(cells...) adds a row, t:print() prints all.
@@ -29,6 +30,21 @@ function M.new(head)
     for _, r in ipairs(self.rows) do line(r) end
   end
   return t
+end
+
+-- Best (least) seconds of f(): min_reps runs, more while `budget` seconds last, at most
+-- max_reps; now is the clock (benchfloor's).
+function M.best(f, now, min_reps, budget, max_reps)
+  local t_best, start = math.huge, now()
+  collectgarbage()
+  for r = 1, max_reps do
+    local t0 = now()
+    f()
+    local t = now() - t0
+    if t < t_best then t_best = t end
+    if r >= min_reps and now() - start > budget then break end
+  end
+  return t_best
 end
 
 return M

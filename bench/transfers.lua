@@ -53,18 +53,7 @@ local BUDGET = quick and 0.05 or 0.25 -- seconds of repetitions per figure, afte
 local MIN_REPS = quick and 2 or 3
 
 -- Best (least) seconds of f(): MIN_REPS runs, more while the budget lasts, at most 2000.
-local function best(f)
-  local t_best, start = math.huge, now()
-  collectgarbage()
-  for r = 1, 2000 do
-    local t0 = now()
-    f()
-    local t = now() - t0
-    if t < t_best then t_best = t end
-    if r >= MIN_REPS and now() - start > BUDGET then break end
-  end
-  return t_best
-end
+local function best(f) return require("benchtable").best(f, now, MIN_REPS, BUDGET, 2000) end
 
 -- best(f), and the transfer path f took most (ll._debug.transferStats), for the row names.
 local PATHS = {"direct", "staging", "update", "import"}

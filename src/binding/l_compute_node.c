@@ -12,11 +12,9 @@
 #include "l_compute_node.h"
 #include "l_image.h"
 #include "l_ndarray.h"
+#include "l_program.h"
 #include "l_session.h"
 #include "lluvia/compute_node.h"
-
-/* The Program userdata's class (l_program.c). */
-#define PROGRAM_T "lluvia.Program"
 
 /* User values of a node. */
 enum { UV_SESSION = 1, UV_PROGRAM, UV_EXTRA, UV_COUNT = UV_EXTRA };
@@ -137,7 +135,7 @@ static int session_new_compute_node(lua_State *L)
     lua_settop(L, 3);
     ll_compute_node_desc desc = {0};
     lua_getfield(L, 2, "program");               /* 4 */
-    ll_lua_check_object(L, 4, PROGRAM_T, "Program");
+    ll_lua_check_program(L, 4);
     lua_getfield(L, 2, "functionName");          /* 5 */
     desc.function_name = luaL_checkstring(L, 5);
     lua_getfield(L, 2, "ports");                 /* 6 */

@@ -5,8 +5,8 @@
 local ll, _, kit = ...
 local addMethods, checkSession, checkString = kit.addMethods, kit.checkSession, kit.checkString
 
-local libraryFiles = ll._libraryFiles
-ll._libraryFiles = nil
+local libraryFiles, extractLibrary = ll._libraryFiles, ll._extractLibrary
+ll._libraryFiles, ll._extractLibrary = nil, nil
 
 local function describe(v)
   if type(v) == "string" then return ("'%s'"):format(v) end
@@ -21,10 +21,13 @@ local function kindOf(name)
   return nil
 end
 
--- Raises err (a message or an error object) as loadLibrary's, naming the file at fault.
+-- Raises err (a message or an error object) as loadLibrary's, naming the file at fault
+-- (unless the message does already).
 local function fail(where, err)
   if type(err) == "string" then
-    error(("lluvia: loadLibrary: %s: %s"):format(where, (err:gsub("^lluvia: ", ""))), 0)
+    err = err:gsub("^lluvia: ", "")
+    if not err:find(where, 1, true) then err = where .. ": " .. err end
+    error("lluvia: loadLibrary: " .. err, 0)
   end
   error(err, 0)
 end
@@ -68,6 +71,32 @@ local function loadLibrary(session, path, options)
   local ok, kind, files = pcall(libraryFiles, root)
   if not ok then error(("lluvia: loadLibrary: %s"):format((kind:gsub("^lluvia: ", ""))), 2) end
 
+  -- A zip's shaders include one another from a private copy of its files (not its scripts
+  -- or SPIR-V), removed when loading ends; messages name the archive, not the copy.
+  local base, guard = root, nil
+  if kind == "zip" then
+    local sources = {}
+    for _, f in ipairs(files) do
+      local k = kindOf(f.name)
+      if k ~= "script" and k ~= "spirv" then sources[#sources + 1] = f end
+    end
+    for _, f in ipairs(files) do
+      if kindOf(f.name) == "glsl" then
+        local xok, dir, g = pcall(extractLibrary, sources)
+        if not xok then error(("lluvia: loadLibrary: %s"):format((dir:gsub("^lluvia: ", ""))), 2) end
+        base, guard = dir, g
+        break
+      end
+    end
+  end
+  local _ <close> = guard
+  local function named(e)
+    if type(e) == "string" and base ~= root then
+      e = e:gsub(base:gsub("%p", "%%%0") .. "/", (root:gsub("%%", "%%%%")) .. ":")
+    end
+    return e
+  end
+
   local programs, scripts = {}, {}
   for _, f in ipairs(files) do
     local k = kindOf(f.name)
@@ -77,11 +106,11 @@ local function loadLibrary(session, path, options)
       if not pok then fail(where, p) end
       programs[#programs + 1] = {name = f.name:sub(1, -5), program = p}
     elseif k == "glsl" then
-      local includeDirs = {kind == "folder" and root or nil}
+      local includeDirs = {base}
       for _, d in ipairs(extraDirs) do includeDirs[#includeDirs + 1] = d end
       local pok, p = pcall(session.compileProgram, session, f.data,
-        {includeDirs = includeDirs, name = where})
-      if not pok then fail(where, p) end
+        {includeDirs = includeDirs, name = base .. "/" .. f.name})
+      if not pok then fail(where, named(p)) end
       programs[#programs + 1] = {name = f.name, program = p}
     elseif k == "script" then
       scripts[#scripts + 1] = {where = where, data = f.data}

@@ -573,6 +573,29 @@ void main() { out_buffer.values[LL_GLOBAL_COORDS_1D] = SPEC_VALUE; }
     end
   end)
 
+  it("compiles a zip's .comp files with the archive's other files to include", function()
+    local path = zip({["lib/common/value.glsl"] = "#define SPEC_VALUE 3u\n",
+      ["lib/a/A.comp"] = "#version 450\n#include \"../common/value.glsl\"\n"
+        .. "#include <lib/common/value.glsl>\n"
+        .. "layout(binding = 0) buffer B { uint x[]; } out_b;\nvoid main() { out_b.x[0] = SPEC_VALUE; }\n",
+      ["lib/a/A.lua"] = builderScript("spec/zip/A", "a")})
+    local s <close> = fresh()
+    assert.are.same({programs = 1, scripts = 1}, s:loadLibrary(path))
+    assert.is_truthy(s:getProgram("lib/a/A.comp"))
+    os.remove(path)
+    local bad = zip({["lib/v.glsl"] = "#define V 1\n",
+      ["lib/Bad.comp"] = "#version 450\n#include <lib/v.glsl>\nvoid main() { nope(); }\n"})
+    local msg = support.raises("lluvia: loadLibrary: " .. bad .. ":lib/Bad.comp: compile failed",
+      s.loadLibrary, s, bad)
+    assert.is_truthy(msg:find(bad .. ":lib/Bad.comp:3:", 1, true))
+    assert.is_falsy(msg:find("lluvia-library-", 1, true)) -- the private copy is not named
+    collectgarbage()
+    local leftovers = io.popen("ls " .. support.quote(os.getenv("TMPDIR") or "/tmp")
+      .. " | grep -c '^lluvia-library-'"):read("a")
+    assert.are.equal("0", leftovers:match("%d+"))
+    os.remove(bad)
+  end)
+
   it("refuses archives with unsafe names, naming the entry", function()
     local s <close> = fresh()
     for _, name in ipairs({"../evil.lua", "/abs.lua", "a/../../b.lua", "a\\b.lua"}) do

@@ -1,5 +1,6 @@
 /* file_tree.h: the files of a folder tree, listed and read, as session:loadLibrary takes a
- * node library from a folder. Not for: writing files, or archives (zip_archive.h). */
+ * node library from a folder; and a private temporary tree written and removed again (a
+ * zip library's files, where its shaders include them). Not for: archives (zip_archive.h). */
 #ifndef LL_FILE_TREE_H
 #define LL_FILE_TREE_H
 
@@ -28,5 +29,19 @@ void ll_file_tree_free(char **names, size_t count);
  * it) holds *size bytes. Errors name the path: missing, unreadable, or above LL_FILE_MAX
  * bytes (LL_E_FILE, operand 1); LL_E_HOST_MEMORY. */
 bool ll_file_read(const char *path, char **data, size_t *size, ll_error *err);
+
+/* Makes a new private folder (mode 0700) in $TMPDIR, else /tmp, and writes the n files
+ * there (names[i]: a safe relative path, as ll_zip_name_is_safe says, whose folders are
+ * made; data[i] of sizes[i] bytes), so that a compiler can include what an archive holds.
+ * *root (ll_malloc'd) receives the folder. Errors: an unsafe name (LL_E_ARGUMENT, operand
+ * 2), a file or folder that cannot be made (LL_E_FILE, naming it); LL_E_HOST_MEMORY; on
+ * failure nothing is left behind. */
+bool ll_file_tree_write_temp(size_t n, const char *const *names, const void *const *data,
+                             const size_t *sizes, char **root, ll_error *err);
+
+/* Removes what ll_file_tree_write_temp wrote under root (the same n names), the folders it
+ * made and root itself, then frees root. Files added there since are left, with their
+ * folders. NULL does nothing. */
+void ll_file_tree_remove_temp(char *root, size_t n, const char *const *names);
 
 #endif

@@ -134,6 +134,74 @@ static int l_library_files(lua_State *L)
     return 2;
 }
 
+/* What ll._extractLibrary wrote, removed when the guard is closed or collected. */
+typedef struct extracted {
+    char *root;
+    size_t count;
+    char **names;
+} extracted;
+
+static int extracted_remove(lua_State *L)
+{
+    extracted *x = lua_touserdata(L, 1);
+    ll_file_tree_remove_temp(x->root, x->count, (const char *const *)x->names);
+    for (size_t i = 0; i < x->count; i++)
+        ll_free(x->names[i]);
+    ll_free(x->names);
+    memset(x, 0, sizeof *x);
+    return 0;
+}
+
+/* ll._extractLibrary({{name = ..., data = ...}, ...}) -> root, guard: the files written in
+ * a new private folder (ll_file_tree_write_temp), for a zip library's shaders to include
+ * one another; closing the guard (or collecting it) removes them. */
+static int l_extract_library(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    size_t n = (size_t)luaL_len(L, 1);
+    extracted *x = lua_newuserdatauv(L, sizeof *x, 0);
+    memset(x, 0, sizeof *x);
+    if (luaL_newmetatable(L, "lluvia.extractedLibrary")) {
+        lua_pushcfunction(L, extracted_remove);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, extracted_remove);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    int guard = lua_gettop(L);
+    const void **data = lua_newuserdatauv(L, (n + 1) * sizeof *data, 0);
+    size_t *sizes = lua_newuserdatauv(L, (n + 1) * sizeof *sizes, 0);
+    x->names = ll_calloc(n + 1, sizeof *x->names);
+    if (x->names == NULL)
+        return ll_lua_error(L, "out of host memory extracting a library");
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);
+        lua_getfield(L, -1, "name");
+        lua_getfield(L, -2, "data");
+        size_t len;
+        const char *name = luaL_checklstring(L, -2, &len);
+        data[i] = luaL_checklstring(L, -1, &sizes[i]);
+        lua_pop(L, 3); /* the strings stay referenced by the entry, itself by arg 1 */
+        x->names[i] = ll_malloc(len + 1);
+        if (x->names[i] == NULL)
+            return ll_lua_error(L, "out of host memory extracting a library");
+        memcpy(x->names[i], name, len + 1);
+        x->count = i + 1;
+    }
+
+    ll_error err;
+    char *root = NULL;
+    bool ok = ll_file_tree_write_temp(n, (const char *const *)x->names, data, sizes, &root,
+                                      &err);
+
+    if (!ok)
+        return ll_lua_raise(L, 0, &err); /* root is NULL: the guard frees the names only */
+    x->root = root;
+    lua_pushstring(L, root);
+    lua_pushvalue(L, guard);
+    return 2;
+}
+
 /* ll._debug.writeZip(path, {{name = ..., data = ...}, ...}): writes a zip archive, for the
  * specs of loadLibrary (zip_archive.h's ll_zip_write). Names are taken as they are, unsafe
  * ones too, so that specs can make the archives loadLibrary must refuse. */
@@ -168,6 +236,8 @@ int ll_lua_open_library(lua_State *L)
 {
     lua_pushcfunction(L, l_library_files);
     lua_setfield(L, -2, "_libraryFiles");
+    lua_pushcfunction(L, l_extract_library);
+    lua_setfield(L, -2, "_extractLibrary");
     if (lua_getfield(L, -1, "_debug") == LUA_TTABLE) {
         lua_pushcfunction(L, l_write_zip);
         lua_setfield(L, -2, "writeZip");

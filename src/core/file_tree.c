@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lluvia/fault.h"
+#include "lluvia/zip_archive.h"
 
 typedef struct list {
     char **names;
@@ -158,4 +160,109 @@ bool ll_file_read(const char *path, char **data, size_t *size, ll_error *err)
     *data = buf;
     *size = n;
     return true;
+}
+
+/* root/name (ll_malloc'd), or NULL. */
+static char *under(const char *root, const char *name, size_t name_len)
+{
+    size_t rlen = strlen(root);
+    char *p = ll_malloc(rlen + 1 + name_len + 1);
+    if (p != NULL) {
+        memcpy(p, root, rlen);
+        p[rlen] = '/';
+        memcpy(p + rlen + 1, name, name_len);
+        p[rlen + 1 + name_len] = '\0';
+    }
+    return p;
+}
+
+/* Makes the folders of name under root (each may exist already). */
+static bool make_parents(const char *root, const char *name, ll_error *err)
+{
+    for (const char *slash = strchr(name, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+        char *dir = under(root, name, (size_t)(slash - name));
+        if (dir == NULL)
+            return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory writing '%s'", name);
+        bool ok = mkdir(dir, 0700) == 0 || errno == EEXIST;
+        if (!ok)
+            fail_path(err, "cannot make the folder", dir, errno);
+        ll_free(dir);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool write_one(const char *root, const char *name, const void *data, size_t size,
+                      ll_error *err)
+{
+    if (!make_parents(root, name, err))
+        return false;
+    char *path = under(root, name, strlen(name));
+    if (path == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory writing '%s'", name);
+    FILE *f = fopen(path, "wbx"); /* never through something already there */
+    bool ok = f != NULL && fwrite(data, 1, size, f) == size;
+    int errnum = errno;
+    ok = (f != NULL && fclose(f) == 0) && ok;
+    if (!ok)
+        fail_path(err, "cannot write", path, errnum);
+    ll_free(path);
+    return ok;
+}
+
+bool ll_file_tree_write_temp(size_t n, const char *const *names, const void *const *data,
+                             const size_t *sizes, char **root, ll_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ll_zip_name_is_safe(names[i]) || names[i][strlen(names[i]) - 1] == '/') {
+            ll_fail(err, LL_E_ARGUMENT, "'%s' is not a safe relative file name", names[i]);
+            return ll_error_blame(err, 2);
+        }
+    const char *tmp = getenv("TMPDIR");
+    if (tmp == NULL || tmp[0] == '\0')
+        tmp = "/tmp";
+    static const char pattern[] = "lluvia-library-XXXXXX";
+    char *dir = under(tmp, pattern, sizeof pattern - 1);
+    if (dir == NULL)
+        return ll_fail(err, LL_E_HOST_MEMORY, "out of host memory for a temporary folder");
+    if (mkdtemp(dir) == NULL) {
+        fail_path(err, "cannot make a temporary folder in", tmp, errno);
+        ll_free(dir);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!write_one(dir, names[i], data[i], sizes[i], err)) {
+            ll_file_tree_remove_temp(dir, i + 1, names);
+            return false;
+        }
+    *root = dir;
+    return true;
+}
+
+void ll_file_tree_remove_temp(char *root, size_t n, const char *const *names)
+{
+    if (root == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char *path = under(root, names[i], strlen(names[i]));
+        if (path != NULL)
+            unlink(path);
+        ll_free(path);
+    }
+    /* The folders, deepest first for each name; one still holding another's files stays
+     * until that name's turn. */
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names[i];
+        for (size_t len = strlen(name); len > 0; len--) {
+            if (name[len - 1] != '/' || len == 1)
+                continue;
+            char *dir = under(root, name, len - 1);
+            if (dir != NULL)
+                rmdir(dir);
+            ll_free(dir);
+        }
+    }
+    rmdir(root);
+    ll_free(root);
 }

@@ -520,8 +520,7 @@ describe("session:loadLibrary", function()
     assert.is_nil(ll.activeSession)
     os.remove(path)
     local root = folder({["x/syntax.lua"] = "local = 1"})
-    support.raises("lluvia: loadLibrary: " .. root .. "/x/syntax.lua: " .. root
-      .. "/x/syntax.lua:1:", s.loadLibrary, s, root)
+    support.raises("lluvia: loadLibrary: " .. root .. "/x/syntax.lua:1:", s.loadLibrary, s, root)
     removeTree(root)
   end)
 

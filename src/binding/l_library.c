@@ -92,19 +92,27 @@ static bool read_zip(const char *path, files *f, ll_error *err)
     return true;
 }
 
+/* Pushes a zeroed userdata of `size` bytes whose __close and __gc call `release`: a guard
+ * that frees what C holds while Lua may raise. */
+static void *push_guard(lua_State *L, size_t size, const char *tname, lua_CFunction release)
+{
+    void *p = lua_newuserdatauv(L, size, 0);
+    memset(p, 0, size);
+    if (luaL_newmetatable(L, tname)) {
+        lua_pushcfunction(L, release);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, release);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return p;
+}
+
 /* ll._libraryFiles(path) -> kind, files. */
 static int l_library_files(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    files *f = lua_newuserdatauv(L, sizeof *f, 0);
-    memset(f, 0, sizeof *f);
-    if (luaL_newmetatable(L, "lluvia.libraryFiles")) {
-        lua_pushcfunction(L, files_free);
-        lua_setfield(L, -2, "__close");
-        lua_pushcfunction(L, files_free);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
+    files *f = push_guard(L, sizeof *f, "lluvia.libraryFiles", files_free);
     lua_toclose(L, -1);
     struct stat st;
     bool found = stat(path, &st) == 0;
@@ -159,15 +167,7 @@ static int l_extract_library(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t n = (size_t)luaL_len(L, 1);
-    extracted *x = lua_newuserdatauv(L, sizeof *x, 0);
-    memset(x, 0, sizeof *x);
-    if (luaL_newmetatable(L, "lluvia.extractedLibrary")) {
-        lua_pushcfunction(L, extracted_remove);
-        lua_setfield(L, -2, "__close");
-        lua_pushcfunction(L, extracted_remove);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
+    extracted *x = push_guard(L, sizeof *x, "lluvia.extractedLibrary", extracted_remove);
     int guard = lua_gettop(L);
     const void **data = lua_newuserdatauv(L, (n + 1) * sizeof *data, 0);
     size_t *sizes = lua_newuserdatauv(L, (n + 1) * sizeof *sizes, 0);

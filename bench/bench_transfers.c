@@ -18,6 +18,7 @@
 #include "lluvia/buffer.h"
 #include "lluvia/device_memory.h"
 #include "lluvia/memory.h"
+#include "parallel_copy.h"
 
 static ll_session *session;
 static VkDevice dev;
@@ -159,6 +160,13 @@ static void run_memcpy(void *user)
     __asm__ volatile("" : : "r"(j->dst) : "memory");
 }
 
+static void run_parallel_copy(void *user)
+{
+    copy_job *j = user;
+    ll_parallel_copy(j->dst, j->src, j->size);
+    __asm__ volatile("" : : "r"(j->dst) : "memory");
+}
+
 static void transfers(uint64_t size)
 {
     raw_buffer host = raw_create(size, true), device = raw_create(size, false);
@@ -176,6 +184,8 @@ static void transfers(uint64_t size)
     printf("memcpy_up %llu %.9g\n", (unsigned long long)size, best_of(run_memcpy, &to_mapped));
     printf("memcpy_down %llu %.9g\n", (unsigned long long)size,
            best_of(run_memcpy, &from_mapped));
+    printf("parallel_copy_up %llu %.9g\n", (unsigned long long)size,
+           best_of(run_parallel_copy, &to_mapped));
     fflush(stdout);
     free(array);
     commands_destroy(&up);

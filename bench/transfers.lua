@@ -155,6 +155,9 @@ for _, size in ipairs(SIZES) do
       not device and 0.9 or nil)
     if device then d.ours_up, d.ours_down = gbps(size, up), gbps(size, down) end
   end
+  -- staging's copy (parallel_copy.c): threads from 4 MiB up, against one memcpy
+  rate_row(("staging's host copy %s (threads)"):format(size_name(size)),
+    gbps(size, reference("parallel_copy_up", size)), "GB/s", gbps(size, mc_up), "memcpy")
   arr:release()
   out:release()
   data[#data + 1] = d

@@ -5,6 +5,7 @@
 #include "parallel_copy.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,16 +26,26 @@ static void *copy_part(void *arg)
     return NULL;
 }
 
+/* Online cores, asked once (sysconf reads /sys: microseconds). */
 static size_t cores(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (size_t)n;
+    static atomic_size_t known;
+    size_t c = atomic_load_explicit(&known, memory_order_relaxed);
+    if (c == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c = n < 1 ? 1 : (size_t)n;
+        atomic_store_explicit(&known, c, memory_order_relaxed);
+    }
+    return c;
 }
 
 void ll_parallel_copy(void *dst, const void *src, size_t n)
 {
-    size_t parts = n < LL_PARALLEL_COPY_MIN ? 1 : n / MIN_PART;
-    size_t c = cores();
+    if (n < LL_PARALLEL_COPY_MIN) {
+        memcpy(dst, src, n);
+        return;
+    }
+    size_t parts = n / MIN_PART, c = cores();
     if (parts > c)
         parts = c;
     if (parts > MAX_PARTS)

@@ -473,6 +473,53 @@ describe("every failure path leaves everything as it was", function()
     assert.is_true(made.vulkan >= 10 and down.vulkan >= 4 and up.vulkan >= 4)
   end)
 
+  it("createImageFromHost, img:fromHost and img:toHost of imported arrays", function()
+    local function session() return support.session({transferPath = "import"}) end
+    local shape = {128, 128, 4} -- 64 KiB: page-aligned storage, imported
+    local source = bytes(128 * 128 * 4, 2):reshape(shape)
+    do -- the staging buffer a failed import falls back on, made beforehand
+      local mem <close> = session():createMemory({"DeviceLocal"}, PAGE)
+      local img <close> = mem:createImage({2, 2, 4})
+      img:fromHost(bytes(16, 1):reshape({2, 2, 4}))
+    end
+    local made_before = ll._debug.transferStats().importsMade
+    -- Fresh arrays each round: each is imported in its round (caches: a failed copy leaves
+    -- the array's import until the array goes).
+    local function fresh(ctx)
+      ctx.array = source:copy()
+      table.insert(ctx.owned, ctx.array)
+      return ctx
+    end
+    local made = drive({
+      caches = true,
+      setup = function() return fresh(memory_ctx({"DeviceLocal"}, session())) end,
+      call = function(ctx) return ctx.mem:createImageFromHost(ctx.array) end,
+      check = function(img, ctx)
+        img:toHost(ctx.array)
+        support.same_array(source, ctx.array)
+      end,
+    })
+    local with_image = with({"DeviceLocal"}, session, function(mem)
+      return mem:createImageFromHost(source)
+    end)
+    local down = drive({
+      caches = true,
+      setup = function() return fresh(with_image()) end,
+      call = function(ctx) return ctx.object:toHost(ctx.array) end,
+      check = function(result) support.same_array(source, result) end,
+      release = nothing,
+    })
+    local up = drive({
+      caches = true,
+      setup = function() return fresh(with_image()) end,
+      call = function(ctx) return ctx.object:fromHost(ctx.array) end,
+      release = nothing,
+    })
+    assert.is_true(made.vulkan >= 6 and down.vulkan >= 3 and up.vulkan >= 3)
+    assert.is_true(ll._debug.transferStats().importsMade - made_before >=
+      made.vulkan + down.vulkan + up.vulkan)
+  end)
+
   it("img:createImageView, sampled and not", function()
     local setup = with({"DeviceLocal"}, nil, function(mem)
       return mem:createImage({8, 8, 4}, "Uint8")

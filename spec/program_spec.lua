@@ -120,6 +120,11 @@ void main() {
       assert.are.equal(2, answer(answering("<only_b.glsl>"), {includeDirs = {a, b}}))
     end)
 
+    it("takes an absolute path as that file only", function()
+      assert.are.equal(2, answer(answering('"' .. b .. '/answer.glsl"'),
+        {includeDirs = {a}, name = src .. "/main.comp"}))
+    end)
+
     it("looks in includeDirs before the built-in library", function()
       assert.are.equal(6, answer(answering("<lluvia/core.glsl>"), {includeDirs = {a}}))
     end)

@@ -13,7 +13,8 @@
 ll_program *ll_lua_check_program(lua_State *L, int idx);
 
 /* Pushes the Program registered under `name` in the registry of the session at
- * session_idx (session:setProgram), or nil. Runs no Lua code. */
+ * session_idx (session:setProgram), or nil. Reads plain tables only (no metamethods); like
+ * any allocation, interning `name` may let the collector run finalizers. */
 void ll_lua_push_registered_program(lua_State *L, int session_idx, const char *name);
 
 /* Registers the Program class and session:compileProgram, createProgram, setProgram and

@@ -120,6 +120,30 @@ describe("Image:createImageView", function()
         assert.is_false(view.isSampled)
       end)
 
+    it("names sampled = true, not a default the user never gave, when the default address "
+      .. "mode needs normalized coordinates", function()
+        local img <close> = memory():createImage({4, 4}, "Float16")
+        for _, call in ipairs({
+          function() return img:createImageView{sampled = true} end,
+          function() return img:createImageView{sampled = true, filterMode = "Nearest"} end,
+          function() return img:createImageView("Nearest", nil, false, true) end,
+        }) do
+          local msg = support.raises("sampled = true with unnormalized coordinates needs "
+            .. "addressMode ClampToEdge or ClampToBorder, and addressMode was not given (its "
+            .. "default is Repeat): give addressMode = \"ClampToEdge\" or "
+            .. "normalizedCoordinates = true", call)
+          assert.is_falsy(msg:find("address mode Repeat needs", 1, true), msg)
+        end
+        -- The positional form names the sampled argument, #4.
+        support.raises("bad argument #4 to 'createImageView' (sampled = true", function()
+          return img:createImageView("Nearest", nil, false, true)
+        end)
+        -- Either fix the message offers works.
+        local a <close> = img:createImageView{sampled = true, addressMode = "ClampToEdge"}
+        local b <close> = img:createImageView{sampled = true, normalizedCoordinates = true}
+        assert.is_true(a.isSampled and b.isSampled)
+      end)
+
     it("rejects sampling a 3D image with unnormalized coordinates", function()
       local img <close> = memory():createImage({2, 4, 4, 1}, "Float16")
       support.raises("bad argument #3 to 'createImageView' (a 3D image needs normalized "

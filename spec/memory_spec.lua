@@ -92,6 +92,29 @@ describe("session:createMemory", function()
     assert.is_true(math.type(float.pageSize) == "integer")
   end)
 
+  it("warns once of a page size below 4096 bytes, never of 0 (one page per object)",
+    function()
+      local function stderr_of(code)
+        local _, err, status = support.run_host({"-e", "local ll = require 'lluvia' "
+          .. "local s = ll.createSession() " .. code})
+        assert.are.equal(0, status, err)
+        return err
+      end
+      local err = stderr_of("print(s:createMemory({'HostVisible'}, 32).pageSize) "
+        .. "s:createMemory({'HostVisible'}, 100)")
+      local text = "lluvia: warning: createMemory with pageSize 32: pages of fewer than 4096 "
+        .. "bytes hold few objects"
+      assert.is_truthy(err:find(text, 1, true), err)
+      assert.is_truthy(err:find("0: one page per object", 1, true), err)
+      local _, count = err:gsub("lluvia: warning: createMemory", "")
+      assert.are.equal(1, count, err)
+      for _, quiet in ipairs({"s:createMemory({'HostVisible'}, 0)",
+                              "s:createMemory({'HostVisible'}, 4096)",
+                              "s:createMemory({'HostVisible'})"}) do
+        assert.are.equal("", stderr_of(quiet))
+      end
+    end)
+
   it("takes a trailing options table", function()
     local s = support.session()
     local mem <close> = s:createMemory{flags = "HostVisible", pageSize = 12345}

@@ -192,6 +192,7 @@ static int new_image_done(lua_State *L, int image_idx)
 typedef struct view_args {
     ll_image_view_desc desc;
     int arg[LL_VIEW_SAMPLED + 1];
+    bool address_defaulted;    /* no addressMode given: the error must not blame one */
 } view_args;
 
 /* ---- lluvia's descriptors (lua/descriptors.lua) ---------------------------------------- */
@@ -261,6 +262,7 @@ static void check_view_descriptor(lua_State *L, int arg, view_args *a)
     ll_image_view_desc *d = &a->desc;
     for (int f = LL_VIEW_FILTER; f <= LL_VIEW_SAMPLED; f++)
         a->arg[f] = arg;
+    a->address_defaulted = false; /* a descriptor states its modes */
     d->filter = (VkFilter)name_field(L, arg, &ll_enum_filter_mode, "filterMode");
     for (int i = 0; i < 3; i++)
         d->address_mode[i] =
@@ -385,6 +387,7 @@ static void check_view_args(lua_State *L, const ll_lua_params *p, int first,
     d->filter = (VkFilter)ll_lua_check_enum(L, a->arg[LL_VIEW_FILTER], &ll_enum_filter_mode, 1,
                                             VK_FILTER_NEAREST);
     a->arg[LL_VIEW_ADDRESS_MODE] = ll_lua_param(L, p, first + 1);
+    a->address_defaulted = lua_isnoneornil(L, a->arg[LL_VIEW_ADDRESS_MODE]);
     VkSamplerAddressMode mode = (VkSamplerAddressMode)ll_lua_check_enum(
         L, a->arg[LL_VIEW_ADDRESS_MODE], &ll_enum_address_mode, 1, def_address);
     d->address_mode[0] = d->address_mode[1] = d->address_mode[2] = mode;
@@ -403,8 +406,18 @@ static void check_view(lua_State *L, const ll_session *session, VkFormat format,
 {
     ll_image_view_field field;
     ll_error err;
-    if (!ll_image_view_check(session, format, type, usage, &a->desc, &field, &err))
-        ll_lua_raise(L, a->arg[field], &err);
+    if (ll_image_view_check(session, format, type, usage, &a->desc, &field, &err))
+        return;
+    if (field == LL_VIEW_ADDRESS_MODE && a->address_defaulted)
+        /* the address mode is the default: blame what the user gave, sampled = true */
+        ll_lua_argerror(L, a->arg[LL_VIEW_SAMPLED],
+                        "sampled = true with unnormalized coordinates needs addressMode "
+                        "ClampToEdge or ClampToBorder, and addressMode was not given (its "
+                        "default is %s): give addressMode = \"ClampToEdge\" or "
+                        "normalizedCoordinates = true",
+                        ll_enum_name(&ll_enum_address_mode,
+                                     (uint32_t)a->desc.address_mode[0]));
+    ll_lua_raise(L, a->arg[field], &err);
 }
 
 /* Phase 2: makes the view desc of the image whose userdata is at image_idx into the empty

@@ -1,6 +1,7 @@
 /* l_memory.c: the Lua Memory type, session:createMemory, ll.deviceMemoryStats, and how
  * objects made from Lua keep the collector in pace with device memory it cannot see.
  * Not for: buffers (l_buffer.c) or images (l_image.c), which only use what is here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "lluvia/device_memory.h"
@@ -97,6 +98,32 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
 
 #define DEFAULT_FLAGS VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT
 
+/* Pages smaller than this hold few objects, and every page is one vkAllocateMemory of the
+ * device's few thousand (maxMemoryAllocationCount): such a size is most likely a count of
+ * something else, or kilobytes meant as bytes. Warned of once per state, not refused: the
+ * size is legal. */
+#define SMALL_PAGE_SIZE 4096u
+#define SMALL_PAGE_WARNED_KEY "lluvia.small_page_warned"
+
+static void warn_small_page(lua_State *L, uint64_t page_size)
+{
+    if (page_size == 0 || page_size >= SMALL_PAGE_SIZE)
+        return;
+    int warned = lua_getfield(L, LUA_REGISTRYINDEX, SMALL_PAGE_WARNED_KEY) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (warned)
+        return;
+    lua_pushboolean(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, SMALL_PAGE_WARNED_KEY);
+    fprintf(stderr,
+            "lluvia: warning: createMemory with pageSize %llu: pages of fewer than %u bytes "
+            "hold few objects, and each page is a device allocation of a limited number; "
+            "pageSize is in bytes (0: one page per object, default 32 MiB) "
+            "(shown once)\n",
+            (unsigned long long)page_size, SMALL_PAGE_SIZE);
+    fflush(stderr);
+}
+
 /* Pushes a new Memory of the session at stack index 1 (its parent). */
 static int push_new_memory(lua_State *L, VkMemoryPropertyFlags flags, uint64_t page_size,
                            bool exact, int arg)
@@ -128,6 +155,7 @@ static int session_create_memory(lua_State *L)
                                                       (lua_Integer)LL_DEFAULT_PAGE_SIZE);
     arg = ll_lua_param(L, &p, 2);
     bool exact = ll_lua_opt_boolean(L, arg, arg, "exactFlagsMatch", false);
+    warn_small_page(L, page_size);
     lua_settop(L, 1);
     return push_new_memory(L, flags, page_size, exact, 2);
 }

@@ -1,12 +1,15 @@
 -- library.lua: session:loadLibrary, lluvia's node libraries: a folder, or a .zip in the
 -- layout of lluvia's lluvia_node_library.zip. Programs are made first (.spv registered as
 -- their path without .spv, .comp compiled and registered under their path), then every
--- .lua runs as a builder script of the session. Not for: reading the files (l_library.c).
+-- .lua runs as a builder script of the session; and the built-in node library, loaded for
+-- ll.createSession. Not for: reading the files (l_library.c).
 local ll, _, kit = ...
 local addMethods, checkSession, checkString = kit.addMethods, kit.checkSession, kit.checkString
 
 local libraryFiles, extractLibrary = ll._libraryFiles, ll._extractLibrary
+local nodeLibraryFiles, deferNodePrograms = ll._nodeLibraryFiles, ll._deferNodePrograms
 ll._libraryFiles, ll._extractLibrary = nil, nil
+ll._nodeLibraryFiles, ll._deferNodePrograms = nil, nil
 
 local function describe(v)
   if type(v) == "string" then return ("'%s'"):format(v) end
@@ -55,6 +58,17 @@ local function includeDirsOf(options)
     out[i] = dirs[i]
   end
   return out
+end
+
+-- Runs each script ({where, data}, in order) in the session's environment with the session
+-- active; an error stops there, naming the file.
+local function runScripts(session, scripts)
+  local env = ll._scriptEnvironment(session)
+  for _, s in ipairs(scripts) do
+    local chunk, err = load(s.data, "@" .. s.where, "t", env)
+    if not chunk then fail(s.where, err) end
+    ll._withSession(session, chunk)
+  end
 end
 
 -- session:loadLibrary(path, {includeDirs = {...}}?) -> {programs = n, scripts = n}. Everything is read and every
@@ -118,13 +132,23 @@ local function loadLibrary(session, path, options)
   end
 
   for _, p in ipairs(programs) do session:setProgram(p.name, p.program) end
-  local env = ll._scriptEnvironment(session)
-  for _, s in ipairs(scripts) do
-    local chunk, err = load(s.data, "@" .. s.where, "t", env)
-    if not chunk then fail(s.where, err) end
-    ll._withSession(session, chunk)
-  end
+  runScripts(session, scripts)
   return {programs = #programs, scripts = #scripts}
+end
+
+-- ll._loadNodeLibrary(session): the built-in node library (docs/nodes.md: the SPIR-V of
+-- shaders/nodes and the builders of lua/nodes, embedded at build time), which
+-- ll.createSession loads unless loadNodeLibrary = false. The builders run now (tens of
+-- microseconds in all); each program is registered under its path but made by the
+-- session's first getProgram of that name (a tenth of a millisecond each: l_program.c).
+-- Errors name the source file.
+function ll._loadNodeLibrary(session)
+  deferNodePrograms(session)
+  local scripts = {}
+  for i, f in ipairs(nodeLibraryFiles()) do
+    scripts[i] = {where = "lua/nodes/" .. f.name, data = f.data}
+  end
+  runScripts(session, scripts)
 end
 
 addMethods("lluvia.Session", {loadLibrary = loadLibrary})

@@ -5,10 +5,24 @@
 #ifndef LL_L_BUILDERS_H
 #define LL_L_BUILDERS_H
 
+#include <stddef.h>
+
 #include <lua.h>
 
 /* Registry key of the module table (set by luaopen_lluvia). */
 #define LL_MODULE_KEY "lluvia.module"
+
+/* A file embedded at build time by cmake/embed.cmake; its tables end with a NULL name. */
+struct ll_embedded {
+    const char *name;
+    const char *source;
+    size_t length;
+};
+
+/* The built-in node library (docs/nodes.md): the SPIR-V of shaders/nodes under its path
+ * and ".spv" ("lluvia/color/RGBA2Gray.comp.spv"), and the builder scripts of lua/nodes
+ * ("lluvia/color/RGBA2Gray.lua"), each in name order. */
+extern const struct ll_embedded ll_embedded_node_programs[], ll_embedded_node_builders[];
 
 /* Pushes the module table. */
 void ll_lua_push_module(lua_State *L);
@@ -28,7 +42,8 @@ void ll_lua_call_in_session(lua_State *L, int session_idx, int nargs, int nresul
  * buffer:mapAndSetFromVectorUint8. Call after ll_lua_open_buffer. */
 int ll_lua_open_builders(lua_State *L);
 
-/* Sets ll._libraryFiles (l_library.c), which lua/library.lua takes for loadLibrary. */
+/* Sets ll._libraryFiles and ll._nodeLibraryFiles (l_library.c), which lua/library.lua
+ * takes for loadLibrary and for the built-in node library. */
 int ll_lua_open_library(lua_State *L);
 
 #endif

@@ -1,7 +1,9 @@
 /* l_library.c: what session:loadLibrary (lua/library.lua) reads: every file of a node
  * library, from a folder (file_tree.h) or a .zip archive (zip_archive.h), as
  * ll._libraryFiles(path) -> kind ("folder" | "zip"), {{name = ..., data = ...}, ...}
- * sorted by name. Not for: registering programs or builders, which the Lua side does. */
+ * sorted by name; and the built-in node library's builders, embedded at build time, in the
+ * same form, as ll._nodeLibraryFiles(). Not for: registering programs or builders (the Lua
+ * side does). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "binding.h"
+#include "l_builders.h"
 #include "lluvia/fault.h"
 #include "lluvia/file_tree.h"
 #include "lluvia/zip_archive.h"
@@ -232,12 +235,30 @@ static int l_write_zip(lua_State *L)
     return 0;
 }
 
+/* ll._nodeLibraryFiles() -> {{name = ..., data = ...}, ...}: the built-in node library's
+ * builder scripts in name order (its programs are made on demand: l_program.c). */
+static int l_node_library_files(lua_State *L)
+{
+    lua_newtable(L);
+    for (const struct ll_embedded *f = ll_embedded_node_builders; f->name != NULL; f++) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, f->name);
+        lua_setfield(L, -2, "name");
+        lua_pushlstring(L, f->source, f->length);
+        lua_setfield(L, -2, "data");
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    }
+    return 1;
+}
+
 int ll_lua_open_library(lua_State *L)
 {
     lua_pushcfunction(L, l_library_files);
     lua_setfield(L, -2, "_libraryFiles");
     lua_pushcfunction(L, l_extract_library);
     lua_setfield(L, -2, "_extractLibrary");
+    lua_pushcfunction(L, l_node_library_files);
+    lua_setfield(L, -2, "_nodeLibraryFiles");
     if (lua_getfield(L, -1, "_debug") == LUA_TTABLE) {
         lua_pushcfunction(L, l_write_zip);
         lua_setfield(L, -2, "writeZip");

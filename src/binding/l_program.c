@@ -6,6 +6,7 @@
 #include "lluvia/fault.h"
 
 #include "binding.h"
+#include "l_builders.h"
 #include "l_program.h"
 #include "l_session.h"
 
@@ -13,6 +14,11 @@
  * Weak keys make it an ephemeron table: a session whose programs (which keep it alive)
  * are reachable only through its own entry is still collected. */
 static const char REGISTRY_KEY = 0;
+
+/* registry[&DEFERRED_KEY]: weak keys, session userdata -> true for the sessions that load
+ * the built-in node library: its programs are made on their first getProgram, so that a
+ * session pays only for the nodes it uses (ll._deferNodePrograms). */
+static const char DEFERRED_KEY = 0;
 
 ll_program *ll_lua_check_program(lua_State *L, int idx)
 {
@@ -131,14 +137,10 @@ static int session_compile_program(lua_State *L)
 
 /* ---- session:createProgram ------------------------------------------------------------- */
 
-static int session_create_program(lua_State *L)
+/* Pushes a new Program of the session at 1, made from SPIR-V bytes or loaded from a path;
+ * raises on failure. */
+static int push_new_program(lua_State *L, const char *bytes, size_t size, bool path)
 {
-    ll_lua_check_session(L, 1);
-    size_t size = 0;
-    const char *bytes = luaL_checklstring(L, 2, &size);
-    /* SPIR-V always holds NUL bytes (its version word does): a string without one is a
-     * path. */
-    bool path = memchr(bytes, '\0', size) == NULL;
     ll_lua_object *o = ll_lua_push_object(L, LL_PROGRAM_T, NULL, 1);
     lua_pushvalue(L, 1);
     ll_lua_set_parent(L, -2, 1);
@@ -151,27 +153,46 @@ static int session_create_program(lua_State *L)
     return o->ptr != NULL ? 1 : ll_lua_raise(L, 0, &err);
 }
 
+static int session_create_program(lua_State *L)
+{
+    ll_lua_check_session(L, 1);
+    size_t size = 0;
+    const char *bytes = luaL_checklstring(L, 2, &size);
+    /* SPIR-V always holds NUL bytes (its version word does): a string without one is a
+     * path. */
+    return push_new_program(L, bytes, size, memchr(bytes, '\0', size) == NULL);
+}
+
 /* ---- the registry --------------------------------------------------------------------- */
 
 /* Pushes the session's table of programs; with `create`, makes it when missing, else
  * pushes nil for none. */
+/* Pushes registry[key], a table with weak keys; with `create`, makes it when missing, else
+ * pushes nil for none. Returns whether a table was pushed. */
+static bool push_weak_table(lua_State *L, const void *key, bool create)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
+        return true;
+    lua_pop(L, 1);
+    if (!create) {
+        lua_pushnil(L);
+        return false;
+    }
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+    return true;
+}
+
 static void push_programs(lua_State *L, int session_idx, bool create)
 {
     session_idx = lua_absindex(L, session_idx);
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &REGISTRY_KEY) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        if (!create) {
-            lua_pushnil(L);
-            return;
-        }
-        lua_newtable(L);
-        lua_createtable(L, 0, 1);
-        lua_pushliteral(L, "k");
-        lua_setfield(L, -2, "__mode");
-        lua_setmetatable(L, -2);
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &REGISTRY_KEY);
-    }
+    if (!push_weak_table(L, &REGISTRY_KEY, create))
+        return;
     lua_pushvalue(L, session_idx);
     if (lua_rawget(L, -2) != LUA_TTABLE && create) {
         lua_pop(L, 1);
@@ -208,11 +229,62 @@ static int session_set_program(lua_State *L)
     return 0;
 }
 
+/* The built-in node library's SPIR-V for the program `name` ("lluvia/color/RGBA2Gray.comp"
+ * is embedded as "lluvia/color/RGBA2Gray.comp.spv"), or NULL. */
+static const struct ll_embedded *node_library_program(const char *name)
+{
+    size_t n = strlen(name);
+    for (const struct ll_embedded *e = ll_embedded_node_programs; e->name != NULL; e++)
+        if (strncmp(e->name, name, n) == 0 && strcmp(e->name + n, ".spv") == 0)
+            return e;
+    return NULL;
+}
+
+/* Whether the session at idx makes the built-in node library's programs on demand. */
+static bool defers_node_programs(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    bool deferred = false;
+    if (push_weak_table(L, &DEFERRED_KEY, false)) {
+        lua_pushvalue(L, idx);
+        deferred = lua_rawget(L, -2) == LUA_TBOOLEAN;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return deferred;
+}
+
+/* session:getProgram(name): the registered Program, else (in a session that loads the
+ * built-in node library) the library's program of that name, made now and registered. */
 static int session_get_program(lua_State *L)
 {
     ll_lua_check_session(L, 1);
-    ll_lua_push_registered_program(L, 1, luaL_checkstring(L, 2));
+    const char *name = luaL_checkstring(L, 2);
+    lua_settop(L, 2);
+    ll_lua_push_registered_program(L, 1, name);
+    const struct ll_embedded *e;
+    if (!lua_isnil(L, -1) || !defers_node_programs(L, 1) ||
+        (e = node_library_program(name)) == NULL)
+        return 1;
+    lua_pop(L, 1);
+    push_new_program(L, e->source, e->length, false);
+    push_programs(L, 1, true);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
     return 1;
+}
+
+/* ll._deferNodePrograms(session): the session's getProgram makes the built-in node
+ * library's programs when first asked (lua/library.lua, for ll.createSession). */
+static int l_defer_node_programs(lua_State *L)
+{
+    ll_lua_check_session(L, 1);
+    push_weak_table(L, &DEFERRED_KEY, true);
+    lua_pushvalue(L, 1);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    return 0;
 }
 
 /* ---- the Program type ----------------------------------------------------------------- */
@@ -359,5 +431,7 @@ int ll_lua_open_program(lua_State *L)
         {NULL, NULL},
     };
     ll_lua_add_methods(L, LL_SESSION_T, session_methods);
+    lua_pushcfunction(L, l_defer_node_programs);
+    lua_setfield(L, -2, "_deferNodePrograms");
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "binding.h"
+#include "l_builders.h"
 #include "l_session.h"
 #include "lluvia/session.h"
 
@@ -47,7 +48,7 @@ static int l_get_available_devices(lua_State *L)
 
 static const char *const session_options[] = {
     "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize",
-    "simulateNonCoherent", "transferPath", NULL,
+    "simulateNonCoherent", "transferPath", "loadNodeLibrary", NULL,
 };
 
 /* The options of ll.createSession are fields of the table at 1. */
@@ -71,6 +72,7 @@ static int l_create_session(lua_State *L)
 {
     ll_session_options opts = {0};
     char device[32];
+    bool node_library = true;
     if (!lua_isnoneornil(L, 1)) {
         ll_lua_check_options(L, 1, session_options);
         opts.enable_debug = opt_bool(L, "enableDebug");
@@ -87,6 +89,8 @@ static int l_create_session(lua_State *L)
             if (!ll_transfer_path_parse(name, "transferPath", &opts.transfer_path, &perr))
                 ll_lua_argerror(L, 1, "%s", perr.message);
         }
+        lua_getfield(L, 1, "loadNodeLibrary");
+        node_library = ll_lua_opt_boolean(L, -1, 1, "loadNodeLibrary", true);
         lua_pop(L, 1);
         switch (lua_getfield(L, 1, "device")) {
         case LUA_TNIL:
@@ -110,7 +114,17 @@ static int l_create_session(lua_State *L)
     ll_error err;
     o->ptr = ll_session_create(&opts, &err);
 
-    return o->ptr != NULL ? 1 : ll_lua_raise(L, 1, &err);
+    if (o->ptr == NULL)
+        return ll_lua_raise(L, 1, &err);
+    if (node_library) { /* the built-in node library (lua/library.lua); may raise */
+        int session = lua_gettop(L);
+        ll_lua_push_module(L);
+        lua_getfield(L, -1, "_loadNodeLibrary");
+        lua_pushvalue(L, session);
+        lua_call(L, 1, 0);
+        lua_settop(L, session);
+    }
+    return 1;
 }
 
 static int l_debug_message_count(lua_State *L)

@@ -18,11 +18,7 @@
 #include "l_program.h"
 
 /* Generated from the files in lua/ by cmake/embed.cmake. */
-extern const struct ll_embedded {
-    const char *name;
-    const char *source;
-    size_t length;
-} ll_embedded_lua[];
+extern const struct ll_embedded ll_embedded_lua[];
 
 /* Pushes {<table> = {kind = "names" | "flags" | "numbers", names = {...}, values = {...}}}
  * for every enumeration (values[i] is the value of names[i]: the name itself for kinds),

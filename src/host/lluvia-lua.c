@@ -1,6 +1,6 @@
 /* lluvia-lua.c: the standalone host. Behaves like the stock lua(1) interpreter of Lua 5.4
  * (options -e -l -i -v -E -W, --, -, LUA_INIT, the arg table, tracebacks and exit status)
- * with `lluvia` in package.preload, plus --list-devices and --device ID|NAME.
+ * with `lluvia` in package.preload, plus --list-devices, --list-nodes and --device ID|NAME.
  * Not for: anything of the module itself (src/binding). */
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +44,7 @@ static void print_usage(const char *badoption)
             "  -E        ignore environment variables\n"
             "  -W        turn warnings on\n"
             "  --list-devices  list the Vulkan devices and exit\n"
+            "  --list-nodes    list the built-in nodes (name, type, summary) and exit\n"
             "  --device ID|NAME  default device for ll.createSession\n"
             "  --        stop handling options\n"
             "  -         stop handling options and execute stdin\n",
@@ -194,7 +195,10 @@ static int handle_script(lua_State *L, char **argv)
 
 /* ---- options ------------------------------------------------------------------------ */
 
-enum { HAS_ERROR = 1, HAS_I = 2, HAS_V = 4, HAS_E = 8, HAS_BIG_E = 16, HAS_LIST = 32 };
+enum {
+    HAS_ERROR = 1, HAS_I = 2, HAS_V = 4, HAS_E = 8, HAS_BIG_E = 16, HAS_LIST = 32,
+    HAS_LIST_NODES = 64,
+};
 
 /* Scans the options; returns the flags and sets *first to the index of the script (argc
  * when there is none); on a bad option, *first is the index of the offending option. */
@@ -208,6 +212,10 @@ static int collect_args(char **argv, int *first)
             return args;
         if (strcmp(argv[i], "--list-devices") == 0) {
             args |= HAS_LIST;
+            continue;
+        }
+        if (strcmp(argv[i], "--list-nodes") == 0) {
+            args |= HAS_LIST_NODES;
             continue;
         }
         if (strcmp(argv[i], "--device") == 0) {
@@ -267,7 +275,7 @@ static int run_args(lua_State *L, char **argv, int n)
             i++;
             continue;
         }
-        if (strcmp(argv[i], "--list-devices") == 0)
+        if (strcmp(argv[i], "--list-devices") == 0 || strcmp(argv[i], "--list-nodes") == 0)
             continue;
         char option = argv[i][1];
         switch (option) {
@@ -330,6 +338,15 @@ static int list_devices(void)
     fflush(stdout);
     return 1;
 }
+
+/* The builders a session of the default device sees (the built-in node library), one line
+ * each: name, type and the first line of the doc, tab-separated, sorted by name. */
+static const char list_nodes_chunk[] =
+    "local ll = require('lluvia')\n"
+    "local s <close> = ll.createSession()\n"
+    "for _, d in ipairs(s:getNodeBuilderDescriptors()) do\n"
+    "  io.write(d.name, '\\t', d.type, '\\t', d.summary, '\\n')\n"
+    "end\n";
 
 /* ---- the REPL ----------------------------------------------------------------------- */
 
@@ -489,6 +506,10 @@ static int pmain(lua_State *L)
     lua_pushcfunction(L, luaopen_lluvia);
     lua_setfield(L, -2, "lluvia");
     lua_pop(L, 1);
+    if (args & HAS_LIST_NODES) {
+        lua_pushboolean(L, dostring(L, list_nodes_chunk, "=--list-nodes") == LUA_OK);
+        return 1;
+    }
     create_arg_table(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
     lua_gc(L, LUA_GCGEN, 0, 0);

@@ -4,11 +4,12 @@
 #ifndef LL_CORE_COLOR_GLSL
 #define LL_CORE_COLOR_GLSL
 
-// BT.601 luma of the red, green and blue channels (alpha is ignored), in [0, 255].
+// BT.601 luma of the red, green and blue channels (alpha is ignored), in [0, 255]: the
+// weights in thousandths and an integer division, so the truncation is exact on every
+// device (a float dot product lands on either side of an integer, device by device).
 uint color_rgba2gray(const uvec4 RGBA)
 {
-    const vec3 weights = vec3(0.299, 0.587, 0.114);
-    return uint(dot(vec3(RGBA.rgb), weights));
+    return (299u * RGBA.r + 587u * RGBA.g + 114u * RGBA.b) / 1000u;
 }
 
 // HSVA of an 8-bit RGBA colour (the hexcone model). A colour whose chroma is at most

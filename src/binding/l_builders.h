@@ -42,8 +42,8 @@ void ll_lua_call_in_session(lua_State *L, int session_idx, int nargs, int nresul
  * buffer:mapAndSetFromVectorUint8. Call after ll_lua_open_buffer. */
 int ll_lua_open_builders(lua_State *L);
 
-/* Sets ll._libraryFiles and ll._nodeLibraryFiles (l_library.c), which lua/library.lua
- * takes for loadLibrary and for the built-in node library. */
+/* Sets ll._libraryFiles, ll._extractLibrary and ll._nodeLibraryFiles (l_library.c), which
+ * lua/library.lua takes for loadLibrary and for the built-in node library. */
 int ll_lua_open_library(lua_State *L);
 
 #endif

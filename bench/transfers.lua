@@ -195,6 +195,44 @@ for _, im in ipairs(images) do
   end
 end
 
+-- The first transfer of a new array: the import's cost included (docs/memory.md, "Why
+-- 1 MiB"), against a session that stages the same transfer; each repetition a new array
+-- (made and touched untimed).
+do
+  local staged = ll.createSession{transferPath = "staging"}
+  local staged_mem = staged:createMemory({"DeviceLocal"})
+  for _, size in ipairs{MiB, 16 * MiB, 256 * MiB} do
+    if size <= max_bytes then
+      local buf = memories[1].mem:createBuffer(size)
+      local sbuf = staged_mem:createBuffer(size)
+      local function first(b)
+        local t_best, path = math.huge, "?"
+        for _ = 1, MIN_REPS do
+          local a = ll.ndarray({size}, "uint8")
+          fill_touch(a)
+          local before = ll._debug.transferStats()
+          local t0 = now()
+          b:fromHost(a)
+          local t = now() - t0
+          local after = ll._debug.transferStats()
+          for _, p in ipairs(PATHS) do if after[p] > before[p] then path = p end end
+          if t < t_best then t_best = t end
+          a:release()
+        end
+        return t_best, path
+      end
+      local t, path = first(buf)
+      local ts = first(sbuf)
+      time_row(("first fromHost of a new %s array [%s]"):format(size_name(size), path), t, ts,
+        "staged", 1e3, "ms")
+      buf:release()
+      sbuf:release()
+    end
+  end
+  staged_mem:release()
+  staged:release()
+end
+
 -- 4 KiB round trip: fromHost then toHost of a device-local buffer.
 do
   local buf = memories[1].mem:createBuffer(4 * KiB)

@@ -172,6 +172,57 @@ local a32 = ll.ndarray.fromTable(floats, "float32")
 table_row("totable 1000x1000 int64", best(function() return a64:totable() end))
 table_row("totable 1000x1000 float32", best(function() return a32:totable() end))
 
+
+-- ---- whole-array maths (astype, reductions, comparisons) against the Lua loop ------------
+
+local PIXELS = {480, 640, 4}     -- 1.2 M uint8 elements: one RGBA picture
+local NPIX = 480 * 640 * 4
+local pic = ll.ndarray(PIXELS, "uint8")
+for i = 1, NPIX do pic[i] = (i * 7) & 255 end
+local picf = pic:astype("float32", {scale = 1 / 255})
+
+local function loop_row(operation, t_ours, t_lua)
+  ratio_row(operation, t_ours, t_lua, "Lua loop", NPIX)
+end
+
+loop_row("astype uint8 -> float32, scale 1/255",
+  best(function() return pic:astype("float32", {scale = 1 / 255}) end, function(a) a:release() end),
+  best(function()
+    local out = ll.ndarray(PIXELS, "float32")
+    for i = 1, NPIX do out[i] = pic[i] / 255 end
+    return out
+  end, function(a) a:release() end))
+loop_row("astype float32 -> uint8, nearest, saturate",
+  best(function() return picf:astype("uint8", {scale = 255, round = "nearest"}) end,
+    function(a) a:release() end),
+  best(function()
+    local out = ll.ndarray(PIXELS, "uint8")
+    for i = 1, NPIX do
+      local v = math.floor(picf[i] * 255 + 0.5)
+      out[i] = v < 0 and 0 or v > 255 and 255 or v
+    end
+    return out
+  end, function(a) a:release() end))
+loop_row("sum uint8", best(function() return pic:sum() end),
+  best(function() local s = 0 for i = 1, NPIX do s = s + pic[i] end return s end))
+loop_row("max float32", best(function() return picf:max() end),
+  best(function()
+    local m = picf[1]
+    for i = 2, NPIX do local v = picf[i] if v > m then m = v end end
+    return m
+  end))
+local pic2 = pic:copy()
+loop_row("equals uint8", best(function() return pic:equals(pic2) end),
+  best(function() for i = 1, NPIX do if pic[i] ~= pic2[i] then return false end end return true end))
+loop_row("allclose float32", best(function() return picf:allclose(picf) end),
+  best(function()
+    for i = 1, NPIX do
+      local x, y = picf[i], picf[i]
+      if math.abs(x - y) > 1e-8 + 1e-5 * math.abs(y) then return false end
+    end
+    return true
+  end))
+
 print(("ll.ndarray benchmark: %s, best of %d runs, access loops over %d elements")
   :format(_VERSION, REPS, N))
 results:print()

@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 
 #include "binding.h"
+#include "l_ndarray_ops.h"
 
 _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua integers");
 
@@ -1204,6 +1205,7 @@ int ll_lua_open_ndarray(lua_State *L)
     lua_newtable(L); /* methods, each with the metatable as upvalue 1 */
     lua_pushvalue(L, mt);
     luaL_setfuncs(L, methods, 1);
+    luaL_setfuncs(L, ll_ndarray_ops_methods, 0);
     lua_pushvalue(L, mt);
     lua_insert(L, -2);
     lua_pushcclosure(L, nd_index, 2); /* upvalues: metatable, methods */
@@ -1211,6 +1213,7 @@ int ll_lua_open_ndarray(lua_State *L)
 
     lua_pushvalue(L, mt);
     luaL_setfuncs(L, metamethods, 1);
+    luaL_setfuncs(L, ll_ndarray_ops_metamethods, 0);
     /* scripts see a name, never the metamethods */
     lua_pushliteral(L, "ll.ndarray");
     lua_setfield(L, mt, "__metatable");

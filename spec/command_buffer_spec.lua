@@ -1,8 +1,8 @@
 -- command_buffer_spec.lua: API.md "Nodes", session:createCommandBuffer: begin, ends/finish,
 -- run(node), memoryBarrier, changeImageLayout, clearImage, copyBufferToImage,
--- copyImageToImage, copyBuffer, submitted by session:run(cb) any number of times; and the
--- refusals: commands outside a recording, objects of another session, buffers that no
--- longer match what they were recorded for.
+-- copyImageToImage, copyBuffer, timestamp, timestamps, submitted by session:run(cb) any
+-- number of times; and the refusals: commands outside a recording, objects of another
+-- session, buffers that no longer match what they were recorded for.
 local ll = require "lluvia"
 local support = require "support"
 
@@ -150,5 +150,45 @@ describe("command buffers", function()
     collectgarbage()
     s:run(cb)
     assert.are.same({2, 3, 4, 5}, v:toHost("float32"):totable())
+  end)
+
+  it("writes timestamps between commands and reads them after a run, in nanoseconds", function()
+    local v = mem:createBufferFromHost(ll.ndarray.fromTable({1, 2, 3, 4}, "float32"))
+    local node = inc_node(v)
+    local cb = s:createCommandBuffer()
+    cb:begin()
+    assert.are.equal(1, cb:timestamp())
+    cb:run(node)
+    assert.are.equal(2, cb:timestamp())
+    cb:memoryBarrier()
+    cb:run(node)
+    assert.are.equal(3, cb:timestamp())
+    cb:ends()
+    support.raises("timestamps are read after it ran", cb.timestamps, cb)
+    for _ = 1, 2 do
+      s:run(cb)
+      local t = cb:timestamps()
+      assert.are.equal(3, #t)
+      assert.are.equal(0, t[1])
+      assert.is_true(t[2] >= t[1] and t[3] >= t[2], "timestamps in order")
+    end
+    assert.are.same({5, 6, 7, 8}, v:toHost("float32"):totable())
+    cb:begin()          -- a new recording has no timestamps until it runs
+    support.raises("timestamps are read after it ran", cb.timestamps, cb)
+    cb:run(node)
+    cb:ends()
+    s:run(cb)
+    assert.are.same({}, cb:timestamps())
+  end)
+
+  it("refuses a timestamp outside a recording and past 256 of them", function()
+    local cb = s:createCommandBuffer()
+    support.raises("timestamp needs a command buffer being recorded", cb.timestamp, cb)
+    cb:begin()
+    for i = 1, 256 do assert.are.equal(i, cb:timestamp()) end
+    support.raises("a command buffer holds at most 256 timestamps", cb.timestamp, cb)
+    cb:ends()
+    s:run(cb)
+    assert.are.equal(256, #cb:timestamps())
   end)
 end)

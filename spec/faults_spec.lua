@@ -678,6 +678,26 @@ describe("every failure path leaves everything as it was", function()
     })
     assert.is_true(failures.host >= 2 and failures.vulkan >= 5)
   end)
+
+  it("cb:timestamp (its query pool) and cb:timestamps", function()
+    local failures = drive({
+      setup = initialized_context,
+      call = function(ctx)
+        local cb = support.session():createCommandBuffer()
+        ctx.owned[#ctx.owned + 1] = cb
+        cb:begin()
+        cb:timestamp()
+        cb:run(ctx.node)
+        cb:timestamp()
+        cb:ends()
+        support.session():run(cb)
+        assert.are.equal(2, #cb:timestamps())
+        return cb
+      end,
+      release = nothing,
+    })
+    assert.is_true(failures.vulkan >= 7)
+  end)
 end)
 
 -- Creates that make their object and then fail to fill it (the upload's staging buffer

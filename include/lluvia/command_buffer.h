@@ -58,6 +58,18 @@ bool ll_command_buffer_keep(ll_command_buffer *cb, void *obj, void (*release)(vo
  * recorded for. */
 bool ll_command_buffer_submit(ll_command_buffer *cb, ll_error *err);
 
+/* Timestamps (vkCmdWriteTimestamp), for timing what a buffer records. timestamp records one
+ * (written once every command recorded before it has finished) and gives its index, from 0;
+ * the first of a recording also resets the buffer's query pool, made on first use.
+ * LL_E_UNSUPPORTED where the queue has no timestamps (timestampValidBits 0), LL_E_ARGUMENT
+ * past LL_COMMAND_BUFFER_MAX_TIMESTAMPS. timestamps, after the buffer ran (LL_E_STATE before),
+ * waits for the results and gives the nanoseconds of each since the first (ns[0] is 0):
+ * min(capacity, recorded) of them in *count. */
+#define LL_COMMAND_BUFFER_MAX_TIMESTAMPS 256
+bool ll_command_buffer_timestamp(ll_command_buffer *cb, uint32_t *index, ll_error *err);
+bool ll_command_buffer_timestamps(const ll_command_buffer *cb, double *ns, uint32_t capacity,
+                                  uint32_t *count, ll_error *err);
+
 /* The buffer's invariants (its commands, what it keeps); false with LL_E_STATE. For tests. */
 bool ll_command_buffer_validate(const ll_command_buffer *cb, ll_error *err);
 

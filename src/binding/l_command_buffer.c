@@ -1,6 +1,6 @@
 /* l_command_buffer.c: the CommandBuffer userdata (lluvia's CommandBuffer): begin, ends
  * (finish), memoryBarrier, changeImageLayout, clearImage, copyBufferToImage,
- * copyImageToImage, copyBuffer, and session:createCommandBuffer. cb:run(node) and
+ * copyImageToImage, copyBuffer, timestamp, timestamps, and session:createCommandBuffer. cb:run(node) and
  * session:run(cb) are lua/nodes.lua's, on _abort and _submit here. Not for: what a node
  * records (l_compute_node.c). */
 #include <stdio.h>
@@ -81,6 +81,44 @@ static int cb_begin(lua_State *L)
 static int cb_end(lua_State *L) { return cb_call(L, ll_command_buffer_end); }
 static int cb_submit(lua_State *L) { return cb_call(L, ll_command_buffer_submit); }
 static int cb_memory_barrier(lua_State *L) { return cb_call(L, ll_command_buffer_memory_barrier); }
+
+/* cb:timestamp() -> the timestamp's number, from 1 (cb:timestamps()[n]). */
+static int cb_timestamp(lua_State *L)
+{
+    ll_lua_check_command_buffer(L, 1);
+
+    ll_error err;
+    uint32_t index = 0;
+    ll_command_buffer *cb = ll_lua_resolve(L, 1, "CommandBuffer", &err);
+    bool ok = cb != NULL && ll_command_buffer_timestamp(cb, &index, &err);
+
+    if (!ok)
+        return ll_lua_raise(L, 0, &err);
+    lua_pushinteger(L, (lua_Integer)index + 1);
+    return 1;
+}
+
+/* cb:timestamps() -> the nanoseconds of each timestamp since the first, after a run. */
+static int cb_timestamps(lua_State *L)
+{
+    ll_lua_check_command_buffer(L, 1);
+    lua_createtable(L, LL_COMMAND_BUFFER_MAX_TIMESTAMPS, 0);
+
+    ll_error err;
+    double ns[LL_COMMAND_BUFFER_MAX_TIMESTAMPS];
+    uint32_t count = 0;
+    ll_command_buffer *cb = ll_lua_resolve(L, 1, "CommandBuffer", &err);
+    bool ok = cb != NULL &&
+              ll_command_buffer_timestamps(cb, ns, LL_COMMAND_BUFFER_MAX_TIMESTAMPS, &count, &err);
+
+    if (!ok)
+        return ll_lua_raise(L, 0, &err);
+    for (uint32_t i = 0; i < count; i++) {
+        lua_pushnumber(L, ns[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
 
 static int cb_abort(lua_State *L)
 {
@@ -223,6 +261,8 @@ static const luaL_Reg cb_methods[] = {
     {"copyBufferToImage", cb_copy_buffer_to_image},
     {"copyImageToImage", cb_copy_image_to_image},
     {"copyBuffer", cb_copy_buffer},
+    {"timestamp", cb_timestamp},
+    {"timestamps", cb_timestamps},
     {"_abort", cb_abort},
     {"_submit", cb_submit},
     {NULL, NULL},

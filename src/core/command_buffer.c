@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "commands.h"
+#include "context.h"
 #include "image_commands.h"
 #include "lluvia/fault.h"
 #include "vk_util.h"
@@ -24,6 +25,9 @@ struct ll_command_buffer {
     ll_commands *commands;
     kept *kept;
     size_t kept_count, kept_capacity;
+    VkQueryPool timestamps;     /* made by the first timestamp; VK_NULL_HANDLE before */
+    uint32_t timestamp_count;   /* written by the recording */
+    bool timestamps_run;        /* the recording ran since it was ended: results exist */
 };
 
 ll_command_buffer *ll_command_buffer_create(ll_session *s, ll_error *err)
@@ -60,6 +64,8 @@ void ll_command_buffer_release(ll_command_buffer *cb)
     if (cb == NULL || atomic_fetch_sub(&cb->refs, 1) != 1)
         return;
     ll_commands_destroy(cb->commands); /* waits for a pending submission */
+    if (cb->timestamps != VK_NULL_HANDLE)
+        vkDestroyQueryPool(ll_session_vk(cb->session), cb->timestamps, NULL);
     drop_kept(cb);
     ll_free(cb->kept);
     ll_session_release(cb->session);
@@ -89,6 +95,8 @@ bool ll_command_buffer_begin(ll_command_buffer *cb, ll_error *err)
     if (!ll_commands_begin(cb->commands, err))
         return false;
     drop_kept(cb);
+    cb->timestamp_count = 0;
+    cb->timestamps_run = false;
     return true;
 }
 
@@ -111,6 +119,8 @@ void ll_command_buffer_abort(ll_command_buffer *cb)
 {
     ll_commands_abort(cb->commands);
     drop_kept(cb);
+    cb->timestamp_count = 0;
+    cb->timestamps_run = false;
 }
 
 bool ll_command_buffer_keep(ll_command_buffer *cb, void *obj, void (*release)(void *obj),
@@ -265,7 +275,79 @@ bool ll_command_buffer_submit(ll_command_buffer *cb, ll_error *err)
         if (k->check != NULL && !k->check(k->obj, k->stamp, err))
             return false;
     }
-    return ll_commands_submit(cb->commands, err);
+    if (!ll_commands_submit(cb->commands, err))
+        return false;
+    cb->timestamps_run = true;
+    return true;
+}
+
+/* The device's timestamp bits on the session's queue: 0 where it has no timestamps. */
+static uint32_t timestamp_bits(const ll_session *s)
+{
+    const ll_device *device = ll_session_device(s);
+    VkPhysicalDevice physical = ll_device_physical(device);
+    uint32_t family = ll_device_queue_family(device), count = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, NULL);
+    VkQueueFamilyProperties families[32];
+    if (count > 32)
+        count = 32;
+    vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families);
+    return family < count ? families[family].timestampValidBits : 0;
+}
+
+bool ll_command_buffer_timestamp(ll_command_buffer *cb, uint32_t *index, ll_error *err)
+{
+    if (!need_recording(cb, "timestamp", err))
+        return false;
+    if (cb->timestamp_count == LL_COMMAND_BUFFER_MAX_TIMESTAMPS)
+        return ll_fail(err, LL_E_ARGUMENT, "a command buffer holds at most %d timestamps",
+                       LL_COMMAND_BUFFER_MAX_TIMESTAMPS);
+    if (cb->timestamps == VK_NULL_HANDLE) {
+        if (timestamp_bits(cb->session) == 0)
+            return ll_fail(err, LL_E_UNSUPPORTED, "the device has no timestamps on its compute "
+                           "queue (timestampValidBits is 0)");
+        VkQueryPoolCreateInfo info = {
+            .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+            .queryType = VK_QUERY_TYPE_TIMESTAMP,
+            .queryCount = LL_COMMAND_BUFFER_MAX_TIMESTAMPS,
+        };
+        VkResult r = LL_VK(vkCreateQueryPool(ll_session_vk(cb->session), &info, NULL,
+                                             &cb->timestamps));
+        if (r != VK_SUCCESS)
+            return ll_fail_vk(err, r, "vkCreateQueryPool (timestamps)");
+    }
+    VkCommandBuffer vk = ll_commands_vk(cb->commands);
+    if (cb->timestamp_count == 0)
+        vkCmdResetQueryPool(vk, cb->timestamps, 0, LL_COMMAND_BUFFER_MAX_TIMESTAMPS);
+    /* Written once every command before it has finished. */
+    vkCmdWriteTimestamp(vk, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, cb->timestamps,
+                        cb->timestamp_count);
+    *index = cb->timestamp_count++;
+    return true;
+}
+
+bool ll_command_buffer_timestamps(const ll_command_buffer *cb, double *ns, uint32_t capacity,
+                                  uint32_t *count, ll_error *err)
+{
+    if (ll_commands_recording(cb->commands) || !cb->timestamps_run)
+        return ll_fail(err, LL_E_STATE, "the command buffer's timestamps are read after it "
+                       "ran: end it and run it first");
+    uint32_t n = cb->timestamp_count < capacity ? cb->timestamp_count : capacity;
+    *count = n;
+    if (n == 0)
+        return true;
+    uint64_t ticks[LL_COMMAND_BUFFER_MAX_TIMESTAMPS];
+    VkResult r = LL_VK(vkGetQueryPoolResults(ll_session_vk(cb->session), cb->timestamps, 0, n,
+                                             sizeof ticks, ticks, sizeof ticks[0],
+                                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+    if (r != VK_SUCCESS)
+        return ll_fail_vk(err, r, "vkGetQueryPoolResults (timestamps)");
+    uint32_t bits = timestamp_bits(cb->session);
+    uint64_t mask = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+    double period = ll_device_properties(ll_session_device(cb->session))->limits.timestampPeriod;
+    for (uint32_t i = 0; i < n; i++)
+        ns[i] = (double)((ticks[i] - ticks[0]) & mask) * period;
+    return true;
 }
 
 bool ll_command_buffer_validate(const ll_command_buffer *cb, ll_error *err)
@@ -275,6 +357,10 @@ bool ll_command_buffer_validate(const ll_command_buffer *cb, ll_error *err)
     if (cb->kept_count > cb->kept_capacity || (cb->kept_capacity > 0 && cb->kept == NULL))
         return ll_fail(err, LL_E_STATE, "command buffer keeps %zu objects in room for %zu",
                        cb->kept_count, cb->kept_capacity);
+    if (cb->timestamp_count > LL_COMMAND_BUFFER_MAX_TIMESTAMPS ||
+        (cb->timestamp_count > 0 && cb->timestamps == VK_NULL_HANDLE))
+        return ll_fail(err, LL_E_STATE, "command buffer has %u timestamps without their pool",
+                       cb->timestamp_count);
     for (size_t i = 0; i < cb->kept_count; i++)
         if (cb->kept[i].obj == NULL || cb->kept[i].release == NULL)
             return ll_fail(err, LL_E_STATE, "command buffer keeps an empty entry %zu", i);

@@ -201,3 +201,13 @@ describe("environment flags", function()
     end
   end)
 end)
+
+describe("ll.clock", function()
+  it("is a monotonic clock in seconds that advances", function()
+    local t0 = ll.clock()
+    assert.are.equal("float", math.type(t0))
+    local t1
+    repeat t1 = ll.clock() until t1 > t0
+    assert.is_true(t1 - t0 < 1, "advances by small steps")
+  end)
+end)

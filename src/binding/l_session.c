@@ -2,6 +2,7 @@
  * ll.debugMessageCount. Memory creation (createMemory) is added by l_memory.c. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "binding.h"
 #include "l_builders.h"
@@ -208,6 +209,16 @@ static int session_get(lua_State *L)
     return 1;
 }
 
+/* ll.clock() -> seconds of a monotonic clock (CLOCK_MONOTONIC), for timing on the host:
+ * os.clock counts the process's CPU time, which a device's own threads (lavapipe) inflate. */
+static int l_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
 int ll_lua_open_session(lua_State *L)
 {
     static const luaL_Reg methods[] = {
@@ -223,6 +234,7 @@ int ll_lua_open_session(lua_State *L)
         {"createSession", l_create_session},
         {"getAvailableDevices", l_get_available_devices},
         {"debugMessageCount", l_debug_message_count},
+        {"clock", l_clock},
         {NULL, NULL},
     };
     luaL_setfuncs(L, functions, 0);

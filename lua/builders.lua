@@ -54,7 +54,9 @@ end
 -- traceback of where it was raised). Returns fn's results. The one way the binding runs a
 -- builder's callbacks and a session's scripts.
 function ll._withSession(session, fn, ...)
-  if session == nil then argError(1, "_withSession", "session expected, got nil") end
+  if getmetatable(session) ~= "lluvia.Session" then
+    argError(1, "_withSession", "Session expected, got %s", describe(session))
+  end
   local previous = ll.activeSession
   ll.activeSession = session
   local r = table.pack(xpcall(fn, withTraceback, ...))
@@ -70,6 +72,10 @@ local function active(fname)
     error(("lluvia: ll.%s needs an active session (ll.activeSession is nil): call it from "
       .. "a builder that a session runs, or from a script that session:script, "
       .. "session:scriptFile or session:loadLibrary runs, or set ll.activeSession"):format(fname), 3)
+  end
+  if getmetatable(s) ~= "lluvia.Session" then
+    error(("lluvia: ll.%s: ll.activeSession must be a Session, got %s"):format(fname,
+      describe(s)), 3)
   end
   return s
 end

@@ -2,7 +2,9 @@
 -- a lluvia checkout given on the command line: nothing is fetched) through lluvia-lua, as
 -- lluvia's *_test.py files use each node: the same inputs, parameters, binds, init, run and
 -- checks, translated to Lua. Counts the nodes that load, init and run with zero validation
--- messages, once with lluvia's GLSL library (lluvia/glsl/lib) and once with the built-in one.
+-- messages, once with lluvia's GLSL library (lluvia/glsl/lib), once with the built-in one,
+-- and, where glslangValidator is installed, once from a .zip in the layout of lluvia's
+-- lluvia_node_library.zip (each .lua beside its shader's .comp.spv, as lluvia's build packs it).
 -- Not for: the specs (spec/, which use the project's own nodes); this is a report.
 --
 --   lluvia-lua scripts/lluvia-compat.lua /tmp/lluvia [--verbose] [--only NAME]
@@ -339,17 +341,21 @@ local function countBy(list)
   return n
 end
 
--- One pass: a session, the library loaded, every case run. Returns the counts.
-local function pass(label, includeDirs)
+-- One pass: a session, the library (a folder or a zip) loaded, every case run. Returns
+-- the counts.
+local function pass(label, includeDirs, library)
+  library = library or nodesDir
   print(("== %s"):format(label))
   local session = ll.createSession{enableDebug = true}
   print(("device: %s (%s); validation layer: %s; input picture: %s"):format(session.deviceName,
     session.deviceType, session.validationEnabled and "on" or "NOT AVAILABLE",
     (ll.readImage and exists(mouse)) and mouse or "a generated pattern"))
   local before = ll.debugMessageCount()
-  local ok, err = pcall(session.loadLibrary, session, nodesDir, {includeDirs = includeDirs})
+  local ok, err = pcall(session.loadLibrary, session, library, {includeDirs = includeDirs})
   if ok then
-    print(("loadLibrary: %d programs, %d scripts"):format(err.programs, err.scripts))
+    print(("loadLibrary(%s): %d programs, %d scripts"):format(library, err.programs, err.scripts))
+  elseif library ~= nodesDir then
+    print("loadLibrary failed: " .. tostring(err))
   else
     print("loadLibrary failed: " .. tostring(err))
     -- file by file, to find what loads
@@ -438,7 +444,57 @@ local function pass(label, includeDirs)
   return {registered = #names, loaded = nLoad, tested = countBy(results), init = nInit, run = nRun}
 end
 
-local a = pass("lluvia's GLSL library (" .. glslLib .. ")", {glslLib})
-local b = pass("the built-in GLSL library", {})
-local allRun = a.run == a.tested and b.run == b.tested
+-- lluvia_node_library.zip's layout, made here as lluvia's build makes it: every .comp
+-- compiled by glslangValidator (which needs the include extension and "..." includes),
+-- stored as <path>.spv beside the .lua files. Nil when glslangValidator is missing.
+local function makeZip()
+  local tmp = os.tmpname()
+  os.remove(tmp)
+  if not os.execute("command -v glslangValidator >/dev/null && mkdir -p '" .. tmp .. "'") then
+    return nil
+  end
+  local entries = {}
+  for line in io.popen("cd '" .. nodesDir .. "' && find . -name '*.comp' -o -name '*.lua' | sort"):lines() do
+    local rel = line:sub(3)
+    local f = assert(io.open(nodesDir .. "/" .. rel, "rb"))
+    local text = f:read("a")
+    f:close()
+    if rel:sub(-4) == ".lua" then
+      entries[#entries + 1] = {name = rel, data = text}
+    else
+      local src = text:gsub("#version 450", "#version 450\n#extension GL_GOOGLE_include_directive : enable", 1)
+        :gsub("#include%s*<([^>]*)>", '#include "%1"')
+      local comp = tmp .. "/shader.comp"
+      local w = assert(io.open(comp, "wb"))
+      w:write(src)
+      w:close()
+      local spv = tmp .. "/shader.spv"
+      if not os.execute(("glslangValidator -V --target-env vulkan1.0 -I'%s' -o '%s' '%s' >/dev/null")
+          :format(glslLib, spv, comp)) then
+        print("glslangValidator failed on " .. rel)
+      else
+        local r = assert(io.open(spv, "rb"))
+        entries[#entries + 1] = {name = rel .. ".spv", data = r:read("a")}
+        r:close()
+      end
+    end
+  end
+  local zip = tmp .. "/lluvia_node_library.zip"
+  ll._debug.writeZip(zip, entries)
+  return zip, tmp
+end
+
+local results = {
+  pass("lluvia's GLSL library (" .. glslLib .. ")", {glslLib}),
+  pass("the built-in GLSL library", {}),
+}
+local zip, tmp = makeZip()
+if zip then
+  results[#results + 1] = pass("lluvia_node_library.zip's layout, SPIR-V by glslangValidator", {}, zip)
+  os.execute("rm -rf '" .. tmp .. "'")
+else
+  print("== the zip pass needs glslangValidator (glslang-tools): skipped")
+end
+local allRun = true
+for _, r in ipairs(results) do allRun = allRun and r.run == r.tested end
 os.exit(allRun and 0 or 1)

@@ -222,7 +222,7 @@ describe("ll.activeSession", function()
   end)
 
   it("is refused as nil", function()
-    support.raises("bad argument #1 to '_withSession' (session expected, got nil)",
+    support.raises("bad argument #1 to '_withSession' (Session expected, got nil)",
       ll._withSession, nil, print)
   end)
 end)
@@ -239,25 +239,48 @@ describe("the ll.* globals of builder scripts", function()
   end)
 
   it("act on the active session", function()
-    -- A stand-in session object records which calls reach it.
-    local calls = {}
-    local fake = setmetatable({}, {__index = function(_, method)
-      return function(self, ...) calls[#calls + 1] = {self, method, ...} return method end
-    end})
-    local expect = {getProgram = "getProgram", createComputeNode = "createComputeNode",
-      createContainerNode = "createContainerNode", createCommandBuffer = "createCommandBuffer",
-      getHostMemory = "getHostMemory", getDeviceMemory = "getDeviceMemory", run = "run",
-      runCommandBuffer = "run", getGoodComputeLocalShape = "getGoodComputeLocalShape"}
-    ll._withSession(fake, function()
-      for _, name in ipairs(names) do
-        assert.are.equal(expect[name], ll[name]("arg"))
+    local s <close> = fresh()
+    local other <close> = fresh()
+    s:setProgram("spec/p.comp", s:compileProgram("#version 450\nvoid main() {}\n"))
+    s:script([[
+      local b = ll.class(ll.ContainerNodeBuilder)
+      b.name = 'spec/Box'
+      function b.newDescriptor()
+        local d = ll.ContainerNodeDescriptor.new()
+        d.builderName = b.name
+        return d
       end
+      ll.registerNodeBuilder(b)
+    ]])
+    ll._withSession(s, function()
+      assert.are.equal(s:getProgram("spec/p.comp"), ll.getProgram("spec/p.comp"))
+      assert.is_nil(ll.getProgram("spec/none.comp"))
+      assert.are.equal(s:getHostMemory(), ll.getHostMemory())
+      assert.are.equal(s:getDeviceMemory(), ll.getDeviceMemory())
+      assert.are_not.equal(other:getDeviceMemory(), ll.getDeviceMemory())
+      assert.are.same(s:getGoodComputeLocalShape("D2"), ll.getGoodComputeLocalShape("D2"))
+      local box = ll.createContainerNode("spec/Box")
+      assert.are.equal("spec/Box", box.descriptor.builderName)
+      local cb = ll.createCommandBuffer()
+      cb:begin()
+      cb:memoryBarrier()
+      cb:ends()
+      ll.runCommandBuffer(cb)
     end)
-    assert.are.equal(#names, #calls)
-    for i, c in ipairs(calls) do
-      assert.are.equal(fake, c[1])
-      assert.are.equal(expect[names[i]], c[2])
-    end
+    -- ll.createComputeNode and ll.run: "builders running nodes" below.
+    ll._withSession(other, function()
+      support.raises("no node builder named 'spec/Box'", ll.createContainerNode, "spec/Box")
+    end)
+  end)
+
+  it("refuses an active session that is not a Session", function()
+    ll.activeSession = {}
+    local ok, err = pcall(ll.getProgram, "x")
+    ll.activeSession = nil
+    assert.is_false(ok)
+    assert.is_truthy(err:find("lluvia: ll.getProgram: ll.activeSession must be a Session, got table", 1, true))
+    support.raises("bad argument #1 to '_withSession' (Session expected, got 3)",
+      ll._withSession, 3, print)
   end)
 end)
 
@@ -631,5 +654,177 @@ void main() { out_buffer.values[LL_GLOBAL_COORDS_1D] = SPEC_VALUE; }
       s.loadLibrary, s, "x", {includeDirs = {"a", 3}})
     support.raises("bad argument #2 to 'loadLibrary' (options must be a table, got 'x')",
       s.loadLibrary, s, "x", "x")
+  end)
+end)
+
+-- Builders that make, init and run other nodes from their callbacks (Lua -> C -> Lua), and
+-- errors raised in callbacks, with the project's own scripts and shader.
+describe("builders running nodes", function()
+  support.no_validation_messages()
+
+  local FILL = [[
+#version 450
+#include <lluvia/core.glsl>
+layout(binding = 0) buffer Out { float values[]; } out_buffer;
+layout(push_constant) uniform Params { float value; } params;
+void main() {
+  const uint i = LL_GLOBAL_COORDS_1D;
+  if (i < out_buffer.values.length()) out_buffer.values[i] += params.value;
+}
+]]
+
+  -- spec/Fill adds `value` to every float of out_buffer; it records which session was
+  -- active in each callback.
+  local FILL_LUA = [[
+local builder = ll.class(ll.ComputeNodeBuilder)
+builder.name = 'spec/Fill'
+builder.doc = 'Adds value to out_buffer.'
+seenSessions = {}
+
+function builder.newDescriptor()
+  seenSessions[#seenSessions + 1] = ll.activeSession
+  local desc = ll.ComputeNodeDescriptor.new()
+  desc:init(builder.name, ll.ComputeDimension.D1)
+  desc:addPort(ll.PortDescriptor.new(0, 'out_buffer', ll.PortDirection.Out, ll.PortType.Buffer))
+  desc:setParameter('value', 1.0)
+  return desc
+end
+
+function builder.onNodeInit(node)
+  seenSessions[#seenSessions + 1] = ll.activeSession
+  if node:getParameter('value') < 0 then error('spec/Fill: value must be >= 0') end
+  local pc = ll.PushConstants.new()
+  pc:pushFloat(node:getParameter('value'))
+  node.pushConstants = pc
+  node:configureGridShape(ll.vec3ui.new(node:getPort('out_buffer').size // 4, 1, 1))
+end
+
+ll.registerNodeBuilder(builder)
+]]
+
+  -- spec/FillTwice (a container): its onNodeInit makes two spec/Fill nodes, runs the first
+  -- right away (ll.run), and records the second from onNodeRecord.
+  local TWICE_LUA = [[
+local builder = ll.class(ll.ContainerNodeBuilder)
+builder.name = 'spec/FillTwice'
+builder.doc = 'Fills twice.'
+
+function builder.newDescriptor()
+  local desc = ll.ContainerNodeDescriptor.new()
+  desc.builderName = builder.name
+  desc:setParameter('value', 1.0)
+  return desc
+end
+
+function builder.onNodeInit(node)
+  local buffer = node:getPort('out_buffer')
+  for i = 1, 2 do
+    local fill = ll.createComputeNode('spec/Fill')
+    fill:setParameter('value', node:getParameter('value') * i)
+    fill:bind('out_buffer', buffer)
+    fill:init()
+    node:bindNode('fill' .. i, fill)
+  end
+  ll.run(node:getNode('fill1'))
+  local cb = ll.createCommandBuffer()
+  cb:begin()
+  cb:memoryBarrier()
+  cb:ends()
+  ll.runCommandBuffer(cb)
+end
+
+function builder.onNodeRecord(node, cmdBuffer)
+  cmdBuffer:run(node:getNode('fill2'))
+end
+
+ll.registerNodeBuilder(builder)
+]]
+
+  local function library()
+    local root = support.tmpdir()
+    assert(os.execute("mkdir -p " .. support.quote(root .. "/spec")))
+    support.write(root .. "/spec/Fill.comp", FILL)
+    support.write(root .. "/spec/Fill.lua", FILL_LUA)
+    support.write(root .. "/spec/FillTwice.lua", TWICE_LUA)
+    local s = fresh()
+    s:loadLibrary(root)
+    assert(os.execute("rm -rf " .. support.quote(root)))
+    return s
+  end
+
+  local function floats(s, n)
+    local b = s:createMemory({"DeviceLocal"}, 0):createBuffer(4 * n)
+    b:fromHost(ll.ndarray({n}, "float32"))
+    return b
+  end
+
+  it("run callbacks with their session active, nested Lua -> C -> Lua", function()
+    local s <close> = library()
+    local b = floats(s, 300)
+    local twice = s:createContainerNode("spec/FillTwice")
+    twice:setParameter("value", 1.5)
+    twice:bind("out_buffer", b)
+    twice:init()
+    assert.is_nil(ll.activeSession)
+    assert.are.same({1.5}, {b:toHost("float32")[300]}) -- fill1 ran inside onNodeInit
+    s:run(twice)
+    local out = b:toHost("float32")
+    for i = 1, 300 do assert.are.equal(1.5 + 3.0, out[i]) end
+    local seen = ll._scriptEnvironment(s).seenSessions
+    assert.are.equal(4, #seen) -- two newDescriptor, two onNodeInit
+    for _, x in ipairs(seen) do assert.are.equal(s, x) end
+  end)
+
+  it("act on the session running them, not the one that ran last", function()
+    local a <close> = library()
+    local b <close> = library()
+    local bufA, bufB = floats(a, 4), floats(b, 4)
+    local nodeB = b:createComputeNode("spec/Fill")
+    nodeB:bind("out_buffer", bufB)
+    ll._withSession(a, function()
+      nodeB:init() -- b's node, initialized while a is active
+      assert.are.equal(a, ll.activeSession)
+    end)
+    b:run(nodeB)
+    assert.are.equal(1.0, bufB:toHost("float32")[1])
+    assert.are.equal(0.0, bufA:toHost("float32")[1])
+    local seen = ll._scriptEnvironment(b).seenSessions
+    for _, x in ipairs(seen) do assert.are.equal(b, x) end
+    assert.is_nil(ll._scriptEnvironment(a).seenSessions[1])
+  end)
+
+  it("propagate errors of onNodeInit with the traceback, putting the session back", function()
+    local s <close> = library()
+    local node = s:createComputeNode("spec/Fill")
+    node:setParameter("value", -1.0)
+    node:bind("out_buffer", floats(s, 4))
+    local msg = support.raises("spec/Fill: value must be >= 0", node.init, node)
+    assert.is_truthy(msg:find("stack traceback:", 1, true))
+    assert.is_truthy(msg:find("spec/Fill.lua:", 1, true))
+    assert.is_nil(ll.activeSession)
+    assert.has_error(function() s:run(node) end)
+    node:release()
+    collectgarbage()
+  end)
+
+  it("propagate errors of a nested node's init out of the outer one", function()
+    local s <close> = library()
+    local twice = s:createContainerNode("spec/FillTwice")
+    twice:setParameter("value", -2.0)
+    twice:bind("out_buffer", floats(s, 4))
+    support.raises("spec/Fill: value must be >= 0", twice.init, twice)
+    assert.is_nil(ll.activeSession)
+  end)
+
+  it("propagate errors of newDescriptor from createComputeNode", function()
+    local s <close> = fresh()
+    s:script([[
+      local b = ll.class(ll.ComputeNodeBuilder)
+      b.name = 'spec/BadDescriptor'
+      function b.newDescriptor() error('no descriptor today') end
+      ll.registerNodeBuilder(b)
+    ]])
+    support.raises("no descriptor today", s.createComputeNode, s, "spec/BadDescriptor")
+    assert.is_nil(ll.activeSession)
   end)
 end)

@@ -793,11 +793,17 @@ ll.registerNodeBuilder(builder)
     assert.is_nil(ll._scriptEnvironment(a).seenSessions[1])
   end)
 
+  -- A node of builder `name` of s, with value set and out_buffer bound: ready to init.
+  local function ready(s, make, name, value)
+    local node = make(s, name)
+    node:setParameter("value", value)
+    node:bind("out_buffer", floats(s, 4))
+    return node
+  end
+
   it("propagate errors of onNodeInit with the traceback, putting the session back", function()
     local s <close> = library()
-    local node = s:createComputeNode("spec/Fill")
-    node:setParameter("value", -1.0)
-    node:bind("out_buffer", floats(s, 4))
+    local node = ready(s, s.createComputeNode, "spec/Fill", -1.0)
     local msg = support.raises("spec/Fill: value must be >= 0", node.init, node)
     assert.is_truthy(msg:find("stack traceback:", 1, true))
     assert.is_truthy(msg:find("spec/Fill.lua:", 1, true))
@@ -809,9 +815,7 @@ ll.registerNodeBuilder(builder)
 
   it("propagate errors of a nested node's init out of the outer one", function()
     local s <close> = library()
-    local twice = s:createContainerNode("spec/FillTwice")
-    twice:setParameter("value", -2.0)
-    twice:bind("out_buffer", floats(s, 4))
+    local twice = ready(s, s.createContainerNode, "spec/FillTwice", -2.0)
     support.raises("spec/Fill: value must be >= 0", twice.init, twice)
     assert.is_nil(ll.activeSession)
   end)

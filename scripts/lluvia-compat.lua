@@ -346,7 +346,7 @@ end
 local function pass(label, includeDirs, library)
   library = library or nodesDir
   print(("== %s"):format(label))
-  local session = ll.createSession{enableDebug = true}
+  local session = ll.createSession{enableDebug = true, loadNodeLibrary = false}
   print(("device: %s (%s); validation layer: %s; input picture: %s"):format(session.deviceName,
     session.deviceType, session.validationEnabled and "on" or "NOT AVAILABLE",
     (ll.readImage and exists(mouse)) and mouse or "a generated pattern"))

@@ -432,9 +432,11 @@ describe("ll.readImage of bad files", function()
     refuses(dir .. "/missing.png", "cannot open it: No such file or directory")
   end)
 
-  it("refuse a directory", function()
+  it("refuse a directory, and a FIFO without waiting for a writer", function()
     assert(os.execute("mkdir " .. support.quote(dir .. "/folder.png")))
     refuses(dir .. "/folder.png", "it is a directory")
+    assert(os.execute("mkfifo " .. support.quote(dir .. "/fifo.png")))
+    refuses(dir .. "/fifo.png", "it is not a regular file")
   end)
 
   it("refuse an empty file and a file that is not an image", function()

@@ -108,7 +108,8 @@ void ll_image_reader_close(ll_image_reader *reader); /* NULL: nothing */
 /* Encodes `px` in the format of the path's extension and writes it atomically: into a new
  * file in the same folder (".<name>.<pid>.<n>.tmp"), flushed to disk, then renamed over
  * `path`, so that a failure leaves an existing file as it was and no temporary file
- * behind. A file replaced keeps its permission bits; a new one gets 0666 less the umask.
+ * behind. A file replaced keeps its permission bits; a new one gets 0666 less the umask;
+ * a symbolic link at path is replaced, not followed.
  * LL_E_ARGUMENT as ll_image_check_pixels, or blaming the path (1) for an extension that
  * is not .png, .jpg or .jpeg; LL_E_FILE ("cannot write image '<path>': ...") when the
  * file cannot be written; LL_E_HOST_MEMORY. */

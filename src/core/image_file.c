@@ -611,7 +611,8 @@ ll_image_reader *ll_image_reader_open(const char *path, ll_error *err)
         return NULL;
     }
     r->path = copy;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (read_all refuses it) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     bool ok = fd >= 0 ? read_all(fd, &r->bytes, &r->size, err)
                       : fail_errno(err, errno, "cannot open it");
     if (fd >= 0)

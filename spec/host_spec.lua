@@ -139,6 +139,22 @@ describe("lluvia-lua", function()
     end
   end)
 
+  it("lists every device in detail with --list-devices -v, as ll.deviceInfo shows it",
+    function()
+      local out, err, code = run_host({"--list-devices", "-v"})
+      assert.are.equal(0, code, err)
+      local ll = require "lluvia"
+      for _, d in ipairs(ll.getAvailableDevices()) do
+        assert.is_truthy(out:find(ll.pretty(ll.deviceInfo(d.id)), 1, true), out)
+      end
+      for _, key in ipairs({"driverName", "memoryHeaps", "memoryTypes", "maxImageDimension2D",
+                            "maxComputeWorkGroupCount", "nonCoherentAtomSize",
+                            "VK_EXT_external_memory_host"}) do
+        assert.is_truthy(out:find(key, 1, true), key .. " missing from: " .. out)
+      end
+      assert.is_truthy(out:find("^Lua 5%.4"), out) -- -v keeps its banner
+    end)
+
   it("sets the default device with --device", function()
     local ll = require "lluvia"
     local d = ll.getAvailableDevices()[1]

@@ -253,6 +253,14 @@ int ll_lua_kit_register(lua_State *L)
     return 0;
 }
 
+void ll_lua_set_info(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "lluvia.Info") == LUA_TTABLE)
+        lua_setmetatable(L, -2);
+    else
+        lua_pop(L, 1);
+}
+
 bool ll_lua_is_instance(lua_State *L, int idx, const char *tname)
 {
     if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))

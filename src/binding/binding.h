@@ -165,5 +165,10 @@ void ll_lua_push_enum_kit(lua_State *L);
 /* ---- module parts ----------------------------------------------------------------- */
 
 int ll_lua_open_session(lua_State *L);
+int ll_lua_open_device(lua_State *L);  /* l_device.c: ll.deviceInfo */
+
+/* Gives the table on top of the stack the metatable of the module's info tables
+ * (lua/pretty.lua: printed through ll.pretty), once the Lua parts have registered it. */
+void ll_lua_set_info(lua_State *L);
 
 #endif

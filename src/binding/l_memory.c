@@ -33,6 +33,7 @@ void ll_lua_push_allocation(lua_State *L, const ll_allocation *allocation)
     lua_setfield(L, -2, "leftPadding");
     lua_pushinteger(L, (lua_Integer)a->size);
     lua_setfield(L, -2, "size");
+    ll_lua_set_info(L);
 }
 
 /* ---- keeping the collector in pace -------------------------------------------------- */
@@ -124,6 +125,21 @@ static void warn_small_page(lua_State *L, uint64_t page_size)
     fflush(stderr);
 }
 
+/* Adds the Memory userdata on top of the stack to the state's list (LL_MEMORIES_KEY). */
+static void remember_memory(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LL_MEMORIES_KEY);
+    lua_getfield(L, -1, "count");
+    lua_Integer n = lua_tointeger(L, -1) + 1;
+    lua_pop(L, 1);
+    lua_pushinteger(L, n);
+    lua_setfield(L, -2, "count");
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, n);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
 /* Pushes a new Memory of the session at stack index 1 (its parent). */
 static int push_new_memory(lua_State *L, VkMemoryPropertyFlags flags, uint64_t page_size,
                            bool exact, int arg)
@@ -138,6 +154,7 @@ static int push_new_memory(lua_State *L, VkMemoryPropertyFlags flags, uint64_t p
     o->ptr = ll_memory_create(s, flags, page_size, exact, &err);
     if (o->ptr == NULL)
         return ll_lua_raise(L, arg, &err);
+    remember_memory(L);
     return 1;
 }
 
@@ -228,6 +245,7 @@ static void push_stats(lua_State *L, const ll_memory *m)
     lua_setfield(L, -2, "objects");
     lua_pushinteger(L, (lua_Integer)st.largest_free_block);
     lua_setfield(L, -2, "largestFreeBlock");
+    ll_lua_set_info(L);
 }
 
 static int memory_get(lua_State *L)
@@ -277,6 +295,7 @@ static int l_device_memory_stats(lua_State *L)
     lua_setfield(L, -2, "pacedCollections");
     lua_pushinteger(L, (lua_Integer)p->retried);
     lua_setfield(L, -2, "retryCollections");
+    ll_lua_set_info(L);
     return 1;
 }
 
@@ -298,6 +317,12 @@ int ll_lua_open_memory(lua_State *L)
         LL_MEMORY_T, methods, memory_get, memory_release, memory_describe,
     };
     ll_lua_new_class(L, &memory_class);
+    lua_newtable(L); /* LL_MEMORIES_KEY */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, LL_MEMORIES_KEY);
     static const luaL_Reg session_methods[] = {
         {"createMemory", session_create_memory},
         {"getHostMemory", session_get_host_memory},

@@ -9,6 +9,10 @@
 
 #define LL_MEMORY_T "lluvia.Memory"
 
+/* registry[LL_MEMORIES_KEY]: every Memory userdata the state made, weak keys, each with
+ * the number of its making (ll.memorySummary lists them in that order; lua/summary.lua). */
+#define LL_MEMORIES_KEY "lluvia.memories"
+
 /* The live Memory at idx (raises if it is not one or has been released). */
 ll_memory *ll_lua_check_memory(lua_State *L, int idx);
 

@@ -42,8 +42,10 @@ static int l_get_available_devices(lua_State *L)
         lua_setfield(L, -2, "deviceType");
         push_version(L, list[i].api_version);
         lua_setfield(L, -2, "apiVersion");
+        ll_lua_set_info(L);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
+    ll_lua_set_info(L);
     return 1;
 }
 

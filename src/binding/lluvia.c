@@ -93,6 +93,7 @@ int luaopen_lluvia(lua_State *L)
     lua_newtable(L);
     int module = lua_gettop(L);
     ll_lua_open_session(L);
+    ll_lua_open_device(L);
     ll_lua_open_ndarray(L);
     ll_lua_open_memory(L);
     ll_lua_open_buffer(L);
@@ -114,6 +115,8 @@ int luaopen_lluvia(lua_State *L)
     int kit = lua_gettop(L);
     lua_pushcfunction(L, l_add_methods);
     lua_setfield(L, kit, "addMethods");
+    lua_getfield(L, LUA_REGISTRYINDEX, LL_MEMORIES_KEY);
+    lua_setfield(L, kit, "memories");
     /* enums.lua first (the others use the tables it makes), then the rest in name order */
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
         if (strcmp(chunk->name, "enums") == 0)

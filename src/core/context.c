@@ -365,6 +365,74 @@ bool ll_enumerate_devices(ll_device_info *out, uint32_t capacity, uint32_t *coun
     return ok;
 }
 
+const char *const ll_notable_device_extensions[] = {
+    VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
+    VK_KHR_SAMPLER_MIRROR_CLAMP_TO_EDGE_EXTENSION_NAME,
+    VK_EXT_MEMORY_BUDGET_EXTENSION_NAME,
+    "VK_KHR_portability_subset",
+    VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME,
+    VK_KHR_16BIT_STORAGE_EXTENSION_NAME,
+    VK_KHR_8BIT_STORAGE_EXTENSION_NAME,
+    VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME,
+    VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
+    VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
+    NULL,
+};
+_Static_assert(sizeof ll_notable_device_extensions / sizeof *ll_notable_device_extensions <=
+                   LL_NOTABLE_EXTENSIONS_MAX + 1,
+               "ll_device_details.extensions has room for every notable extension");
+
+static bool describe_physical(VkPhysicalDevice physical, uint32_t id, ll_device_details *out,
+                              ll_error *err)
+{
+    memset(out, 0, sizeof *out);
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(physical, &p);
+    VkPhysicalDeviceDriverProperties driver = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+    };
+    if (p.apiVersion >= VK_API_VERSION_1_2) {
+        VkPhysicalDeviceProperties2 p2 = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+            .pNext = &driver,
+        };
+        vkGetPhysicalDeviceProperties2(physical, &p2);
+    }
+    out->info.id = id;
+    snprintf(out->info.name, sizeof out->info.name, "%s", p.deviceName);
+    out->info.type = p.deviceType;
+    out->info.api_version = p.apiVersion;
+    out->vendor_id = p.vendorID;
+    out->device_id = p.deviceID;
+    out->driver_version = p.driverVersion;
+    snprintf(out->driver_name, sizeof out->driver_name, "%s", driver.driverName);
+    snprintf(out->driver_info, sizeof out->driver_info, "%s", driver.driverInfo);
+    out->limits = p.limits;
+    vkGetPhysicalDeviceMemoryProperties(physical, &out->memory);
+    for (int i = 0; ll_notable_device_extensions[i] != NULL; i++)
+        if (!find_extension(physical, ll_notable_device_extensions[i], &out->extensions[i], err))
+            return false;
+    return true;
+}
+
+bool ll_device_describe(uint32_t id, ll_device_details *out, ll_error *err)
+{
+    ll_instance *instance = ll_instance_acquire(false, err);
+    if (instance == NULL)
+        return false;
+    VkPhysicalDevice *list;
+    uint32_t n;
+    bool ok = physical_devices(instance->handle, &list, &n, err);
+    if (ok) {
+        ok = id < n ? describe_physical(list[id], id, out, err)
+                    : (ll_fail(err, LL_E_ARGUMENT, "id must be a device id from 0 to %u, "
+                               "got %u", n - 1, id), ll_error_blame(err, 1));
+        ll_free(list);
+    }
+    ll_instance_release(instance);
+    return ok;
+}
+
 static bool contains_nocase(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);

@@ -43,7 +43,7 @@ static void print_usage(const char *badoption)
             "  -v        show version information\n"
             "  -E        ignore environment variables\n"
             "  -W        turn warnings on\n"
-            "  --list-devices  list the Vulkan devices and exit\n"
+            "  --list-devices  list the Vulkan devices and exit (with -v: each in detail)\n"
             "  --list-nodes    list the built-in nodes (name, type, summary) and exit\n"
             "  --device ID|NAME  default device for ll.createSession\n"
             "  --        stop handling options\n"
@@ -320,6 +320,12 @@ static int handle_luainit(lua_State *L)
     return dostring(L, init, name);
 }
 
+/* --list-devices -v: each device as ll.deviceInfo describes it, printed as ll.pretty does
+ * (the same text the REPL shows for ll.deviceInfo(id)). */
+static const char LIST_DEVICES_VERBOSE[] =
+    "local ll = require 'lluvia'\n"
+    "for _, d in ipairs(ll.getAvailableDevices()) do print(ll.pretty(ll.deviceInfo(d.id))) end";
+
 static int list_devices(void)
 {
     enum { MAX = 64 };
@@ -493,7 +499,7 @@ static int pmain(lua_State *L)
     if (args & HAS_V)
         print_version();
     apply_device_option(argv, script);
-    if (args & HAS_LIST) {
+    if ((args & HAS_LIST) && !(args & HAS_V)) {
         lua_pushboolean(L, list_devices());
         return 1;
     }
@@ -508,6 +514,10 @@ static int pmain(lua_State *L)
     lua_pop(L, 1);
     if (args & HAS_LIST_NODES) {
         lua_pushboolean(L, dostring(L, list_nodes_chunk, "=--list-nodes") == LUA_OK);
+        return 1;
+    }
+    if (args & HAS_LIST) { /* --list-devices -v */
+        lua_pushboolean(L, dostring(L, LIST_DEVICES_VERBOSE, "=--list-devices") == LUA_OK);
         return 1;
     }
     create_arg_table(L, argv, argc, script);

@@ -339,10 +339,12 @@ static bool physical_devices(VkInstance instance, VkPhysicalDevice **out, uint32
     return true;
 }
 
-bool ll_enumerate_devices(ll_device_info *out, uint32_t capacity, uint32_t *count,
-                          ll_error *err)
+/* Calls visit(list, n, user, err) with the physical devices of a non-debug instance, held
+ * for the call; false with err when they cannot be listed or visit fails. */
+static bool with_physical_devices(bool (*visit)(VkPhysicalDevice *list, uint32_t n,
+                                                void *user, ll_error *err),
+                                  void *user, ll_error *err)
 {
-    *count = 0;
     ll_instance *instance = ll_instance_acquire(false, err);
     if (instance == NULL)
         return false;
@@ -350,19 +352,40 @@ bool ll_enumerate_devices(ll_device_info *out, uint32_t capacity, uint32_t *coun
     uint32_t n;
     bool ok = physical_devices(instance->handle, &list, &n, err);
     if (ok) {
-        for (uint32_t i = 0; i < n && i < capacity; i++) {
-            VkPhysicalDeviceProperties p;
-            vkGetPhysicalDeviceProperties(list[i], &p);
-            out[i].id = i;
-            snprintf(out[i].name, sizeof out[i].name, "%s", p.deviceName);
-            out[i].type = p.deviceType;
-            out[i].api_version = p.apiVersion;
-        }
-        *count = n;
+        ok = visit(list, n, user, err);
         ll_free(list);
     }
     ll_instance_release(instance);
     return ok;
+}
+
+typedef struct device_list {
+    ll_device_info *out;
+    uint32_t capacity, *count;
+} device_list;
+
+static bool list_visit(VkPhysicalDevice *list, uint32_t n, void *user, ll_error *err)
+{
+    (void)err;
+    device_list *d = user;
+    for (uint32_t i = 0; i < n && i < d->capacity; i++) {
+        VkPhysicalDeviceProperties p;
+        vkGetPhysicalDeviceProperties(list[i], &p);
+        d->out[i].id = i;
+        snprintf(d->out[i].name, sizeof d->out[i].name, "%s", p.deviceName);
+        d->out[i].type = p.deviceType;
+        d->out[i].api_version = p.apiVersion;
+    }
+    *d->count = n;
+    return true;
+}
+
+bool ll_enumerate_devices(ll_device_info *out, uint32_t capacity, uint32_t *count,
+                          ll_error *err)
+{
+    *count = 0;
+    device_list d = {out, capacity, count};
+    return with_physical_devices(list_visit, &d, err);
 }
 
 const char *const ll_notable_device_extensions[] = {
@@ -415,22 +438,24 @@ static bool describe_physical(VkPhysicalDevice physical, uint32_t id, ll_device_
     return true;
 }
 
+typedef struct device_describe {
+    uint32_t id;
+    ll_device_details *out;
+} device_describe;
+
+static bool describe_visit(VkPhysicalDevice *list, uint32_t n, void *user, ll_error *err)
+{
+    device_describe *d = user;
+    if (d->id >= n)
+        return ll_fail(err, LL_E_ARGUMENT, "id must be a device id from 0 to %u, got %u",
+                       n - 1, d->id), ll_error_blame(err, 1);
+    return describe_physical(list[d->id], d->id, d->out, err);
+}
+
 bool ll_device_describe(uint32_t id, ll_device_details *out, ll_error *err)
 {
-    ll_instance *instance = ll_instance_acquire(false, err);
-    if (instance == NULL)
-        return false;
-    VkPhysicalDevice *list;
-    uint32_t n;
-    bool ok = physical_devices(instance->handle, &list, &n, err);
-    if (ok) {
-        ok = id < n ? describe_physical(list[id], id, out, err)
-                    : (ll_fail(err, LL_E_ARGUMENT, "id must be a device id from 0 to %u, "
-                               "got %u", n - 1, id), ll_error_blame(err, 1));
-        ll_free(list);
-    }
-    ll_instance_release(instance);
-    return ok;
+    device_describe d = {id, out};
+    return with_physical_devices(describe_visit, &d, err);
 }
 
 static bool contains_nocase(const char *haystack, const char *needle)

@@ -1,6 +1,8 @@
 -- node_kit.lua: what the built-in node library's builders (lua/nodes) share: making an
 -- output image in the input's Memory unless one is bound already, and the 2D grid over an
--- image. Not for: builder scripts of users (lluvia's API is theirs: docs/compute.md).
+-- image; for the lluvia/imgproc containers, checking what is bound at init, reading
+-- parameters, and making child compute nodes. Not for: builder scripts of users (lluvia's
+-- API is theirs: docs/compute.md).
 local ll = ...
 
 local kit = {}
@@ -64,5 +66,157 @@ function kit.image(count, ctype)
     elseif ctype then
       port:checkImageChannelTypeIs(ctype)
     end
+  end
+end
+
+---------------------------------------------------------------------------------------------
+-- The image nodes of lluvia/imgproc: containers that check what is bound to them at init
+-- (container ports are not checked by bind), pick a program by the input's channel type and
+-- make their stages as child compute nodes.
+---------------------------------------------------------------------------------------------
+
+local function contains(list, v)
+  for _, x in ipairs(list) do
+    if x == v then return true end
+  end
+  return false
+end
+
+-- An argument error of node:init() about port `port` of the node `node`.
+local function portError(node, port, fmt, ...)
+  error(("bad argument #1 to 'init' (%s: port '%s' %s)"):format(node.builderName, port,
+    fmt:format(...)), 0)
+end
+
+-- An argument error of node:init() about parameter `name` of the node `node`.
+function kit.parameterError(node, name, fmt, ...)
+  error(("bad argument #1 to 'init' (%s: parameter '%s' %s)"):format(node.builderName, name,
+    fmt:format(...)), 0)
+end
+
+-- Checks that `view` suits `port` (a 2D storage ImageView; `want.channelTypes`,
+-- `want.channels`: the lists it may have); an argument error naming the port otherwise.
+local function checkView(node, port, view, want)
+  if getmetatable(view) ~= "lluvia.ImageView" then
+    portError(node, port, "takes an ImageView, got %s", tostring(view))
+  end
+  if view.isSampled then
+    portError(node, port, "takes a storage (not sampled) ImageView, got a sampled one")
+  end
+  if view.depth ~= 1 then
+    portError(node, port, "takes a 2D image (depth 1), got depth %d", view.depth)
+  end
+  if want.channelTypes ~= nil and not contains(want.channelTypes, view.channelType) then
+    portError(node, port, "image channel type must be one of %s, got %s",
+      table.concat(want.channelTypes, ", "), view.channelType)
+  end
+  if want.channels ~= nil and not contains(want.channels, view.channels) then
+    portError(node, port, "image channel count must be %s, got %d",
+      table.concat(want.channels, " or "), view.channels)
+  end
+  if want.sampledUsage and not contains(view.image.usageFlags, "Sampled") then
+    portError(node, port, "needs an image with Sampled usage (the node reads it through a " ..
+      "sampled view), got one with {%s}", table.concat(view.image.usageFlags, ", "))
+  end
+  if want.width ~= nil and (view.width ~= want.width or view.height ~= want.height) then
+    portError(node, port, "image must be %dx%d (width x height), got %dx%d", want.width,
+      want.height, view.width, view.height)
+  end
+  return view
+end
+
+-- The ImageView bound to input `port`, checked against `want` (see checkView); with
+-- `want.sampledUsage`, also a sampled view of its image (nearest, unnormalized: what
+-- texelFetch reads).
+function kit.input(node, port, want)
+  local view = kit.bound(node, port)
+  if view == nil then portError(node, port, "is not bound: bind an ImageView to it before init") end
+  checkView(node, port, view, want)
+  if want.sampledUsage then return view, kit.sampled(view) end
+  return view
+end
+
+-- A sampled view of `view`'s image, for the programs that read it with texelFetch.
+function kit.sampled(view)
+  return view.image:createImageView(ll.ImageViewDescriptor.new(ll.ImageAddressMode.ClampToEdge,
+    ll.ImageFilterMode.Nearest, false, true))
+end
+
+-- Output `port` of the image nodes: the ImageView bound to it, checked to be `width` x `height` with
+-- `channels` channels of `channelType`, or a new one in `memory`, bound to the node.
+function kit.sizedOutput(node, port, memory, width, height, channels, channelType)
+  local view = kit.bound(node, port)
+  if view ~= nil then
+    return checkView(node, port, view, {channelTypes = {channelType}, channels = {channels},
+      width = width, height = height})
+  end
+  view = memory:createImageView(
+    ll.ImageDescriptor.new(1, height, width, channels, channelType),
+    ll.ImageViewDescriptor.new(ll.ImageAddressMode.ClampToEdge, ll.ImageFilterMode.Nearest,
+      false, false))
+  node:bind(port, view)
+  return view
+end
+
+-- Whether the node has a parameter `name` (set by its descriptor or by the script).
+function kit.hasParameter(node, name)
+  return node.descriptor.parameters[name] ~= nil
+end
+
+-- Parameter `name` as a number, or `default` where the node has none.
+function kit.number(node, name, default)
+  if not kit.hasParameter(node, name) then return default end
+  local v = node:getParameter(name)
+  if type(v) ~= "number" then kit.parameterError(node, name, "must be a number, got %s", tostring(v)) end
+  return v
+end
+
+-- Parameter `name` as an integer (a float with an integral value is taken).
+function kit.integer(node, name, default)
+  local v = kit.number(node, name, default)
+  if v == nil then return nil end
+  local i = math.tointeger(v)
+  if i == nil then kit.parameterError(node, name, "must be an integer, got %s", tostring(v)) end
+  return i
+end
+
+-- The float output's channel type of parameter float_precision (FP16 or FP32).
+function kit.floatType(node)
+  local fp = kit.integer(node, "float_precision", ll.FloatPrecision.FP32)
+  if fp ~= ll.FloatPrecision.FP16 and fp ~= ll.FloatPrecision.FP32 then
+    kit.parameterError(node, "float_precision", "must be ll.FloatPrecision.FP16 (%d) or FP32 (%d), got %s",
+      ll.FloatPrecision.FP16, ll.FloatPrecision.FP32, tostring(fp))
+  end
+  return ll.floatPrecisionToImageChannelType(fp)
+end
+
+-- The numeric class of a channel type, which picks a program's variant: uint, int or float.
+local CLASSES = {Uint8 = "uint", Uint16 = "uint", Uint32 = "uint", Int8 = "int", Int16 = "int",
+  Int32 = "int", Float16 = "float", Float32 = "float"}
+function kit.class(channelType)
+  return CLASSES[channelType]
+end
+
+-- The channel types the image nodes read: 8-, 16- and 32-bit integers and floats (64-bit
+-- channels are not storage formats on the devices lluvia runs on).
+kit.channelTypes = {"Uint8", "Int8", "Uint16", "Int16", "Float16", "Uint32", "Int32", "Float32"}
+
+-- A compute node of builder `name`, its ports bound (`ports`: port -> object), its push
+-- constants `pc` (an ll.PushConstants or nil), its grid covering width x height, inited.
+function kit.computeNode(name, ports, pc, width, height)
+  local node = ll.createComputeNode(name)
+  for port, object in pairs(ports) do node:bind(port, object) end
+  if pc ~= nil then node.pushConstants = pc end
+  node:configureGridShape(ll.vec3ui.new(width, height, 1))
+  node:init()
+  return node
+end
+
+-- Records the child nodes `names` of container `node` in order, a memory barrier between
+-- each and the next.
+function kit.recordInOrder(node, cb, names)
+  for i, name in ipairs(names) do
+    if i > 1 then cb:memoryBarrier() end
+    cb:run(node:getNode(name))
   end
 end

@@ -328,8 +328,33 @@ static int memory_create_image(lua_State *L)
     return ok ? new_image_done(L, 3) : ll_lua_raise(L, 2, &err);
 }
 
+/* Whether the device makes an image of c, with optimal tiling, in the Memory at 1. */
+static bool image_supported(lua_State *L, const create_image *c, ll_error *err)
+{
+    ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
+    VkExtent3D extent = {c->shape.width, c->shape.height, c->shape.depth};
+    return ll_format_check_image(session, ll_format_of(c->type, c->shape.channels),
+                                 ll_image_type_of(&c->shape), VK_IMAGE_TILING_OPTIMAL, c->usage,
+                                 &extent, err);
+}
+
+/* A 64-bit array (what a Lua table of numbers becomes) that the device has no image format
+ * for: the device's refusal, as any unsupported format is (LL_E_UNSUPPORTED: `lluvia:`),
+ * followed by how to make the array the image wants. c->usage must be set. */
+static void check_64bit_host_image(lua_State *L, const create_image *c)
+{
+    ll_error err;
+    if (ll_dtype_size(c->type) != 8 || image_supported(L, c, &err))
+        return;
+    ll_lua_error(L, "%s; the array is %s: a Lua table of integers becomes int64 and one of "
+                 "floats float64: make the array with ll.ndarray.fromTable(t, \"uint8\") (or "
+                 "\"float32\"), or convert it with arr:astype(\"uint8\")", err.message,
+                 ll_dtype_name(c->type));
+}
+
 /* The array-like at arg as an image's content: its shape by the shape rules and its dtype
- * as channel type. Pushes the array (ll_lua_check_arraylike). */
+ * as channel type (checked with the device when 64-bit: c->usage must be set). Pushes the
+ * array (ll_lua_check_arraylike). */
 static ll_ndarray *check_host_image(lua_State *L, int arg, create_image *c)
 {
     ll_ndarray *a = ll_lua_check_arraylike(L, arg, -1);
@@ -342,6 +367,7 @@ static ll_ndarray *check_host_image(lua_State *L, int arg, create_image *c)
     if (!ll_image_shape_from_dims(ll_ndarray_shape(a), (size_t)ndim, &c->shape, &err))
         ll_lua_raise(L, arg, &err);
     c->type = ll_ndarray_dtype(a);
+    check_64bit_host_image(L, c);
     return a;
 }
 
@@ -436,15 +462,11 @@ static bool make_view(lua_State *L, ll_lua_object *o, int image_idx,
 static void check_image_and_view(lua_State *L, const create_image *c, const view_args *va,
                                  int image_arg)
 {
-    ll_session *session = ll_memory_session(ll_lua_check_memory(L, 1));
-    VkFormat format = ll_format_of(c->type, c->shape.channels);
-    VkImageType type = ll_image_type_of(&c->shape);
-    VkExtent3D extent = {c->shape.width, c->shape.height, c->shape.depth};
     ll_error err;
-    if (!ll_format_check_image(session, format, type, VK_IMAGE_TILING_OPTIMAL, c->usage,
-                               &extent, &err))
+    if (!image_supported(L, c, &err))
         ll_lua_raise(L, image_arg, &err);
-    check_view(L, session, format, type, c->usage, va);
+    check_view(L, ll_memory_session(ll_lua_check_memory(L, 1)), ll_format_of(c->type, c->shape.channels),
+               ll_image_type_of(&c->shape), c->usage, va);
 }
 
 /* memory:createImageView(imageDescriptor, viewDescriptor): lluvia's; a new image in layout

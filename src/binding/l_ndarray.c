@@ -412,16 +412,34 @@ static int index_slow(lua_State *L, ll_ndarray *a)
     return 1;
 }
 
+/* Whether __index was called by ipairs' iterator (upvalue 3: the base library's, taken
+ * when the module opened; nil when it had no ipairs). Only the error path asks. */
+static bool called_by_ipairs(lua_State *L)
+{
+    lua_Debug ar;
+    if (lua_isnil(L, lua_upvalueindex(3)) || !lua_getstack(L, 1, &ar))
+        return false;
+    lua_getinfo(L, "f", &ar); /* pushes the caller: a value that exists, no allocation */
+    bool ipairs = lua_rawequal(L, -1, lua_upvalueindex(3));
+    lua_pop(L, 1);
+    return ipairs;
+}
+
 /* __index: integer keys first, with every check the API promises: the array is alive and
- * the index in bounds. */
+ * the index in bounds. The one exception: ipairs asks for #arr + 1 to learn that the array
+ * ended, and gets nil, so that `for i, v in ipairs(arr)` stops cleanly; `arr[#arr + 1]`
+ * anywhere else is the bounds error (docs/ndarray.md). */
 static int nd_index(lua_State *L)
 {
     ll_ndarray *a = element_self(L);
     if (lua_isinteger(L, 2)) {
         lua_Integer i = lua_tointeger(L, 2);
         unsigned char *data = live_data(L, a);
-        if ((lua_Unsigned)i - 1u >= (lua_Unsigned)a->count)
+        if ((lua_Unsigned)i - 1u >= (lua_Unsigned)a->count) {
+            if (i == a->count + 1 && called_by_ipairs(L))
+                return 0;
             return flat_index_error(L, a, 2);
+        }
         push_element(L, a, data + (size_t)(i - 1) * a->elsize);
         return 1;
     }
@@ -806,10 +824,32 @@ static int nd_repr(lua_State *L)
 
 /* ---- constructors --------------------------------------------------------------------- */
 
+/* ll.ndarray(4, 4): dimensions given one by one, as torch.Tensor(4, 4) takes them; the
+ * second would be read as a dtype. Says how to write the shape. */
+static int dimensions_error(lua_State *L)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    int n = lua_gettop(L);
+    for (int k = 1; k <= n && lua_type(L, k) == LUA_TNUMBER; k++) {
+        if (k > 1)
+            luaL_addstring(&b, ", ");
+        luaL_tolstring(L, k, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return luaL_error(L, "bad argument #1 to 'ndarray' (the shape must be one table of "
+                      "positive integers, got the numbers %s: write ll.ndarray({%s}) or "
+                      "ll.ndarray({%s}, \"uint8\"))", lua_tostring(L, -1), lua_tostring(L, -1),
+                      lua_tostring(L, -1));
+}
+
 /* ll.ndarray(shape, dtype = "float32"), through the __call of the ll.ndarray table. */
 static int nd_call(lua_State *L)
 {
     lua_remove(L, 1); /* the ll.ndarray table: arguments count from the shape */
+    if (lua_type(L, 1) == LUA_TNUMBER && lua_type(L, 2) == LUA_TNUMBER)
+        dimensions_error(L);
     int64_t shape[LL_NDARRAY_MAX_DIMS];
     int ndim = check_shape(L, 1, shape, false);
     ll_dtype t = check_dtype(L, 2, LL_FLOAT32);
@@ -1196,6 +1236,22 @@ static const luaL_Reg constructors[] = {
     {NULL, NULL},
 };
 
+/* The function ipairs iterates with (the first value ipairs returns), or nil when the
+ * state has no ipairs. */
+static void push_ipairs_iterator(lua_State *L)
+{
+    if (lua_getglobal(L, "ipairs") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        return;
+    }
+    lua_newtable(L);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_iscfunction(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
+}
+
 int ll_lua_open_ndarray(lua_State *L)
 {
     int module = lua_gettop(L);
@@ -1208,7 +1264,8 @@ int ll_lua_open_ndarray(lua_State *L)
     luaL_setfuncs(L, ll_ndarray_ops_methods, 0);
     lua_pushvalue(L, mt);
     lua_insert(L, -2);
-    lua_pushcclosure(L, nd_index, 2); /* upvalues: metatable, methods */
+    push_ipairs_iterator(L);
+    lua_pushcclosure(L, nd_index, 3); /* upvalues: metatable, methods, ipairs' iterator */
     lua_setfield(L, mt, "__index");
 
     lua_pushvalue(L, mt);

@@ -74,6 +74,11 @@ describe("transferPath", function()
       'print(require("lluvia").createSession().transferPath)'))
     assert.matches("LLUVIA_TRANSFER_PATH must be one of auto, direct, staging, import, got 'x'",
       run("LLUVIA_TRANSFER_PATH=x", 'require("lluvia").createSession()'))
+    -- the options come first: forceStaging is not contradicted by the environment
+    assert.matches("staging", run("LLUVIA_TRANSFER_PATH=import",
+      'print(require("lluvia").createSession{forceStaging = true}.transferPath)'))
+    assert.matches("direct", run("LLUVIA_TRANSFER_PATH=import",
+      'print(require("lluvia").createSession{transferPath = "direct"}.transferPath)'))
   end)
 end)
 

@@ -39,10 +39,10 @@ typedef struct ll_session_options {
                                    (also $LLUVIA_SIMULATE_NONCOHERENT): for tests */
     uint64_t buffer_image_granularity; /* 0: the device's; else a larger power of two (tests) */
     uint64_t staging_size;      /* bytes of the staging buffer; 0: LL_DEFAULT_STAGING_SIZE */
-    ll_transfer_path transfer_path; /* AUTO: $LLUVIA_TRANSFER_PATH (auto, direct, staging,
-                                       import) if set; a path other than AUTO wins over
-                                       $LLUVIA_FORCE_STAGING; force_staging is STAGING (with
-                                       DIRECT or IMPORT: LL_E_ARGUMENT) */
+    ll_transfer_path transfer_path; /* force_staging is STAGING (with DIRECT or IMPORT:
+                                       LL_E_ARGUMENT); AUTO: $LLUVIA_TRANSFER_PATH (auto,
+                                       direct, staging, import) if set. A path other than
+                                       AUTO wins over $LLUVIA_FORCE_STAGING */
 } ll_session_options;
 
 #define LL_DEFAULT_STAGING_SIZE (16u << 20)

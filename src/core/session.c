@@ -59,17 +59,20 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
         !ll_env_flag("LLUVIA_VALIDATE_SYNC", &env_sync, err))
         return NULL;
     bool debug = options->enable_debug || env_debug;
+    /* The options first (forceStaging is the path "staging"), then the environment. */
     ll_transfer_path path = options->transfer_path;
-    const char *env_path = getenv("LLUVIA_TRANSFER_PATH");
-    if (path == LL_TRANSFER_AUTO && env_path != NULL && env_path[0] != '\0' &&
-        !ll_transfer_path_parse(env_path, "LLUVIA_TRANSFER_PATH", &path, err))
-        return NULL;
     if (ll_transfer_path_name(path) == NULL)
         return ll_fail(err, LL_E_ARGUMENT, "transferPath must be one of auto, direct, staging, "
                        "import, got %d", (int)path), NULL;
     if (options->force_staging && path != LL_TRANSFER_AUTO && path != LL_TRANSFER_STAGING)
         return ll_fail(err, LL_E_ARGUMENT, "forceStaging = true contradicts transferPath "
                        "'%s'", ll_transfer_path_name(path)), NULL;
+    if (options->force_staging)
+        path = LL_TRANSFER_STAGING;
+    const char *env_path = getenv("LLUVIA_TRANSFER_PATH");
+    if (path == LL_TRANSFER_AUTO && env_path != NULL && env_path[0] != '\0' &&
+        !ll_transfer_path_parse(env_path, "LLUVIA_TRANSFER_PATH", &path, err))
+        return NULL;
     uint32_t index;
     if (!ll_choose_device(spec, &index, err))
         return NULL;
@@ -85,8 +88,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
     /* A path asked for by name wins over $LLUVIA_FORCE_STAGING (specs of the other paths
      * run under it too); forceStaging is the path "staging". */
     s->transfer_path = path != LL_TRANSFER_AUTO ? path
-                       : options->force_staging || env_staging ? LL_TRANSFER_STAGING
-                                                               : LL_TRANSFER_AUTO;
+                       : env_staging ? LL_TRANSFER_STAGING : LL_TRANSFER_AUTO;
     s->force_staging = s->transfer_path == LL_TRANSFER_STAGING;
     s->simulate_non_coherent = options->simulate_non_coherent || env_non_coherent;
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;

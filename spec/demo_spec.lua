@@ -1,5 +1,5 @@
--- demo_spec.lua: the README's demo runs to the end on the default device, with the
--- validation layer silent.
+-- demo_spec.lua: examples/demo.lua, the tour of the memory layer, runs to the end on the
+-- default device, with the validation layer silent.
 local support = require "support"
 
 describe("examples/demo.lua", function()

@@ -1,0 +1,158 @@
+-- bench_edges.lua: lluvia/imgproc/EdgeDetect on a large RGBA picture (3840x2160 by default,
+-- examples/data/picture.png resized on the device), timed per node with GPU timestamps: the
+-- bytes each node reads and writes over its time, as a fraction of a memory-bandwidth bound;
+-- the whole EdgeDetect run with the data already on the device; and the ratio to PyTorch
+-- running the same pipeline (bench/edges_torch.py) where python3 imports torch.
+-- Not a test: it asserts nothing. Run from the repository root:
+--   build/lluvia-lua bench/bench_edges.lua [--bandwidth B/s] [--width W] [--height H]
+--       [--runs N] [--device ID] [--no-torch]
+-- --bandwidth defaults to 4.8e12 B/s, the H200's datasheet figure.
+package.path = "bench/?.lua;" .. package.path
+local ll = require "lluvia"
+local benchtable = require "benchtable"
+
+local options = {bandwidth = 4.8e12, width = 3840, height = 2160, runs = 20}
+do
+  local i = 1
+  while i <= #arg do
+    local k = arg[i]:match("^%-%-(.+)$")
+    if k == "no-torch" then
+      options.noTorch = true
+      i = i + 1
+    elseif k == "device" then
+      options.device = math.tointeger(tonumber(arg[i + 1])) or arg[i + 1]
+      i = i + 2
+    elseif k ~= nil and options[k] ~= nil and tonumber(arg[i + 1]) then
+      options[k] = tonumber(arg[i + 1])
+      i = i + 2
+    else
+      io.stderr:write("usage: bench_edges.lua [--bandwidth B/s] [--width W] [--height H] " ..
+        "[--runs N] [--device ID] [--no-torch]\n")
+      os.exit(2)
+    end
+  end
+end
+local W, H = math.tointeger(options.width), math.tointeger(options.height)
+
+local session = ll.createSession{device = options.device}
+local memory = session:createMemory({"DeviceLocal"})
+
+-- The picture, resized on the device to W x H (RGBA Uint8).
+local small = memory:createImageViewFromHost(ll.readImage("examples/data/picture.png", {channels = 4}))
+local resize = session:createContainerNode("lluvia/imgproc/ImageResize")
+resize:setParameter("width", W)
+resize:setParameter("height", H)
+resize:bind("in_image", small)
+resize:init()
+resize:run()
+local picture = resize:getPort("out_image")
+
+local edges = session:createContainerNode("lluvia/imgproc/EdgeDetect")
+edges:bind("in_rgba", picture)
+edges:init()
+
+-- The dispatches of EdgeDetect, in order, and the images each reads and writes.
+local blur, sobel = edges:getNode("blur"), edges:getNode("sobel")
+local STAGES = {
+  {"RGBA2Gray", edges:getNode("gray"), {"in_rgba"}, {"out_gray"}},
+  {"GaussianBlur x", blur:getNode("blur_x"), {"in_image"}, {"out_image"}},
+  {"GaussianBlur y", blur:getNode("blur_y"), {"in_image"}, {"out_image"}},
+  {"Sobel", sobel:getNode("sobel"), {"in_gray"}, {"out_gradient", "out_magnitude"}},
+  {"threshold", edges:getNode("threshold"), {"in_magnitude"}, {"out_edges"}},
+}
+
+local BYTES = {Uint8 = 1, Int8 = 1, Uint16 = 2, Int16 = 2, Float16 = 2, Uint32 = 4, Int32 = 4,
+  Float32 = 4}
+local function bytesOf(view) return view.width * view.height * view.channels * BYTES[view.channelType] end
+
+-- Each image read once and written once: what the node must move at the least.
+local function stageBytes(stage)
+  local n = 0
+  for _, list in ipairs({stage[3], stage[4]}) do
+    for _, port in ipairs(list) do n = n + bytesOf(stage[2]:getPort(port)) end
+  end
+  return n
+end
+
+-- Min over the runs of each interval between consecutive timestamps of cb.
+local function bestIntervals(cb, runs)
+  session:run(cb) -- warm
+  local best
+  for _ = 1, runs do
+    session:run(cb)
+    local t = cb:timestamps()
+    best = best or {}
+    for i = 2, #t do best[i - 1] = math.min(best[i - 1] or math.huge, t[i] - t[i - 1]) end
+  end
+  return best
+end
+
+local perNode = session:createCommandBuffer()
+perNode:begin()
+perNode:timestamp()
+for i, stage in ipairs(STAGES) do
+  if i > 1 then perNode:memoryBarrier() end
+  perNode:run(stage[2])
+  perNode:timestamp()
+end
+perNode:ends()
+
+local whole = session:createCommandBuffer()
+whole:begin()
+whole:timestamp()
+whole:run(edges)
+whole:timestamp()
+whole:ends()
+
+local runs = math.tointeger(options.runs)
+local nodeNs = bestIntervals(perNode, runs)
+local wholeNs = bestIntervals(whole, runs)[1]
+
+-- The whole run as the host sees it: submit, wait.
+local hostBest = math.huge
+for _ = 1, runs do
+  local t0 = ll.clock()
+  session:run(edges)
+  hostBest = math.min(hostBest, ll.clock() - t0)
+end
+
+print(("EdgeDetect on %dx%d RGBA Uint8, %s (%s), best of %d runs; bound %.3g B/s"):format(W, H,
+  session.deviceName, session.deviceType, runs, options.bandwidth))
+print(("date %s UTC"):format(os.date("!%Y-%m-%d %H:%M")))
+print()
+local t = benchtable.new({"node", "ms (GPU)", "MB moved", "GB/s", "of bound"})
+local totalBytes = 0
+for i, stage in ipairs(STAGES) do
+  local bytes, s = stageBytes(stage), nodeNs[i] * 1e-9
+  totalBytes = totalBytes + bytes
+  t:row(stage[1], ("%.3f"):format(s * 1e3), ("%.1f"):format(bytes / 1e6),
+    ("%.1f"):format(bytes / s / 1e9), ("%.3g%%"):format(100 * bytes / s / options.bandwidth))
+end
+local wholeS = wholeNs * 1e-9
+t:row("EdgeDetect (one run)", ("%.3f"):format(wholeS * 1e3), ("%.1f"):format(totalBytes / 1e6),
+  ("%.1f"):format(totalBytes / wholeS / 1e9), ("%.3g%%"):format(100 * totalBytes / wholeS / options.bandwidth))
+t:print()
+print()
+print(("EdgeDetect, data on the device: %.3f ms by GPU timestamps, %.3f ms on the host clock " ..
+  "(submit and wait)"):format(wholeS * 1e3, hostBest * 1e3))
+print(("the bound's time for those bytes: %.3f ms"):format(totalBytes / options.bandwidth * 1e3))
+
+-- PyTorch: the same pipeline (bench/edges_torch.py), where python3 has torch.
+if options.noTorch then
+  print("PyTorch: not run (--no-torch)")
+elseif os.execute("python3 -c 'import torch' >/dev/null 2>&1") then
+  local p = io.popen(("python3 bench/edges_torch.py --width %d --height %d --runs %d"):format(W, H, runs))
+  local out = p:read("a")
+  p:close()
+  local ms = tonumber(out:match("eager_ms ([%d.]+)"))
+  io.write(out)
+  if ms then
+    print(("ratio PyTorch eager / lluvia-lua EdgeDetect: %.2f"):format(ms / (wholeS * 1e3)))
+  end
+  local compiled = tonumber(out:match("compiled_ms ([%d.]+)"))
+  if compiled then
+    print(("ratio torch.compile / lluvia-lua EdgeDetect: %.2f"):format(compiled / (wholeS * 1e3)))
+  end
+else
+  print("PyTorch not installed")
+end

@@ -1,0 +1,74 @@
+-- edges_demo_spec.lua: the README's first command's demo, examples/edges.lua, runs on the
+-- repository's picture on the default device with the validation layer silent, prints the
+-- time of every stage and writes the edge image; its command-line errors.
+local ll = require "lluvia"
+local support = require "support"
+
+describe("examples/edges.lua", function()
+  it("writes the edges of examples/data/picture.png and prints each stage's time", function()
+    local out = support.tmpdir() .. "/edges.png"
+    local stdout, err, code = support.run_host({"examples/edges.lua",
+      "examples/data/picture.png", out}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
+    assert.are.equal(0, code, err)
+    assert.are.equal("", err)
+    for _, stage in ipairs({"upload", "gray", "blur", "sobel", "threshold", "download", "total"}) do
+      assert.is_truthy(stdout:find("\n  " .. stage .. " +[%d.]+ ms"), stage .. " in:\n" .. stdout)
+    end
+    assert.is_truthy(stdout:find("(GPU timestamps)", 1, true) or stdout:find("(host clock)", 1, true))
+    local edges = ll.readImage(out)
+    assert.are.same({480, 640, 1}, edges.shape)
+    local counts = {[0] = 0, [255] = 0}
+    for i = 1, #edges do
+      local v = edges[i]
+      assert(v == 0 or v == 255, "pixel " .. i .. " is " .. v)
+      counts[v] = counts[v] + 1
+    end
+    -- The picture's shapes have edges; most of it is smooth.
+    assert.is_true(counts[255] > 1000 and counts[255] < #edges // 10, tostring(counts[255]))
+    local share = stdout:match("(%d+%.%d)%% edge pixels")
+    assert.are.equal(("%.1f"):format(100 * counts[255] / #edges), share)
+  end)
+
+  it("takes --sigma and --threshold: a higher threshold finds fewer edges", function()
+    local dir = support.tmpdir()
+    local function edgeCount(threshold)
+      local out = dir .. "/t" .. threshold .. ".png"
+      local _, err, code = support.run_host({"examples/edges.lua", "examples/data/picture.png",
+        out, "--sigma", "2", "--threshold", tostring(threshold)})
+      assert.are.equal(0, code, err)
+      local img, n = ll.readImage(out), 0
+      for i = 1, #img do if img[i] == 255 then n = n + 1 end end
+      return n
+    end
+    assert.is_true(edgeCount(50) > edgeCount(200))
+  end)
+
+  it("says how to call it, and names a missing picture", function()
+    local _, err, code = support.run_host({"examples/edges.lua", "only-one.png"})
+    assert.are_not.equal(0, code)
+    assert.is_truthy(err:find("usage: edges.lua in.png out.png", 1, true), err)
+    _, err, code = support.run_host({"examples/edges.lua", "in.png", "out.png", "--bogus"})
+    assert.are_not.equal(0, code)
+    assert.is_truthy(err:find("unknown option --bogus", 1, true), err)
+    _, err, code = support.run_host({"examples/edges.lua", "no/such.png", support.tmpdir() .. "/o.png"})
+    assert.are_not.equal(0, code)
+    assert.is_truthy(err:find("no/such.png", 1, true), err)
+  end)
+end)
+
+describe("bench/bench_edges.lua", function()
+  it("times every node of EdgeDetect with GPU timestamps, on a small picture, validation silent", function()
+    local out, err, code = support.run_host({"bench/bench_edges.lua", "--width", "64",
+      "--height", "48", "--runs", "1", "--no-torch"}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
+    assert.are.equal(0, code, err)
+    assert.are.equal("", err)
+    for _, row in ipairs({"RGBA2Gray", "GaussianBlur x", "GaussianBlur y", "Sobel", "threshold",
+        "EdgeDetect (one run)"}) do
+      assert.is_truthy(out:find("\n" .. row:gsub("[()]", "%%%0") .. " +[%d.]+ +[%d.]+ +[%d.]+ +[%d.e+-]+%%"),
+        row .. " in:\n" .. out)
+    end
+    -- 39 bytes a pixel: 64 x 48 x 39 = 119808 bytes.
+    assert.is_truthy(out:find("EdgeDetect %(one run%) +[%d.]+ +0%.1 "), out)
+    assert.is_truthy(out:find("PyTorch: not run (--no-torch)", 1, true), out)
+  end)
+end)

@@ -148,6 +148,7 @@ local function class(name, fields, tostr)
   mt.__tostring = function(o) return ("%s(%s)"):format(tname, tostr(state[o])) end
   mt.__new = function(...) return cls.new(...) end
   kit.register(tname, mt)
+  kit.describeClass(name, cls, field_names)
   local function make(s)
     local o = setmetatable({}, mt)
     state[o] = s

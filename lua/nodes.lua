@@ -142,6 +142,12 @@ local computeFields = {
   end,
 }
 
+do
+  local names = {}
+  for k in pairs(computeFields) do names[#names + 1] = k end
+  kit.describeClass("ComputeNode", nil, names)
+end
+
 local function newComputeNode(session, desc)
   local program = desc.program
   if program == nil then
@@ -299,6 +305,12 @@ containerMt.__index = function(c, k)
   local f = containerFields[k]
   if f ~= nil then return f(live(c, "index")) end
 end
+do
+  local names = {}
+  for k in pairs(containerFields) do names[#names + 1] = k end
+  kit.describeClass("ContainerNode", Container, names)
+end
+
 containerMt.__newindex = function(_, k)
   error(("lluvia: ContainerNode field %s is read-only"):format(describe(k)), 2)
 end

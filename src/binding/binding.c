@@ -166,6 +166,8 @@ void ll_lua_new_class(lua_State *L, const ll_lua_class *cls)
     lua_pushfstring(L, "%s.methods", cls->tname); /* registry[key] = methods, for add_methods */
     lua_pushvalue(L, -2);
     lua_rawset(L, LUA_REGISTRYINDEX);
+    const char *dot = strchr(cls->tname, '.');
+    ll_lua_record_class(L, dot != NULL ? dot + 1 : cls->tname, -1, cls->fields);
     if (cls->getter != NULL)
         lua_pushcfunction(L, cls->getter);
     else
@@ -181,6 +183,70 @@ void ll_lua_new_class(lua_State *L, const ll_lua_class *cls)
     lua_pushstring(L, cls->tname);
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
+}
+
+#define CLASSES_KEY "lluvia.classes"
+
+void ll_lua_push_classes(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, CLASSES_KEY) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, CLASSES_KEY);
+}
+
+/* Pushes the record of class `name`, made empty ({fields = {}}) when there is none. */
+static void push_class_record(lua_State *L, const char *name)
+{
+    ll_lua_push_classes(L);
+    if (lua_getfield(L, -1, name) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 2);
+        lua_newtable(L);
+        lua_setfield(L, -2, "fields");
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+    }
+    lua_remove(L, -2);
+}
+
+void ll_lua_record_class(lua_State *L, const char *name, int methods_idx,
+                         const char *const *fields)
+{
+    if (methods_idx != 0)
+        methods_idx = lua_absindex(L, methods_idx);
+    push_class_record(L, name);
+    if (methods_idx != 0) {
+        lua_pushvalue(L, methods_idx);
+        lua_setfield(L, -2, "methods");
+    }
+    lua_getfield(L, -1, "fields");
+    for (int i = 0; fields != NULL && fields[i] != NULL; i++) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, fields[i]);
+    }
+    lua_pop(L, 2);
+}
+
+int ll_lua_kit_describe_class(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (!lua_isnoneornil(L, 2))
+        luaL_checktype(L, 2, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
+    ll_lua_record_class(L, name, lua_istable(L, 2) ? 2 : 0, NULL);
+    if (!lua_istable(L, 3))
+        return 0;
+    push_class_record(L, name);
+    lua_getfield(L, -1, "fields");
+    for (lua_Integer i = 1; lua_rawgeti(L, 3, i) == LUA_TSTRING; i++) {
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+    }
+    return 0;
 }
 
 void ll_lua_add_methods(lua_State *L, const char *tname, const luaL_Reg *methods)

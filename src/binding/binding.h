@@ -82,12 +82,28 @@ typedef struct ll_lua_class {
     ll_lua_getter getter;      /* fields; may be NULL */
     void (*release)(ll_lua_object *o);                    /* o->ptr is not NULL */
     void (*describe)(const void *ptr, char *buf, size_t size); /* "16 bytes, page 0" */
+    const char *const *fields; /* the names the getter answers, NULL-terminated; may be NULL */
 } ll_lua_class;
 
 /* Creates the metatable cls->tname (registry) with __index dispatching to the methods then
  * to the getter, release/__gc/__close, __tostring, and __metatable. `cls` must outlive the
  * state (a static). Leaves nothing on the stack. */
 void ll_lua_new_class(lua_State *L, const ll_lua_class *cls);
+
+/* The registry's list of classes (ll._debug.classes, ll.help): records that the class
+ * `name` ("Session", "ndarray", "ImageDescriptor") has the methods of the table at
+ * methods_idx (0: none; the table itself is kept, so methods added later are seen) and the
+ * fields `fields` (NULL-terminated; may be NULL), merged with what was recorded before.
+ * ll_lua_new_class records its class; the Lua parts record theirs with kit.describeClass. */
+void ll_lua_record_class(lua_State *L, const char *name, int methods_idx,
+                         const char *const *fields);
+
+/* Pushes the registry's table {[name] = {methods = table, fields = {[field] = true}}}. */
+void ll_lua_push_classes(lua_State *L);
+
+/* kit.describeClass(name, methods?, fields?): ll_lua_record_class from Lua (fields: a list
+ * of names). */
+int ll_lua_kit_describe_class(lua_State *L);
 
 /* Adds methods to an existing class (another file's type offering a constructor there:
  * createMemory on Session, say). */

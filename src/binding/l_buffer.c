@@ -422,8 +422,10 @@ int ll_lua_open_buffer(lua_State *L)
         {"map", buffer_map},
         {NULL, NULL},
     };
+    static const char *const fields[] = {"size", "usageFlags", "memory", "isMappable",
+                                         "allocationInfo", NULL};
     static const ll_lua_class buffer_class = {
-        LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_describe,
+        LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_describe, fields,
     };
     ll_lua_new_class(L, &buffer_class);
     static const luaL_Reg memory_methods[] = {

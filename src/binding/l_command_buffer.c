@@ -271,6 +271,7 @@ static const luaL_Reg cb_methods[] = {
 static const ll_lua_class cb_class = {
     .tname = LL_COMMAND_BUFFER_T,
     .methods = cb_methods,
+    .fields = (const char *const[]){"isRecording", NULL},
     .getter = cb_get,
     .release = cb_release,
     .describe = cb_describe,

@@ -481,10 +481,17 @@ static const luaL_Reg node_methods[] = {
     {NULL, NULL},
 };
 
+/* The C getter's fields; lua/nodes.lua records its own (kit.describeClass). */
+static const char *const node_fields[] = {
+    "gridShape", "gridX", "gridY", "gridZ", "localShape", "localX", "localY", "localZ",
+    "pushConstants", "program", "functionName", "type", NULL,
+};
+
 static const ll_lua_class node_class = {
     .tname = LL_COMPUTE_NODE_T,
     .methods = node_methods,
     .getter = node_get,
+    .fields = node_fields,
     .release = node_release,
     .describe = node_describe,
 };

@@ -154,6 +154,67 @@ static int l_validate(lua_State *L)
                            ll_lua_describe(L, 1));
 }
 
+/* Pushes the sorted list of the string keys of the table at idx whose values are
+ * functions (want_functions) or anything (not want_functions). Insertion sort: a class has
+ * a few dozen names at most. */
+static void push_sorted_keys(lua_State *L, int idx, bool want_functions)
+{
+    idx = lua_absindex(L, idx);
+    lua_newtable(L);
+    int list = lua_gettop(L);
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        if (lua_type(L, -2) == LUA_TSTRING && (!want_functions || lua_isfunction(L, -1))) {
+            lua_Integer i = n++;
+            for (; i > 0; i--) { /* shift the names after the new one up by one */
+                lua_rawgeti(L, list, i);
+                bool after = strcmp(lua_tostring(L, -1), lua_tostring(L, -3)) > 0;
+                if (!after) {
+                    lua_pop(L, 1);
+                    break;
+                }
+                lua_rawseti(L, list, i + 1);
+            }
+            lua_pushvalue(L, -2);
+            lua_rawseti(L, list, i + 1);
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* ll._debug.classes(): {[name] = {methods = {...}, fields = {...}}}, each list sorted: every
+ * class of the module, with the methods and fields scripts reach on its instances (protected
+ * metatables hide them from scripts; ll_lua_record_class). */
+static int l_classes(lua_State *L)
+{
+    lua_newtable(L);
+    int result = lua_gettop(L);
+    ll_lua_push_classes(L);
+    int classes = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, classes) != 0) {
+        int record = lua_gettop(L);
+        lua_createtable(L, 0, 2);
+        if (lua_getfield(L, record, "methods") == LUA_TTABLE)
+            push_sorted_keys(L, -1, true);
+        else
+            lua_newtable(L);
+        lua_setfield(L, -3, "methods");
+        lua_pop(L, 1);
+        lua_getfield(L, record, "fields");
+        push_sorted_keys(L, -1, false);
+        lua_setfield(L, -3, "fields");
+        lua_pop(L, 1);
+        lua_pushvalue(L, record - 1);
+        lua_insert(L, -2);
+        lua_rawset(L, result);
+        lua_pop(L, 1);
+    }
+    lua_settop(L, result);
+    return 1;
+}
+
 int ll_lua_open_debug(lua_State *L)
 {
     static const luaL_Reg functions[] = {
@@ -165,6 +226,7 @@ int ll_lua_open_debug(lua_State *L)
         {"setSamplerLimit", l_set_sampler_limit},
         {"coherenceStats", l_coherence_stats},
         {"transferStats", l_transfer_stats},
+        {"classes", l_classes},
         {NULL, NULL},
     };
     luaL_newlib(L, functions);

@@ -672,6 +672,17 @@ static int image_create_view(lua_State *L)
 
 /* ---- fields -------------------------------------------------------------------------- */
 
+/* The fields of images, and of views (which also answer every image field). */
+#define IMAGE_FIELD_NAMES                                                                   \
+    "width", "height", "depth", "channels", "channelCount", "tiling", "descriptor", "shape",   \
+        "channelType", "dtype", "format", "layout", "usageFlags", "size", "minimumSize",      \
+        "allocationInfo", "memory"
+static const char *const IMAGE_FIELDS[] = {IMAGE_FIELD_NAMES, NULL};
+static const char *const VIEW_FIELDS[] = {
+    IMAGE_FIELD_NAMES, "image", "filterMode", "addressMode", "addressModeU", "addressModeV",
+    "addressModeW", "imageDescriptor", "normalizedCoordinates", "isSampled", "sampled", NULL,
+};
+
 /* Pushes the image field `key` of the image whose userdata is at image_idx; 0 when there
  * is no such field. */
 static int push_image_field(lua_State *L, ll_image *image, int image_idx, const char *key)
@@ -830,7 +841,7 @@ int ll_lua_open_image(lua_State *L)
         {NULL, NULL},
     };
     static const ll_lua_class image_class = {
-        LL_IMAGE_T, image_methods, image_get, image_release, image_describe,
+        LL_IMAGE_T, image_methods, image_get, image_release, image_describe, IMAGE_FIELDS,
     };
     ll_lua_new_class(L, &image_class);
     static const luaL_Reg view_methods[] = {
@@ -843,7 +854,7 @@ int ll_lua_open_image(lua_State *L)
         {NULL, NULL},
     };
     static const ll_lua_class view_class = {
-        LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_describe,
+        LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_describe, VIEW_FIELDS,
     };
     ll_lua_new_class(L, &view_class);
     static const luaL_Reg memory_methods[] = {

@@ -313,8 +313,10 @@ int ll_lua_open_memory(lua_State *L)
         {"isPageMappable", memory_is_page_mappable},
         {NULL, NULL},
     };
+    static const char *const fields[] = {"memoryFlags", "pageSize", "pageCount", "isMappable",
+                                         "stats", "session", "memoryTypeIndex", NULL};
     static const ll_lua_class memory_class = {
-        LL_MEMORY_T, methods, memory_get, memory_release, memory_describe,
+        LL_MEMORY_T, methods, memory_get, memory_release, memory_describe, fields,
     };
     ll_lua_new_class(L, &memory_class);
     lua_newtable(L); /* LL_MEMORIES_KEY */

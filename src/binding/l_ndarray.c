@@ -1262,6 +1262,7 @@ int ll_lua_open_ndarray(lua_State *L)
     lua_pushvalue(L, mt);
     luaL_setfuncs(L, methods, 1);
     luaL_setfuncs(L, ll_ndarray_ops_methods, 0);
+    ll_lua_record_class(L, "ndarray", -1, field_names);
     lua_pushvalue(L, mt);
     lua_insert(L, -2);
     push_ipairs_iterator(L);

@@ -229,8 +229,12 @@ int ll_lua_open_session(lua_State *L)
         {"getGoodComputeLocalShape", session_good_local_shape},
         {NULL, NULL},
     };
+    static const char *const fields[] = {
+        "deviceName", "deviceType", "deviceId", "apiVersion", "validationEnabled", "forceStaging",
+        "transferPath", "simulateNonCoherent", "bufferImageGranularity", "stagingSize", NULL,
+    };
     static const ll_lua_class session_class = {LL_SESSION_T, methods, session_get,
-                                               session_release, session_describe};
+                                               session_release, session_describe, fields};
     ll_lua_new_class(L, &session_class);
     static const luaL_Reg functions[] = {
         {"createSession", l_create_session},

@@ -117,6 +117,8 @@ int luaopen_lluvia(lua_State *L)
     lua_setfield(L, kit, "addMethods");
     lua_getfield(L, LUA_REGISTRYINDEX, LL_MEMORIES_KEY);
     lua_setfield(L, kit, "memories");
+    lua_pushcfunction(L, ll_lua_kit_describe_class);
+    lua_setfield(L, kit, "describeClass");
     /* enums.lua first (the others use the tables it makes), then the rest in name order */
     for (const struct ll_embedded *chunk = ll_embedded_lua; chunk->name != NULL; chunk++)
         if (strcmp(chunk->name, "enums") == 0)

@@ -5,13 +5,9 @@
 -- and a definition in types/lluvia.d.lua (LuaLS). Names starting with `_` are internal,
 -- except ll._VERSION; ll._debug's functions are documented in docs/faults.md.
 local ll = require "lluvia"
+local support = require "support"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = support.read
 
 local function internal(name) return name:sub(1, 1) == "_" and name ~= "_VERSION" end
 

@@ -37,12 +37,7 @@ local function list_dir(dir)
   return names
 end
 
-local function read_bytes(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_bytes = support.read
 
 local function write_bytes(path, bytes)
   local f = assert(io.open(path, "wb"))

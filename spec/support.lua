@@ -100,6 +100,14 @@ function support.tmpdir()
   return dir
 end
 
+-- The whole contents of a file, in binary.
+function support.read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 function support.write(path, text)
   local f = assert(io.open(path, "wb"))
   f:write(text)

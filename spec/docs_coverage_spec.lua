@@ -151,14 +151,16 @@ end)
 
 -- The definitions of types/lluvia.d.lua: `---@class ll.X` starts class X (ll.Session,
 -- ll.ndarray, ...), whose `---@field name` lines and `function X:m(` / `function X.m(`
--- definitions (X the class's local) are its members; `function ll.f(`, `---@field` of
--- class ll and `ll.name = ` define module functions and fields.
+-- definitions (X the class's local) are its members, and so are those of its parent
+-- (`---@class ll.ImageView: ll.Image`); `function ll.f(`, `---@field` of class ll and
+-- `ll.name = ` define module functions and fields.
 local function definitions(path)
-  local defs, class = {}, nil
+  local defs, class, parents = {}, nil, {}
   for line in read(path):gmatch("[^\n]+") do
-    local c = line:match("^%-%-%-@class%s+([%w_%.]+)")
+    local c, parent = line:match("^%-%-%-@class%s+([%w_%.]+)%s*:?%s*([%w_%.]*)")
     if c then
       class = c == "ll" and "ll" or c:gsub("^ll%.", "")
+      if parent ~= "" then parents[class] = parent:gsub("^ll%.", "") end
     end
     local f = line:match("^%-%-%-@field%s+([%w_]+)")
     if f and class then defs[(class == "ll" and "ll." or class .. ".") .. f] = true end
@@ -171,7 +173,11 @@ local function definitions(path)
     local v = line:match("^ll%.([%w_]+)%s*=")
     if v then defs["ll." .. v] = true end
   end
-  return defs
+  return setmetatable(defs, {__index = function(_, key) -- a member of the parent class
+    local cname, member = key:match("^([%w_]+)%.([%w_]+)$")
+    local parent = cname and parents[cname]
+    return parent and defs[parent .. "." .. member] or nil
+  end})
 end
 
 describe("types/lluvia.d.lua", function()
@@ -192,6 +198,7 @@ describe("types/lluvia.d.lua", function()
 
   it("finds a missing definition (the check can fail)", function()
     assert.is_nil(defs["Session.noSuchMethod"])
+    assert.is_true(defs["ImageView.toHost"]) -- through ll.ImageView: ll.Image
     assert.is_true(defs["Session.createMemory"])
     assert.is_true(defs["ll.createSession"])
   end)

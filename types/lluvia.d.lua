@@ -550,7 +550,7 @@ function Image:createImageView(filterMode, addressMode, normalizedCoordinates, s
 --- frees its allocation (views keep it alive)
 function Image:release() end
 
----@class ll.ImageView
+---@class ll.ImageView: ll.Image
 ---@field image ll.Image the Image
 ---@field filterMode string "Nearest" or "Linear"
 ---@field addressMode string the U address mode
@@ -560,52 +560,8 @@ function Image:release() end
 ---@field normalizedCoordinates boolean whether coordinates are 0..1
 ---@field isSampled boolean whether it has a sampler
 ---@field sampled boolean the same as `isSampled`
----@field descriptor any its `ll.ImageViewDescriptor`
 ---@field imageDescriptor ll.ImageDescriptor its image's `ll.ImageDescriptor`
----@field width integer the image's width
----@field height integer the image's height
----@field depth integer the image's depth
----@field channels integer the image's channels
----@field channelCount integer the image's channels
----@field shape integer[] the image's shape
----@field channelType string the image's channel type
----@field dtype string the image's dtype
----@field format string the image's format
----@field layout string the image's layout
----@field usageFlags string[] the image's usage
----@field tiling string the image's tiling
----@field size integer the image's allocation bytes
----@field minimumSize integer the image's packed bytes
----@field allocationInfo {page: integer, offset: integer, leftPadding: integer, size: integer} the image's allocation
----@field memory ll.Memory the image's Memory
 local ImageView = {}
-
---- the image's `toHost`
----@param output any?
----@return ll.ndarray
-function ImageView:toHost(output) end
-
---- the image's `fromHost`
----@param arr lluvia.Array
-function ImageView:fromHost(arr) end
-
---- the image's `clear`
-function ImageView:clear() end
-
---- the image's `copyTo`
----@param imageOrView ll.Image|ll.ImageView
-function ImageView:copyTo(imageOrView) end
-
---- the image's `changeLayout`
----@param layout string
-function ImageView:changeLayout(layout) end
-
---- lluvia's name of `changeLayout`
----@param layout string
-function ImageView:changeImageLayout(layout) end
-
---- drops the view
-function ImageView:release() end
 
 ---@class ll.Program
 ---@field session ll.Session the Session

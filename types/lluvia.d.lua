@@ -574,7 +574,46 @@ local Program = {}
 --- drops the program
 function Program:release() end
 
----@class ll.ComputeNode
+---@class ll.Node
+---@field descriptor any its descriptor (a copy)
+---@field state string "Created" or "Init"
+---@field type string "Compute" or "Container"
+---@field ports table[] list of `{name, binding, type, direction}`
+---@field builderName string the builder's name
+local Node = {}
+
+--- binds an object to a port (compute nodes check it against the port; containers take any name)
+---@param name string
+---@param object ll.Buffer|ll.ImageView|ll.Image
+function Node:bind(name, object) end
+
+--- the bound object; unbound is an error
+---@param name string
+function Node:getPort(name) end
+
+--- runs the builder's `onNodeInit` (compute nodes then make the pipeline); twice is an error
+function Node:init() end
+
+--- records the node into a recording CommandBuffer; requires `init`
+---@param cb ll.CommandBuffer
+function Node:record(cb) end
+
+--- records, submits, waits
+function Node:run() end
+
+--- sets a parameter
+---@param name string
+---@param value any
+function Node:setParameter(name, value) end
+
+--- a parameter's value
+---@param name string
+function Node:getParameter(name) end
+
+--- drops the node
+function Node:release() end
+
+---@class ll.ComputeNode: ll.Node
 ---@field gridShape ll.vec3ui settable `ll.vec3ui` of workgroups (a table `{x, y, z}` is taken)
 ---@field gridX integer settable grid along x (`gridY`, `gridZ` likewise)
 ---@field gridY integer settable grid along y
@@ -586,66 +625,14 @@ function Program:release() end
 ---@field pushConstants ll.PushConstants settable `ll.PushConstants` (an ndarray or bytes are taken)
 ---@field program ll.Program the Program
 ---@field functionName string the entry point
----@field type string "Compute"
----@field ports table[] list of `{name, binding, type, direction}`
----@field state string "Created" or "Init"
----@field builderName string the builder's name
----@field descriptor any a copy of its `ll.ComputeNodeDescriptor`
 local ComputeNode = {}
-
---- binds a Buffer or ImageView to a port (checked against the port); an unknown port or a wrong object is an argument error
----@param name string
----@param object ll.Buffer|ll.ImageView|ll.Image
-function ComputeNode:bind(name, object) end
-
---- the bound object; unbound is an error
----@param name string
----@return any
-function ComputeNode:getPort(name) end
 
 --- `gridShape = ceil(global / localShape)`
 ---@param global ll.vec3ui|integer[]
 function ComputeNode:configureGridShape(global) end
 
---- runs the builder's `onNodeInit`, then makes the pipeline; twice is an error
-function ComputeNode:init() end
-
---- records the dispatch into a recording CommandBuffer; requires `init`
----@param cb ll.CommandBuffer
-function ComputeNode:record(cb) end
-
---- records, submits, waits
-function ComputeNode:run() end
-
---- sets a parameter of its descriptor
----@param name string
----@param value any
-function ComputeNode:setParameter(name, value) end
-
---- a parameter's value
----@param name string
-function ComputeNode:getParameter(name) end
-
---- frees the pipeline
-function ComputeNode:release() end
-
----@class ll.ContainerNode
----@field descriptor any its `ll.ContainerNodeDescriptor`
----@field state string "Created" or "Init"
----@field type string "Container"
----@field ports table[] list of `{name, binding, type, direction}`
----@field builderName string the builder's name
+---@class ll.ContainerNode: ll.Node
 local ContainerNode = {}
-
---- binds any object under any name
----@param name string
----@param object ll.Buffer|ll.ImageView|ll.Image
-function ContainerNode:bind(name, object) end
-
---- the bound object
----@param name string
----@return any
-function ContainerNode:getPort(name) end
 
 --- keeps a child node
 ---@param name string
@@ -656,28 +643,6 @@ function ContainerNode:bindNode(name, child) end
 ---@param name string
 ---@return ll.ComputeNode|ll.ContainerNode
 function ContainerNode:getNode(name) end
-
---- runs the builder's `onNodeInit`
-function ContainerNode:init() end
-
---- calls the builder's `onNodeRecord(node, cb)`
----@param cb ll.CommandBuffer
-function ContainerNode:record(cb) end
-
---- records, submits, waits
-function ContainerNode:run() end
-
---- sets a parameter
----@param name string
----@param value any
-function ContainerNode:setParameter(name, value) end
-
---- a parameter's value
----@param name string
-function ContainerNode:getParameter(name) end
-
---- drops the container
-function ContainerNode:release() end
 
 ---@class ll.CommandBuffer
 ---@field isRecording boolean between `begin` and `ends`

@@ -24,6 +24,27 @@ function ll.createSession(options) end
 ---@return number
 function ll.clock() end
 
+--- calls `fn` `warmup` (1) times untimed, then `reps` (10) times timed with `ll.clock`; prints `<name>: best, median, spread` unless `print = false`; returns `{best, median, mean, worst, spread, reps}` in seconds; options `name` ("benchmark"); bad options are argument errors naming them
+---@param fn any
+---@param options table?
+---@return table
+function ll.benchmark(fn, options) end
+
+--- a device without a session (default: the one a session would choose): `id`, `name`, `deviceType`, `apiVersion`, `driverName`, `driverInfo`, `driverVersion`, `vendorID`, `deviceID`, `memoryHeaps`, `memoryTypes`, `limits`, `extensions` ([session.md](session.md)); an unknown id is an argument error
+---@param id any?
+---@return table
+function ll.deviceInfo(id) end
+
+--- every live Memory of the state (`memories[i]`, as `mem.stats` plus flags), their `total` and `device` (`ll.deviceMemoryStats()`); prints readably
+---@return table
+function ll.memorySummary() end
+
+--- the text of any value for a person: tables with sorted keys, on one line when they fit in 78 columns; options `depth` (6), `indent` (" ")
+---@param value any
+---@param options table?
+---@return string
+function ll.pretty(value, options) end
+
 --- validation warnings and errors seen by the process so far
 ---@return integer
 function ll.debugMessageCount() end

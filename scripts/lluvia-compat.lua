@@ -497,4 +497,4 @@ else
 end
 local allRun = true
 for _, r in ipairs(results) do allRun = allRun and r.run == r.tested end
-os.exit(allRun and 0 or 1)
+os.exit(allRun and 0 or 1, true) -- close the state: every object released

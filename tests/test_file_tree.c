@@ -2,6 +2,7 @@
  * read whole, missing and foreign paths named in errors, and temporary trees written and
  * removed again (unsafe names refused, nothing left behind on failure). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,6 +103,24 @@ static void test_refusals(void)
     CHECK_MSG(strstr(err.message, "No such file") != NULL, "%s", err.message);
 }
 
+/* A link to its own folder makes an endless tree: refused at LL_FILE_TREE_DEPTH. */
+static void test_link_loop(void)
+{
+    char dir[] = "/tmp/ll_test_tree_XXXXXX";
+    if (mkdtemp(dir) == NULL)
+        return;
+    char link[64];
+    snprintf(link, sizeof link, "%s/loop", dir);
+    CHECK(symlink(".", link) == 0);
+    char **list;
+    size_t n;
+    ll_error err;
+    CHECK(!ll_file_tree_list(dir, &list, &n, &err) && err.code == LL_E_FILE);
+    CHECK_MSG(strstr(err.message, "nest deeper than 32 levels") != NULL, "%s", err.message);
+    unlink(link);
+    rmdir(dir);
+}
+
 /* Every host allocation of a temporary tree failing in turn leaves nothing behind. */
 static void test_faults(void)
 {
@@ -129,6 +148,7 @@ int main(void)
 {
     test_temp_tree_and_listing();
     test_refusals();
+    test_link_loop();
     test_faults();
     return test_finish("file_tree");
 }

@@ -14,13 +14,50 @@ ll._nodeKit = kit
 function kit.output(node, inName, outName, channelCount, channelType)
   local bound = kit.bound(node, outName)
   if bound ~= nil then return bound end
-  local input = node:getPort(inName)
+  local input = kit.input(node, inName)
   local imageDesc = ll.ImageDescriptor.new(input.depth, input.height, input.width,
     channelCount, channelType)
   local view = input.memory:createImageView(imageDesc, ll.ImageViewDescriptor.new())
   view:changeImageLayout(ll.ImageLayout.General)
   node:bind(outName, view)
   return view
+end
+
+-- Raises an argument error of init naming the node: `fmt` and its arguments say the rest.
+function kit.fail(node, fmt, ...)
+  error(("bad argument #1 to 'init' (node '%s': %s)"):format(node.descriptor.builderName,
+    fmt:format(...)), 0)
+end
+
+-- The object bound to the input port `name`; an argument error of init naming the node and
+-- the port when none is.
+function kit.input(node, name)
+  local object = kit.bound(node, name)
+  if object == nil then kit.fail(node, "port '%s' must be bound before init", name) end
+  return object
+end
+
+-- The number parameter `name`, checked to lie in [min, max] (either may be nil).
+function kit.number(node, name, min, max)
+  local v = node:getParameter(name)
+  if type(v) ~= "number" or v ~= v or (min and v < min) or (max and v > max) then
+    kit.fail(node, "parameter %s must be a number in [%s, %s], got %s", name,
+      tostring(min or "-inf"), tostring(max or "inf"), tostring(v))
+  end
+  return v
+end
+
+local precisions = {[0] = ll.ChannelType.Float16, [1] = ll.ChannelType.Float32}
+
+-- The channel type of the float_precision parameter: FP16 (Float16) or FP32 (Float32).
+function kit.precision(node)
+  local v = node:getParameter("float_precision")
+  local t = math.type(v) and v == math.floor(v) and precisions[math.tointeger(v)]
+  if not t then
+    kit.fail(node, "parameter float_precision must be ll.FloatPrecision.FP16 or FP32 " ..
+      "(0 or 1), got %s", tostring(v))
+  end
+  return t
 end
 
 -- The object bound to the port `name`, or nil.
@@ -35,30 +72,85 @@ function kit.cover(node, view)
   node:configureGridShape(ll.vec3ui.new(view.width, view.height, 1))
 end
 
--- A builder of a 2D compute node named `name`, documented by `doc`, whose ports are
--- `ports` (a list of {name, direction, check = function(port)}, numbered from 0), whose
--- parameters are `parameters` ({name, value} in order) and whose onNodeInit is `init`.
-function kit.computeBuilder(name, doc, ports, parameters, init)
+-- Registers the builder of a 2D compute node: spec.name, spec.doc, spec.ports (a list of
+-- {name, direction, check = function(port)?, type = PortType?}, numbered from 0),
+-- spec.parameters ({name, value} in order, optional) and spec.init (onNodeInit).
+function kit.computeBuilder(spec)
   local builder = ll.class(ll.ComputeNodeBuilder)
-  builder.name, builder.doc = name, doc
+  builder.name, builder.doc = spec.name, spec.doc
   function builder.newDescriptor()
     local desc = ll.ComputeNodeDescriptor.new()
-    desc:init(name, ll.ComputeDimension.D2)
-    for i, p in ipairs(ports) do
+    desc:init(spec.name, ll.ComputeDimension.D2)
+    for i, p in ipairs(spec.ports) do
       local port = ll.PortDescriptor.new(i - 1, p[1], p[2], p.type or ll.PortType.ImageView)
       if p.check then p.check(port) end
       desc:addPort(port)
     end
-    for _, p in ipairs(parameters or {}) do desc:setParameter(p[1], p[2]) end
+    for _, p in ipairs(spec.parameters or {}) do desc:setParameter(p[1], p[2]) end
     return desc
   end
-  builder.onNodeInit = init
+  builder.onNodeInit = spec.init
   ll.registerNodeBuilder(builder)
   return builder
 end
 
+-- Registers the builder of a 2D node of one input and one output image of the input's
+-- size: spec.name, spec.doc, spec.parameters as computeBuilder's; spec.input = {port,
+-- channelCount, channelType or a list of them}; spec.output = {port, channelCount,
+-- channelType or a list}, made (unless bound) with spec.output.make (a channel type, or a
+-- function(node) giving one; default the first type listed); spec.prepare(node), if any,
+-- runs first in onNodeInit (push constants, a variant).
+function kit.mapBuilder(spec)
+  local input, output = spec.input, spec.output
+  local doc = spec.doc .. "\nInputs\n------\n" .. kit.portDoc(input) ..
+    "\nOutputs\n-------\n" .. kit.portDoc(output) ..
+    "    Of the input's size, made in the input's Memory unless bound before init.\n"
+  return kit.computeBuilder{
+    name = spec.name, doc = doc, parameters = spec.parameters,
+    ports = {
+      {input[1], ll.PortDirection.In, check = kit.image(input[2], input[3])},
+      {output[1], ll.PortDirection.Out, check = kit.image(output[2], output[3])},
+    },
+    init = function(node)
+      if spec.prepare then spec.prepare(node) end
+      local make = output.make or output[3]
+      if type(make) == "function" then make = make(node) end
+      if type(make) == "table" then make = make[1] end
+      kit.cover(node, kit.output(node, input[1], output[1], output[2], make))
+    end,
+  }
+end
+
+-- The lines of a doc's Inputs or Outputs section for {port, channelCount, channelType(s)}.
+function kit.portDoc(p)
+  local types = type(p[3]) == "table" and table.concat(p[3], " or ") or p[3]
+  return ("%s : ImageView\n    %s C%d image.%s\n"):format(p[1], types, p[2],
+    p.doc and (" " .. p.doc) or "")
+end
+
+local formatPrefix = {[1] = "r", [2] = "rg", [4] = "rgba"}
+local formatSuffix = {Uint8 = "8ui", Uint16 = "16ui", Uint32 = "32ui", Int8 = "8i",
+  Int16 = "16i", Int32 = "32i", Float16 = "16f", Float32 = "32f"}
+
+-- The GLSL image format of a view's channels ("r8ui", "rgba32f"), or nil for none.
+function kit.format(view)
+  local p, q = formatPrefix[view.channelCount], formatSuffix[view.channelType]
+  return p and q and (p .. q) or nil
+end
+
+-- Makes the node run the variant of its shader that reads the format of the image bound to
+-- `port` (CMakeLists.txt's "// variants:" line): X.comp holds the first format, X.<format>.comp
+-- the others. The port's checks have made sure there is one.
+function kit.useVariant(node, port)
+  local format = kit.format(kit.input(node, port))
+  local name = node.descriptor.builderName
+  local program = ll.getProgram(("%s.%s.comp"):format(name, format))
+  if program ~= nil then node.program = program end
+end
+
 -- A port check: the image has `count` channels of the type `ctype` (or one of a list).
 function kit.image(count, ctype)
+  if count == nil and ctype == nil then return nil end
   return function(port)
     if count then port:checkImageChannelCountIs(count) end
     if type(ctype) == "table" then

@@ -588,3 +588,55 @@ describe("compute nodes", function()
     end)
   end)
 end)
+
+describe("node.program", function()
+  support.no_validation_messages()
+  -- c[i] = a[i] - b[i]: ADD's layout, another body.
+  local SUB = ADD:gsub("pc%.scale %* %(a%[i%] %+ b%[i%]%)", "a[i] - b[i]")
+
+  it("is replaced before init by a program of the same layout, which then runs", function()
+    local s = support.session()
+    local mem = s:getHostMemory()
+    local node = s:compileComputeNode{glsl = ADD, localShape = {4, 1, 1}}
+    local sub = s:compileProgram(SUB)
+    node.program = sub
+    assert.are.equal(sub, node.program)
+    local a = mem:createBuffer(16)
+    local b = mem:createBuffer(16)
+    local c = mem:createBuffer(16)
+    a:fromHost(ll.ndarray({4}, "float32", {5, 6, 7, 8}))
+    b:fromHost(ll.ndarray({4}, "float32", {1, 1, 2, 2}))
+    node:bind("in_a", a)
+    node:bind("in_b", b)
+    node:bind("out_c", c)
+    local pc = ll.PushConstants.new()
+    pc:pushFloat(3)
+    pc:pushInt32(4)
+    node.pushConstants = pc
+    node:init()
+    node:run()
+    support.same_array(ll.ndarray({4}, "float32", {4, 5, 5, 6}), c:toHost("float32"))
+  end)
+
+  it("refuses another layout, a non-program, and any change after init", function()
+    local s = support.session()
+    local node = s:compileComputeNode{glsl = ADD}
+    local other = s:compileProgram([[
+#version 450
+#include <lluvia/core.glsl>
+layout(binding = 0) buffer in_a { float a[]; };
+layout(push_constant) uniform PC { float scale; uint count; } pc;
+void main() { a[0] = pc.scale; }
+]])
+    support.raises("ComputeNode.program: the program has 1 bindings, the node 3 ports",
+      function() node.program = other end)
+    support.raises("Program", function() node.program = 42 end)
+    local program = node.program
+    node:bind("in_a", s:getHostMemory():createBuffer(16))
+    node:bind("in_b", s:getHostMemory():createBuffer(16))
+    node:bind("out_c", s:getHostMemory():createBuffer(16))
+    node:init()
+    support.raises("cannot change", function() node.program = s:compileProgram(SUB) end)
+    assert.are.equal(program, node.program)
+  end)
+end)

@@ -36,14 +36,18 @@ static uint32_t set_count(ll_session *s)
         CHECK_MSG(ll_compute_node_validate((n), &verr_), "%s", verr_.message);         \
     } while (0)
 
+/* The layout of add_source and sub_source: three buffers and a push-constant block. */
+#define ABC_LAYOUT                                                                     \
+    "#version 450\n"                                                                   \
+    "#include <lluvia/core.glsl>\n"                                                    \
+    "layout(binding = 0) buffer in_a { float a[]; };\n"                                \
+    "layout(binding = 1) buffer in_b { float b[]; };\n"                                \
+    "layout(binding = 2) buffer out_c { float c[]; };\n"                               \
+    "layout(push_constant) uniform PC { float scale; uint count; } pc;\n"
+
 /* out[i] = scale * (a[i] + b[i]) for i < count */
 static const char *add_source =
-    "#version 450\n"
-    "#include <lluvia/core.glsl>\n"
-    "layout(binding = 0) buffer in_a { float a[]; };\n"
-    "layout(binding = 1) buffer in_b { float b[]; };\n"
-    "layout(binding = 2) buffer out_c { float c[]; };\n"
-    "layout(push_constant) uniform PC { float scale; uint count; } pc;\n"
+    ABC_LAYOUT
     "void main() {\n"
     "    uint i = LL_GLOBAL_COORDS_1D;\n"
     "    if (i < pc.count) c[i] = pc.scale * (a[i] + b[i]);\n"
@@ -562,6 +566,62 @@ static void test_faults(ll_session *s, ll_program *p, ll_memory *mem)
     ll_buffer_release(b);
 }
 
+/* out_c = a - b: add_source's layout, another body. */
+static const char *sub_source =
+    ABC_LAYOUT
+    "void main() {\n"
+    "    uint i = LL_GLOBAL_COORDS_1D;\n"
+    "    if (i < pc.count) c[i] = a[i] - b[i];\n"
+    "}\n";
+
+/* ll_compute_node_set_program: a program of the same layout replaces the node's before
+ * init and is the one run; another layout, or a change after init, is refused and leaves
+ * the node as it was. */
+static void test_set_program(ll_session *s, ll_program *add, ll_memory *mem)
+{
+    ll_error err;
+    ll_program *sub = compile(s, sub_source);
+    ll_program *other = compile(s, invert_source);
+    ll_compute_node *node = ll_compute_node_create(&(ll_compute_node_desc){
+        .program = add, .function_name = "main", .ports = add_ports, .port_count = 3,
+        .local_shape = {32, 1, 1}, .grid_shape = {1, 1, 1}}, &err);
+    CHECK_MSG(node != NULL, "%s", err.message);
+    if (node == NULL || sub == NULL || other == NULL)
+        goto done;
+    CHECK(!ll_compute_node_set_program(node, other, &err));
+    CHECK(err.code == LL_E_ARGUMENT && err.operand == LL_NODE_OPERAND_PROGRAM);
+    CHECK(ll_compute_node_program(node) == add);
+    CHECK_MSG(ll_compute_node_set_program(node, sub, &err), "%s", err.message);
+    CHECK(ll_compute_node_program(node) == sub);
+    VALID(node);
+
+    float a[4] = {5, 6, 7, 8}, b[4] = {1, 1, 2, 2}, c[4] = {0};
+    ll_buffer *ba = float_buffer(mem, a, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+    ll_buffer *bb = float_buffer(mem, b, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+    ll_buffer *bc = float_buffer(mem, NULL, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+    pc constants = {1.0f, 4};
+    CHECK(ll_compute_node_bind_buffer(node, 0, ba, &err));
+    CHECK(ll_compute_node_bind_buffer(node, 1, bb, &err));
+    CHECK(ll_compute_node_bind_buffer(node, 2, bc, &err));
+    CHECK(ll_compute_node_set_push_constants(node, &constants, sizeof constants, &err));
+    CHECK_MSG(ll_compute_node_init(node, &err), "%s", err.message);
+    CHECK_MSG(ll_compute_node_run(&node, 1, &err), "%s", err.message);
+    CHECK(ll_buffer_read(bc, 0, c, sizeof c, &err));
+    for (int i = 0; i < 4; i++)
+        CHECK(c[i] == a[i] - b[i]);
+    CHECK(!ll_compute_node_set_program(node, add, &err));
+    CHECK(err.code == LL_E_STATE);
+    CHECK(ll_compute_node_program(node) == sub);
+    VALID(node);
+    ll_buffer_release(ba);
+    ll_buffer_release(bb);
+    ll_buffer_release(bc);
+done:
+    ll_compute_node_release(node);
+    ll_program_release(sub);
+    ll_program_release(other);
+}
+
 int main(void)
 {
     ll_error err;
@@ -579,6 +639,7 @@ int main(void)
         test_image_node(s, device);
         test_kinds(s, host);
         test_description_checks(s, add);
+        test_set_program(s, add, host);
         test_faults(s, add, host);
     }
     ll_memory_release(host);

@@ -69,6 +69,13 @@ ll_compute_node *ll_compute_node_create(const ll_compute_node_desc *desc, ll_err
 void ll_compute_node_retain(ll_compute_node *node);
 void ll_compute_node_release(ll_compute_node *node);
 
+/* Replaces the program of a node not yet initialized by another of the same session whose
+ * layout is the node's: the same entry point, a binding of the same kind for each port and
+ * no other, and a push-constant block of the same size (a node library picks the variant of
+ * a shader that reads the formats bound, say). LL_E_STATE after init; LL_E_ARGUMENT blaming
+ * LL_NODE_OPERAND_PROGRAM for another layout or session; nothing changes on failure. */
+bool ll_compute_node_set_program(ll_compute_node *node, ll_program *program, ll_error *err);
+
 ll_session *ll_compute_node_session(const ll_compute_node *node);
 ll_program *ll_compute_node_program(const ll_compute_node *node);
 const char *ll_compute_node_function(const ll_compute_node *node);

@@ -419,6 +419,23 @@ static int node_get(lua_State *L)
     return 1;
 }
 
+/* node.program = p, before init (ll_compute_node_set_program). */
+static int node_set_program(lua_State *L)
+{
+    ll_lua_check_program(L, 3);
+
+    ll_error err;
+    ll_compute_node *node = ll_lua_resolve(L, 1, "ComputeNode", &err);
+    ll_program *program = node != NULL ? ll_lua_resolve(L, 3, "Program", &err) : NULL;
+    bool ok = program != NULL && ll_compute_node_set_program(node, program, &err);
+
+    if (!ok)
+        return luaL_error(L, "ComputeNode.program: %s", err.message);
+    lua_pushvalue(L, 3);
+    ll_lua_set_parent(L, 1, UV_PROGRAM);
+    return 0;
+}
+
 static int node_set(lua_State *L)
 {
     ll_lua_check_compute_node(L, 1);
@@ -427,6 +444,8 @@ static int node_set(lua_State *L)
     int axis = -1;
     const char *push = NULL;
     size_t push_size = 0;
+    if (key != NULL && strcmp(key, "program") == 0)
+        return node_set_program(L);
     if (key != NULL && strcmp(key, "gridShape") == 0) {
         check_shape3(L, 3, 3, "gridShape", grid);
     } else if (key != NULL && (axis = axis_of(key, "grid")) >= 0) {
@@ -439,7 +458,8 @@ static int node_set(lua_State *L)
             push = "";
     } else {
         return ll_lua_error(L, "ComputeNode field %s is read-only (settable: gridShape, "
-                            "gridX, gridY, gridZ, pushConstants)", ll_lua_describe(L, 2));
+                            "gridX, gridY, gridZ, pushConstants, program before init)",
+                            ll_lua_describe(L, 2));
     }
 
     ll_error err;

@@ -349,6 +349,42 @@ fail:
     return NULL;
 }
 
+bool ll_compute_node_set_program(ll_compute_node *node, ll_program *program, ll_error *err)
+{
+    if (ll_compute_node_initialized(node))
+        return ll_fail(err, LL_E_STATE, "the program of an initialized node cannot change");
+    if (!ll_session_check_same(node->session, ll_program_session(program), "program", err))
+        return ll_error_blame(err, LL_NODE_OPERAND_PROGRAM);
+    if (!ll_program_has_entry_point(program, node->function))
+        return ll_fail(err, LL_E_ARGUMENT, "the program has no compute entry point named "
+                       "'%.64s'", node->function),
+               ll_error_blame(err, LL_NODE_OPERAND_PROGRAM);
+    const ll_program_info *info = ll_program_reflection(program);
+    uint32_t block = (info->push_constant_size + 3u) & ~3u;
+    if (block != node->push_block)
+        return ll_fail(err, LL_E_ARGUMENT, "the program's push-constant block of %u bytes "
+                       "differs from the node's (%u bytes)", block, node->push_block),
+               ll_error_blame(err, LL_NODE_OPERAND_PROGRAM);
+    if (info->binding_count != node->port_count)
+        return ll_fail(err, LL_E_ARGUMENT, "the program has %zu bindings, the node %zu ports",
+                       info->binding_count, node->port_count),
+               ll_error_blame(err, LL_NODE_OPERAND_PROGRAM);
+    for (size_t i = 0; i < node->port_count; i++) {
+        const ll_program_binding *b = ll_program_find_binding(program, 0, (uint32_t)i);
+        if (b == NULL || b->type != node->ports[i].type)
+            return ll_fail(err, LL_E_ARGUMENT, "port '%s' is a %s at binding %zu, but the "
+                           "program's binding %zu is %s%s", node->ports[i].name,
+                           port_type_name(node->ports[i].type), i, i,
+                           b != NULL ? "a " : "missing",
+                           b != NULL ? port_type_name(b->type) : ""),
+                   ll_error_blame(err, LL_NODE_OPERAND_PROGRAM);
+    }
+    ll_program_retain(program);
+    ll_program_release(node->program);
+    node->program = program;
+    return true;
+}
+
 void ll_compute_node_retain(ll_compute_node *node)
 {
     atomic_fetch_add(&node->refs, 1);

@@ -5,8 +5,8 @@
 #include "lluvia/core.glsl"
 #include "lluvia/core/color.glsl"
 
-layout(binding = 0, rgba8ui) uniform restrict readonly uimage2D in_rgba;
-layout(binding = 1, r8ui) uniform restrict writeonly uimage2D out_gray;
+layout(binding = 0, rgba8ui) uniform readonly uimage2D in_rgba;
+layout(binding = 1, r8ui) uniform writeonly uimage2D out_gray;
 
 void main()
 {

@@ -14,50 +14,13 @@ ll._nodeKit = kit
 function kit.output(node, inName, outName, channelCount, channelType)
   local bound = kit.bound(node, outName)
   if bound ~= nil then return bound end
-  local input = kit.input(node, inName)
+  local input = kit.input(node, inName, {})
   local imageDesc = ll.ImageDescriptor.new(input.depth, input.height, input.width,
     channelCount, channelType)
   local view = input.memory:createImageView(imageDesc, ll.ImageViewDescriptor.new())
   view:changeImageLayout(ll.ImageLayout.General)
   node:bind(outName, view)
   return view
-end
-
--- Raises an argument error of init naming the node: `fmt` and its arguments say the rest.
-function kit.fail(node, fmt, ...)
-  error(("bad argument #1 to 'init' (node '%s': %s)"):format(node.descriptor.builderName,
-    fmt:format(...)), 0)
-end
-
--- The object bound to the input port `name`; an argument error of init naming the node and
--- the port when none is.
-function kit.input(node, name)
-  local object = kit.bound(node, name)
-  if object == nil then kit.fail(node, "port '%s' must be bound before init", name) end
-  return object
-end
-
--- The number parameter `name`, checked to lie in [min, max] (either may be nil).
-function kit.number(node, name, min, max)
-  local v = node:getParameter(name)
-  if type(v) ~= "number" or v ~= v or (min and v < min) or (max and v > max) then
-    kit.fail(node, "parameter %s must be a number in [%s, %s], got %s", name,
-      tostring(min or "-inf"), tostring(max or "inf"), tostring(v))
-  end
-  return v
-end
-
-local precisions = {[0] = ll.ChannelType.Float16, [1] = ll.ChannelType.Float32}
-
--- The channel type of the float_precision parameter: FP16 (Float16) or FP32 (Float32).
-function kit.precision(node)
-  local v = node:getParameter("float_precision")
-  local t = math.type(v) and v == math.floor(v) and precisions[math.tointeger(v)]
-  if not t then
-    kit.fail(node, "parameter float_precision must be ll.FloatPrecision.FP16 or FP32 " ..
-      "(0 or 1), got %s", tostring(v))
-  end
-  return t
 end
 
 -- The object bound to the port `name`, or nil.
@@ -74,8 +37,13 @@ end
 
 -- Registers the builder of a 2D compute node: spec.name, spec.doc, spec.ports (a list of
 -- {name, direction, check = function(port)?, type = PortType?}, numbered from 0),
--- spec.parameters ({name, value} in order, optional) and spec.init (onNodeInit).
-function kit.computeBuilder(spec)
+-- spec.parameters ({name, value} in order, optional) and spec.init (onNodeInit); or the
+-- same as arguments: kit.computeBuilder(name, doc, ports, parameters, init).
+function kit.computeBuilder(spec, ...)
+  if type(spec) ~= "table" then
+    local doc, ports, parameters, init = ...
+    spec = {name = spec, doc = doc, ports = ports, parameters = parameters, init = init}
+  end
   local builder = ll.class(ll.ComputeNodeBuilder)
   builder.name, builder.doc = spec.name, spec.doc
   function builder.newDescriptor()
@@ -142,7 +110,7 @@ end
 -- `port` (CMakeLists.txt's "// variants:" line): X.comp holds the first format, X.<format>.comp
 -- the others. The port's checks have made sure there is one.
 function kit.useVariant(node, port)
-  local format = kit.format(kit.input(node, port))
+  local format = kit.format(kit.input(node, port, {}))
   local name = node.descriptor.builderName
   local program = ll.getProgram(("%s.%s.comp"):format(name, format))
   if program ~= nil then node.program = program end

@@ -116,7 +116,7 @@ describe("lluvia/color nodes", function()
     end)
 
     it("refuses min_chroma outside [0, 1] and float_precision FP64 at init", function()
-      for _, case in ipairs({{"min_chroma", 1.5, "min_chroma must be a number in [0, 1], got 1.5"},
+      for _, case in ipairs({{"min_chroma", 1.5, "parameter 'min_chroma' must be in [0, 1], got 1.5"},
                              {"float_precision", ll.FloatPrecision.FP64, "float_precision"}}) do
         local node = s:createComputeNode("lluvia/color/RGBA2HSVA")
         node:bind("in_rgba", view)

@@ -19,13 +19,17 @@ float_precision : ll.FloatPrecision, default FP32
     The channel type of out_hsva: FP16 (Float16) or FP32 (Float32).
 ]],
   input = {"in_rgba", 4, "Uint8"},
-  output = {"out_hsva", 4, {"Float16", "Float32"}, make = kit.precision,
+  output = {"out_hsva", 4, {"Float16", "Float32"}, make = kit.floatType,
     doc = "H, S, V, A; the type float_precision says."},
   parameters = {{"min_chroma", 0.0}, {"float_precision", ll.FloatPrecision.FP32}},
   prepare = function(node)
     local pc = ll.PushConstants.new()
-    pc:pushFloat(kit.number(node, "min_chroma", 0, 1))
-    kit.precision(node)
+    local minChroma = kit.number(node, "min_chroma", 0)
+    if not (minChroma >= 0 and minChroma <= 1) then
+      kit.parameterError(node, "min_chroma", "must be in [0, 1], got %s", tostring(minChroma))
+    end
+    pc:pushFloat(minChroma)
+    kit.floatType(node)
     node.pushConstants = pc
   end,
 }

@@ -16,6 +16,7 @@
 
 #include "binding.h"
 #include "l_ndarray_ops.h"
+#include "lluvia/ndarray_ops.h"
 
 _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "lluvia needs 64-bit Lua integers");
 
@@ -791,8 +792,63 @@ static void add_values(luaL_Buffer *b, const ll_ndarray *a, int level, const uns
     luaL_addchar(b, '}');
 }
 
-/* __tostring: ndarray(uint8, {2, 3}, {{1, 2, 3}, {4, 5, 6}}); the values only for small
- * arrays. Never raises for a released array. */
+/* How many elements a summary shows at each end, as numpy's `[0 1 2 ... 997 998 999]`. */
+#define REPR_EDGE 3
+/* Up to this many elements a summary also reads every one for min and max (about 0.1 s at
+ * memory speed); larger arrays show only their ends, so that printing stays quick. */
+#define REPR_EXTREMES_MAX (INT64_C(1) << 27)
+
+/* The least or greatest uint64 element, exactly (ll_scalar holds it as a rounded double). */
+static uint64_t extreme_uint64(const unsigned char *data, int64_t count, bool want_max)
+{
+    uint64_t best = want_max ? 0 : UINT64_MAX;
+    for (int64_t k = 0; k < count; k++) {
+        uint64_t u;
+        memcpy(&u, data + (size_t)k * 8, sizeof u);
+        best = (want_max ? u > best : u < best) ? u : best;
+    }
+    return best;
+}
+
+/* Phase 2 of a summary: "{h0, h1, h2, ..., t0, t1, t2}, min m, max M", the first and last
+ * elements in flat row-major order and the extremes. */
+static void format_summary(char *out, size_t size, const ll_ndarray *a, const unsigned char *data)
+{
+    char num[48];
+    size_t used = 0;
+    out[0] = '\0';
+#define APPEND(s) (used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s", (s)))
+    APPEND("{");
+    for (int k = 0; k < 2 * REPR_EDGE; k++) {
+        int64_t i = k < REPR_EDGE ? k : a->count - 2 * REPR_EDGE + k;
+        format_element(num, sizeof num, a, data + (size_t)i * a->elsize);
+        APPEND(k == 0 ? "" : k == REPR_EDGE ? ", ..., " : ", ");
+        APPEND(num);
+    }
+    if (a->count > REPR_EXTREMES_MAX) {
+        APPEND("}");
+        return;
+    }
+    ll_scalar lo = ll_elements_min(data, a->dtype, (uint64_t)a->count);
+    ll_scalar hi = ll_elements_max(data, a->dtype, (uint64_t)a->count);
+    for (int k = 0; k < 2; k++) {
+        ll_scalar v = k == 0 ? lo : hi;
+        if (v.is_int)
+            snprintf(num, sizeof num, "%lld", (long long)v.i);
+        else if (a->dtype == LL_UINT64) /* above maxinteger: printed exactly */
+            snprintf(num, sizeof num, "%llu",
+                     (unsigned long long)extreme_uint64(data, a->count, k == 1));
+        else
+            format_float(num, sizeof num, v.d, a->dtype);
+        APPEND(k == 0 ? "}, min " : ", max ");
+        APPEND(num);
+    }
+#undef APPEND
+}
+
+/* __tostring: ndarray(uint8, {2, 3}, {{1, 2, 3}, {4, 5, 6}}) up to 100 elements; past that
+ * the first and last three, flat, and the extremes: ndarray(uint8, {1000}, {0, 1, 2, ...,
+ * 997, 998, 999}, min 0, max 999). Never raises for a released array. */
 static int nd_repr(lua_State *L)
 {
     ll_ndarray *a = self_at(L, 1);
@@ -800,11 +856,14 @@ static int nd_repr(lua_State *L)
         lua_pushliteral(L, "ndarray(released)");
         return 1;
     }
-    /* phase 2: the values are copied before the string is built, which runs Lua */
+    /* phase 2: the values are copied or formatted before the string is built, which runs Lua */
     unsigned char values[REPR_MAX_ELEMENTS * 8];
+    char summary[2 * REPR_EDGE * 48 + 160];
     bool small = a->count <= REPR_MAX_ELEMENTS;
     if (small)
         memcpy(values, ll_host_memory_data(a->storage), (size_t)a->nbytes);
+    else
+        format_summary(summary, sizeof summary, a, ll_host_memory_data(a->storage));
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "ndarray(");
@@ -816,6 +875,9 @@ static int nd_repr(lua_State *L)
         const unsigned char *p = values;
         luaL_addstring(&b, ", ");
         add_values(&b, a, 0, &p);
+    } else {
+        luaL_addstring(&b, ", ");
+        luaL_addstring(&b, summary);
     }
     luaL_addchar(&b, ')');
     luaL_pushresult(&b);
@@ -1263,6 +1325,8 @@ int ll_lua_open_ndarray(lua_State *L)
     luaL_setfuncs(L, methods, 1);
     luaL_setfuncs(L, ll_ndarray_ops_methods, 0);
     ll_lua_record_class(L, "ndarray", -1, field_names);
+    lua_pushvalue(L, -1); /* where kit.addMethods finds them (lua/ndarray_show.lua) */
+    lua_setfield(L, LUA_REGISTRYINDEX, LL_NDARRAY_T ".methods");
     lua_pushvalue(L, mt);
     lua_insert(L, -2);
     push_ipairs_iterator(L);

@@ -291,6 +291,9 @@ function ll.ndarray:equals(other) end
 ---@return boolean, integer?
 function ll.ndarray:allclose(other, options) end
 
+--- writes a 1- to 3-D array to the default output as aligned rows with a footer
+function ll.ndarray:show() end
+
 --- frees the storage now (views keep it alive)
 function ll.ndarray:release() end
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds lluvia-lua and runs every test: the C unit tests (ctest), then the busted specs
-# under the built host with the Vulkan validation layer on, once as they are and once with
-# every transfer forced through the staging path. The last line is the total:
+# under the built host with the Vulkan validation layer on, once as they are, once with
+# every transfer forced through the staging path, and once with DeviceLocal memory made
+# not host-visible (LLUVIA_DEVICE_ONLY), as on a discrete GPU. The last line is the total:
 # "N passed, N failed".
 #   scripts/test.sh              the usual build (build/)
 #   scripts/test.sh --sanitize   AddressSanitizer + UBSan build (build-asan/)
@@ -68,6 +69,7 @@ run_busted() {
 }
 run_busted "validation layer on" LLUVIA_FORCE_STAGING=0
 run_busted "validation layer on, forceStaging" LLUVIA_FORCE_STAGING=1
+run_busted "validation layer on, deviceOnly" LLUVIA_FORCE_STAGING=0 LLUVIA_DEVICE_ONLY=1
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

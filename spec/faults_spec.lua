@@ -41,6 +41,7 @@ local function drive(t)
   -- every round after it starts from the same state.
   local warm = t.setup and t.setup() or {}
   local result = t.call(warm)
+  if t.check then t.check(result, warm) end -- checks may make them too (toHost: staging)
   if t.release then t.release(result) else result:release() end
   release_all(warm.owned or {})
   collectgarbage() -- earlier garbage must not be finalized (freeing memory) in a round

@@ -526,3 +526,81 @@ describe("session:getHostMemory and session:getDeviceMemory", function()
     support.raises("Session expected, got 42", s.getDeviceMemory, 42)
   end)
 end)
+
+describe("deviceOnly", function()
+  support.no_validation_messages()
+
+  local function staged(fn)
+    local before = ll._debug.transferStats()
+    fn()
+    local after = ll._debug.transferStats()
+    return after.staging - before.staging, after.direct - before.direct
+  end
+
+  it("makes memory asked for as DeviceLocal not host-visible, as on a discrete GPU", function()
+    local s = support.session({deviceOnly = true})
+    assert.is_true(s.deviceOnly)
+    for _, mem in ipairs({s:createMemory(), s:createMemory({"DeviceLocal"}), s:getDeviceMemory()}) do
+      assert.is_false(mem.isMappable)
+      local buf <close> = mem:createBuffer(1 << 17)
+      assert.is_false(buf.isMappable)
+      assert.is_false(mem:isPageMappable(0))
+      support.raises("cannot map the buffer: its memory {DeviceLocal, ", buf.map, buf)
+      local msg = support.raises("is not host-visible under deviceOnly", buf.map, buf)
+      assert.is_truthy(msg:find("use toHost and fromHost", 1, true), msg)
+      assert.is_truthy(tostring(mem):find("not mappable (deviceOnly)", 1, true))
+      -- transfers still work, through staging (never a memcpy through a mapping)
+      local a = ll.ndarray({1 << 17}, "uint8")
+      for i = 1, #a, 997 do a[i] = i % 251 end
+      local staging, direct = staged(function()
+        buf:fromHost(a)
+        support.same_array(a, buf:toHost())
+      end)
+      assert.is_true(staging >= 1, "transfers through staging")
+      assert.are.equal(0, direct)
+    end
+  end)
+
+  it("leaves memory asked for as HostVisible mappable", function()
+    local s = support.session({deviceOnly = true})
+    for _, flags in ipairs({{"HostVisible"}, {"DeviceLocal", "HostVisible"}}) do
+      local mem <close> = s:createMemory(flags)
+      assert.is_true(mem.isMappable)
+      local buf <close> = mem:createBuffer(16)
+      assert.are.equal(16, #buf:map())
+    end
+    assert.is_true(s:getHostMemory().isMappable)
+  end)
+
+  it("is off by default, and the same rule for a session made with LLUVIA_DEVICE_ONLY=1",
+    function()
+      local env = (os.getenv("LLUVIA_DEVICE_ONLY") or ""):lower()
+      local on = env == "1" or env == "true" or env == "yes" or env == "on"
+      assert.are.equal(on, support.session().deviceOnly)
+      local code = "local ll = require 'lluvia' local s = ll.createSession() "
+        .. "print(s.deviceOnly, s:createMemory().isMappable, "
+        .. "s:createMemory({'HostVisible'}).isMappable)"
+      local out, err, status = support.run_host({"-e", code}, nil, {LLUVIA_DEVICE_ONLY = "1"})
+      assert.are.equal(0, status, err)
+      assert.are.equal("true\tfalse\ttrue\n", out)
+      out, err, status = support.run_host({"-e", code}, nil, {LLUVIA_DEVICE_ONLY = "0"})
+      assert.are.equal(0, status, err)
+      -- without it, DeviceLocal memory is mappable where its type is host-visible
+      local visible = false
+      for _, flags in ipairs(support.session():getSupportedMemoryPropertyFlags()) do
+        local set = {}
+        for _, f in ipairs(flags) do set[f] = true end
+        if set.DeviceLocal then visible = set.HostVisible == true break end
+      end
+      assert.are.equal("false\t" .. tostring(visible) .. "\ttrue\n", out)
+    end)
+
+  it("refuses values that are not booleans, naming the option or the variable", function()
+    support.raises("deviceOnly must be a boolean, got 1", ll.createSession, {deviceOnly = 1})
+    local _, err, status = support.run_host({"-e", "require('lluvia').createSession()"}, nil,
+      {LLUVIA_DEVICE_ONLY = "maybe"})
+    assert.are.equal(1, status)
+    assert.is_truthy(err:find("LLUVIA_DEVICE_ONLY must be one of 1, 0, true, false, yes, no, "
+      .. "on, off; got 'maybe'", 1, true), err)
+  end)
+end)

@@ -39,6 +39,9 @@ typedef struct ll_session_options {
                                    (also $LLUVIA_SIMULATE_NONCOHERENT): for tests */
     uint64_t buffer_image_granularity; /* 0: the device's; else a larger power of two (tests) */
     uint64_t staging_size;      /* bytes of the staging buffer; 0: LL_DEFAULT_STAGING_SIZE */
+    bool device_only;           /* Memories asked for as DeviceLocal (and not HostVisible)
+                                   are not host-visible, as on discrete GPUs, even where the
+                                   type is (also $LLUVIA_DEVICE_ONLY): for tests */
     ll_transfer_path transfer_path; /* force_staging is STAGING (with DIRECT or IMPORT:
                                        LL_E_ARGUMENT); AUTO: $LLUVIA_TRANSFER_PATH (auto,
                                        direct, staging, import) if set. A path other than
@@ -89,6 +92,8 @@ const char *ll_transfer_path_name(ll_transfer_path path);
 /* The path named `name` (the names above); LL_E_ARGUMENT naming `what` and the value. */
 bool ll_transfer_path_parse(const char *name, const char *what, ll_transfer_path *out,
                             ll_error *err);
+/* Whether Memories asked for as DeviceLocal are treated as not host-visible. */
+bool ll_session_device_only(const ll_session *session);
 /* Whether the session's Memories treat coherent memory as non-coherent. */
 bool ll_session_simulates_non_coherent(const ll_session *session);
 VkDeviceSize ll_session_granularity(const ll_session *session);

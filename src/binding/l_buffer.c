@@ -270,9 +270,14 @@ static int buffer_map(lua_State *L)
     ll_dtype t = check_dtype(L, 2);
     if (!ll_buffer_is_mappable(b)) {
         char flags[128];
-        ll_memory_flags_text(ll_memory_flags(ll_buffer_memory(b)), flags, sizeof flags);
-        return ll_lua_error(L, "cannot map the buffer: its memory %s is not host-visible "
-                            "(use toHost and fromHost, which go through staging)", flags);
+        const ll_memory *m = ll_buffer_memory(b);
+        ll_memory_flags_text(ll_memory_flags(m), flags, sizeof flags);
+        return ll_lua_error(L, "cannot map the buffer: its memory %s is not host-visible%s "
+                            "(use toHost and fromHost, which go through staging)", flags,
+                            ll_memory_flags(m) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT
+                                ? " under deviceOnly (LLUVIA_DEVICE_ONLY), as DeviceLocal "
+                                  "memory is on a discrete GPU"
+                                : "");
     }
     int64_t count = element_count(L, 2, ll_buffer_size(b), t);
     ll_ndarray *arr = ll_lua_push_ndarray_unbound(L, 1, &count, t, 1);

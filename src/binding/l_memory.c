@@ -217,7 +217,10 @@ static void memory_describe(const void *ptr, char *buf, size_t size)
     ll_memory_flags_text(ll_memory_flags(ptr), flags, sizeof flags);
     ll_memory_stats st;
     ll_memory_get_stats(ptr, &st);
-    snprintf(buf, size, "%s, pageSize %llu, %llu pages, %llu objects", flags,
+    bool device_only = (ll_memory_flags(ptr) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) &&
+                       !ll_memory_is_mappable(ptr);
+    snprintf(buf, size, "%s%s, pageSize %llu, %llu pages, %llu objects", flags,
+             device_only ? " not mappable (deviceOnly)" : "",
              (unsigned long long)ll_memory_page_size(ptr), (unsigned long long)st.pages,
              (unsigned long long)st.objects);
 }

@@ -51,7 +51,7 @@ static int l_get_available_devices(lua_State *L)
 
 static const char *const session_options[] = {
     "enableDebug", "device", "forceStaging", "bufferImageGranularity", "stagingSize",
-    "simulateNonCoherent", "transferPath", "loadNodeLibrary", NULL,
+    "simulateNonCoherent", "transferPath", "loadNodeLibrary", "deviceOnly", NULL,
 };
 
 /* The options of ll.createSession are fields of the table at 1. */
@@ -81,6 +81,7 @@ static int l_create_session(lua_State *L)
         opts.enable_debug = opt_bool(L, "enableDebug");
         opts.force_staging = opt_bool(L, "forceStaging");
         opts.simulate_non_coherent = opt_bool(L, "simulateNonCoherent");
+        opts.device_only = opt_bool(L, "deviceOnly");
         opts.buffer_image_granularity = opt_size(L, "bufferImageGranularity", 0);
         opts.staging_size = opt_size(L, "stagingSize", 0);
         if (lua_getfield(L, 1, "transferPath") != LUA_TNIL) {
@@ -202,6 +203,8 @@ static int session_get(lua_State *L)
         lua_pushstring(L, ll_transfer_path_name(ll_session_transfer_path(s)));
     else if (strcmp(key, "simulateNonCoherent") == 0)
         lua_pushboolean(L, ll_session_simulates_non_coherent(s));
+    else if (strcmp(key, "deviceOnly") == 0)
+        lua_pushboolean(L, ll_session_device_only(s));
     else if (strcmp(key, "bufferImageGranularity") == 0)
         lua_pushinteger(L, (lua_Integer)ll_session_granularity(s));
     else if (strcmp(key, "stagingSize") == 0)

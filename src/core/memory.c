@@ -34,7 +34,8 @@ typedef struct ll_page {
 struct ll_memory {
     atomic_int refs;
     ll_session *session;
-    VkMemoryPropertyFlags flags;
+    VkMemoryPropertyFlags flags;   /* the memory type's */
+    bool mappable;           /* host-visible and not made device-only: ll_memory_is_mappable */
     uint32_t type_index;
     uint64_t page_size;
     uint64_t min_block;      /* of each standard page's buddy allocator */
@@ -123,9 +124,15 @@ ll_memory *ll_memory_create(ll_session *session, VkMemoryPropertyFlags flags,
     atomic_init(&m->refs, 1);
     m->session = session;
     m->flags = props->memoryTypes[type].propertyFlags;
+    /* deviceOnly: memory asked for as DeviceLocal is not host-visible, as a discrete GPU's
+     * DeviceLocal types are not, even where the type is (lavapipe's one type is all) */
+    m->mappable = (m->flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) &&
+                  !(ll_session_device_only(session) &&
+                    (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) &&
+                    !(flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT));
     m->type_index = type;
     m->atom = ll_session_properties(session)->limits.nonCoherentAtomSize;
-    m->needs_sync = (m->flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) &&
+    m->needs_sync = m->mappable &&
                     (!(m->flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) ||
                      ll_session_simulates_non_coherent(session));
     ll_session_retain(session);
@@ -170,7 +177,7 @@ uint64_t ll_memory_page_size(const ll_memory *m) { return m->page_size; }
 
 bool ll_memory_is_mappable(const ll_memory *m)
 {
-    return (m->flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
+    return m->mappable;
 }
 
 /* The queries lock a Memory they do not change: the lock is not part of its value. */

@@ -25,6 +25,7 @@ struct ll_session {
     bool force_staging;
     ll_transfer_path transfer_path;
     bool simulate_non_coherent;
+    bool device_only;
     VkDeviceSize granularity;   /* bufferImageGranularity in force */
     VkDeviceSize staging_size;
     pthread_mutex_t command_lock; /* see ll_session_lock_commands */
@@ -52,8 +53,9 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
         spec = getenv("LLUVIA_DEVICE");
     /* Every flag is read here, so that a misspelt one fails the session, not later. */
     bool env_debug, env_staging, env_sync; /* env_sync is read again by the instance */
-    bool env_non_coherent;
+    bool env_non_coherent, env_device_only;
     if (!ll_env_flag("LLUVIA_ENABLE_DEBUG", &env_debug, err) ||
+        !ll_env_flag("LLUVIA_DEVICE_ONLY", &env_device_only, err) ||
         !ll_env_flag("LLUVIA_FORCE_STAGING", &env_staging, err) ||
         !ll_env_flag("LLUVIA_SIMULATE_NONCOHERENT", &env_non_coherent, err) ||
         !ll_env_flag("LLUVIA_VALIDATE_SYNC", &env_sync, err))
@@ -91,6 +93,7 @@ ll_session *ll_session_create(const ll_session_options *options, ll_error *err)
                        : env_staging ? LL_TRANSFER_STAGING : LL_TRANSFER_AUTO;
     s->force_staging = s->transfer_path == LL_TRANSFER_STAGING;
     s->simulate_non_coherent = options->simulate_non_coherent || env_non_coherent;
+    s->device_only = options->device_only || env_device_only;
     s->staging_size = options->staging_size ? options->staging_size : LL_DEFAULT_STAGING_SIZE;
     const VkPhysicalDeviceLimits *limits = &ll_device_properties(s->device)->limits;
     VkDeviceSize device_granularity = limits->bufferImageGranularity;
@@ -246,6 +249,7 @@ bool ll_transfer_path_parse(const char *name, const char *what, ll_transfer_path
                    "'%s'", what, name);
 }
 bool ll_session_simulates_non_coherent(const ll_session *s) { return s->simulate_non_coherent; }
+bool ll_session_device_only(const ll_session *s) { return s->device_only; }
 VkDeviceSize ll_session_granularity(const ll_session *s) { return s->granularity; }
 VkDeviceSize ll_session_staging_size(const ll_session *s) { return s->staging_size; }
 

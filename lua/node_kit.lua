@@ -9,14 +9,14 @@ local kit = {}
 ll._nodeKit = kit
 
 -- The view bound to `outName`, or a new one made in the Memory of the image bound to
--- `inName`: its size, `channelCount` and `channelType` (ll.ChannelType), storage (not
--- sampled), in the General layout, bound to `outName`.
-function kit.output(node, inName, outName, channelCount, channelType)
+-- `inName`: its size (or width x height where given), `channelCount` and `channelType`
+-- (ll.ChannelType), storage (not sampled), in the General layout, bound to `outName`.
+function kit.output(node, inName, outName, channelCount, channelType, width, height)
   local bound = kit.bound(node, outName)
   if bound ~= nil then return bound end
   local input = kit.input(node, inName, {})
-  local imageDesc = ll.ImageDescriptor.new(input.depth, input.height, input.width,
-    channelCount, channelType)
+  local imageDesc = ll.ImageDescriptor.new(input.depth, height or input.height,
+    width or input.width, channelCount, channelType)
   local view = input.memory:createImageView(imageDesc, ll.ImageViewDescriptor.new())
   view:changeImageLayout(ll.ImageLayout.General)
   node:bind(outName, view)
@@ -67,12 +67,14 @@ end
 -- channelCount, channelType or a list of them}; spec.output = {port, channelCount,
 -- channelType or a list}, made (unless bound) with spec.output.make (a channel type, or a
 -- function(node) giving one; default the first type listed); spec.prepare(node), if any,
--- runs first in onNodeInit (push constants, a variant).
+-- runs first in onNodeInit (push constants, a variant) and may return the output's width
+-- and height (spec.sizeDoc then says what they are).
 function kit.mapBuilder(spec)
   local input, output = spec.input, spec.output
   local doc = spec.doc .. "\nInputs\n------\n" .. kit.portDoc(input) ..
     "\nOutputs\n-------\n" .. kit.portDoc(output) ..
-    "    Of the input's size, made in the input's Memory unless bound before init.\n"
+    "    " .. (spec.sizeDoc or "Of the input's size") ..
+    ", made in the input's Memory unless bound before init.\n"
   return kit.computeBuilder{
     name = spec.name, doc = doc, parameters = spec.parameters,
     ports = {
@@ -80,11 +82,12 @@ function kit.mapBuilder(spec)
       {output[1], ll.PortDirection.Out, check = kit.image(output[2], output[3])},
     },
     init = function(node)
-      if spec.prepare then spec.prepare(node) end
+      local width, height
+      if spec.prepare then width, height = spec.prepare(node) end
       local make = output.make or output[3]
       if type(make) == "function" then make = make(node) end
       if type(make) == "table" then make = make[1] end
-      kit.cover(node, kit.output(node, input[1], output[1], output[2], make))
+      kit.cover(node, kit.output(node, input[1], output[1], output[2], make, width, height))
     end,
   }
 end
@@ -146,6 +149,20 @@ end
 local function portError(node, port, fmt, ...)
   error(("bad argument #1 to 'init' (%s: port '%s' %s)"):format(node.builderName, port,
     fmt:format(...)), 0)
+end
+
+kit.portError = portError
+
+-- A ContainerNodeDescriptor named `name` with the ports {name, direction} (ImageViews,
+-- numbered from 0) and the parameters {name, value}, in order.
+function kit.containerDescriptor(name, ports, parameters)
+  local desc = ll.ContainerNodeDescriptor.new()
+  desc.builderName = name
+  for i, p in ipairs(ports) do
+    desc:addPort(ll.PortDescriptor.new(i - 1, p[1], p[2], ll.PortType.ImageView))
+  end
+  for _, p in ipairs(parameters or {}) do desc:setParameter(p[1], p[2]) end
+  return desc
 end
 
 -- An argument error of node:init() about parameter `name` of the node `node`.

@@ -99,4 +99,15 @@ function M.refuses(s, name, cases, required)
   end
 end
 
+-- One busted `it` per case {node, {{port, object, fragment}, ...}, required input}: M.refuses
+-- of "<prefix><node>".
+function M.refusalSpecs(s, prefix, cases)
+  local it = require("busted").it
+  for _, case in ipairs(cases) do
+    it(case[1] .. " refuses wrong channel counts and types, and an unbound input, naming the port", function()
+      M.refuses(s, prefix .. case[1], case[2], case[3])
+    end)
+  end
+end
+
 return M

@@ -192,6 +192,24 @@ ll.ObjectType = {Buffer = "Buffer", Image = "Image", ImageView = "ImageView"}
 ---@enum ll.ParameterType
 ll.ParameterType = {Int = "Int", Float = "Float", String = "String"}
 
+--- array assertions for users' own tests (docs/testing.md)
+ll.testing = {}
+
+--- same shape, dtype and values (NaN equal to NaN); else fails listing the first differing elements
+---@param a ll.ndarray
+---@param b ll.ndarray
+---@param message string?
+---@return true
+function ll.testing.assert_equal_arrays(a, b, message) end
+
+--- same shape and a:allclose(b) (tol: rtol, or {rtol, atol, equalNan}); else fails listing the first elements not close
+---@param a ll.ndarray
+---@param b ll.ndarray
+---@param tol number|table?
+---@param message string?
+---@return true
+function ll.testing.assert_allclose(a, b, tol, message) end
+
 ---@class ll.ndarray
 ---@overload fun(shape: integer[]|integer, dtype?: string): ll.ndarray
 ---@operator len: integer

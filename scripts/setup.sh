@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package lluvia-lua needs to build, test and run (Debian 12).
 # Idempotent: when everything is already installed it only checks and returns.
-# Works as root or through sudo. Pass --dev to add the fuzzing toolchain (clang).
+# Works as root or through sudo. Pass --dev to add what CI needs beside: the fuzzing
+# toolchain (clang) and luarocks.
 set -euo pipefail
 
 packages=(
@@ -20,6 +21,7 @@ packages=(
 )
 if [ "${1:-}" = "--dev" ]; then
   packages+=(clang libclang-rt-14-dev)  # libFuzzer target (-DLLUVIA_FUZZ=ON)
+  packages+=(luarocks)                   # CI builds the rock (rockspec/) on a clean clone
 fi
 
 missing=()

@@ -3,11 +3,11 @@
  * libraries still hold through their own globals then looks leaked to LeakSanitizer (its
  * roots are unmapped) and cannot even be attributed. Keeping them mapped keeps the leak
  * check about our code. The host exports this dlclose (-Wl,-E), which the loader's calls
- * resolve to. */
+ * resolve to: default visibility, as the project builds with hidden visibility. */
 #ifdef LLUVIA_SANITIZE
-int dlclose(void *handle);
+__attribute__((visibility("default"))) int dlclose(void *handle);
 
-int dlclose(void *handle)
+__attribute__((visibility("default"))) int dlclose(void *handle)
 {
     (void)handle;
     return 0;

@@ -1,0 +1,15 @@
+# uninstall.cmake: the `uninstall` target: removes every file the last `cmake --install` of
+# this build folder wrote, as listed in install_manifest.txt (cmake -DMANIFEST=... -P).
+if(NOT EXISTS "${MANIFEST}")
+  message(FATAL_ERROR "${MANIFEST} does not exist: nothing was installed from this build folder")
+endif()
+file(STRINGS "${MANIFEST}" files)
+foreach(f IN LISTS files)
+  set(path "$ENV{DESTDIR}${f}")
+  if(EXISTS "${path}" OR IS_SYMLINK "${path}")
+    message(STATUS "Removing ${path}")
+    file(REMOVE "${path}")
+  else()
+    message(STATUS "Not there: ${path}")
+  endif()
+endforeach()

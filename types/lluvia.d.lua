@@ -15,7 +15,7 @@ local ll = {}
 ---@return table[]
 function ll.getAvailableDevices() end
 
---- new Session. Options (defaults): `enableDebug` (false), `device` (id or part of a name; `--device`, `LLUVIA_DEVICE`, first discrete GPU, first device), `forceStaging` (false), `transferPath` ("auto", "direct", "staging", "import"), `stagingSize` (16 MiB), `bufferImageGranularity` (device's), `loadNodeLibrary` (true), `simulateNonCoherent` (false). An unknown option, a bad value or a bad `LLUVIA_*` flag is an argument error naming it; no device matching is a `lluvia:` error
+--- new Session. Options (defaults): `enableDebug` (false), `device` (id or part of a name; `--device`, `LLUVIA_DEVICE`, first discrete GPU, first device), `forceStaging` (false), `transferPath` ("auto", "direct", "staging", "import"), `stagingSize` (16 MiB), `bufferImageGranularity` (device's), `loadNodeLibrary` (true), `simulateNonCoherent` (false), `deviceOnly` (false; [session.md](session.md)). An unknown option, a bad value or a bad `LLUVIA_*` flag is an argument error naming it; no device matching is a `lluvia:` error
 ---@param options table?
 ---@return ll.Session
 function ll.createSession(options) end
@@ -38,6 +38,11 @@ function ll.deviceInfo(id) end
 --- every live Memory of the state (`memories[i]`, as `mem.stats` plus flags), their `total` and `device` (`ll.deviceMemoryStats()`); prints readably
 ---@return table
 function ll.memorySummary() end
+
+--- prints one line for each method and field of an object or class (`"Buffer"`), the line of a module function (its name or value), a node builder's doc (the builders `session`, else the active session, sees), or with no argument every function and class; returns nothing
+---@param what any?
+---@param session ll.Session?
+function ll.help(what, session) end
 
 --- the text of any value for a person: tables with sorted keys, on one line when they fit in 78 columns; options `depth` (6), `indent` (" ")
 ---@param value any
@@ -323,6 +328,7 @@ function ll.ndarray:release() end
 ---@field validationEnabled boolean whether the validation layer is on
 ---@field forceStaging boolean whether every transfer is staged
 ---@field transferPath string the transfer path in force ("auto", "direct", "staging", "import")
+---@field deviceOnly boolean whether memory asked for as DeviceLocal is treated as not host-visible
 ---@field simulateNonCoherent boolean whether host memory is flushed as if not coherent
 ---@field bufferImageGranularity integer bytes between buffers and images in a page
 ---@field stagingSize integer bytes of the staging buffer

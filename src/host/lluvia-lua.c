@@ -2,6 +2,7 @@
  * (options -e -l -i -v -E -W, --, -, LUA_INIT, the arg table, tracebacks and exit status)
  * with `lluvia` in package.preload, plus --list-devices, --list-nodes and --device ID|NAME.
  * Not for: anything of the module itself (src/binding). */
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,23 +357,102 @@ static const char list_nodes_chunk[] =
 
 /* ---- the REPL ----------------------------------------------------------------------- */
 
-static void show_prompt(lua_State *L, int first)
+/* Line editing and history through GNU readline, loaded at run time (libreadline8 comes
+ * with Debian's lua5.4, but the host does not need it): on a terminal when the library is
+ * there and $LLUVIA_READLINE is not "0", else plain stdin, as lua.c without readline.
+ * History stays in memory, and in the file $LLUVIA_HISTORY when that is set (read at the
+ * start, written at the end, kept to its last HISTORY_LINES lines). */
+#define READLINE_LIBRARY "libreadline.so.8"
+#define HISTORY_LINES 1000
+
+static struct {
+    char *(*readline)(const char *prompt);
+    void (*add_history)(const char *line);
+    int (*read_history)(const char *file);
+    int (*write_history)(const char *file);
+    int (*truncate_file)(const char *file, int lines);
+    const char *history_file;
+} rl;
+
+static void load_readline(void)
+{
+    memset(&rl, 0, sizeof rl);
+    const char *off = getenv("LLUVIA_READLINE"); /* "0": plain stdin on a terminal too */
+    if (!isatty(0) || (off != NULL && strcmp(off, "0") == 0))
+        return;
+    void *lib = dlopen(READLINE_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL)
+        return;
+    /* POSIX's way to take a function from dlsym's void * */
+    *(void **)&rl.readline = dlsym(lib, "readline");
+    *(void **)&rl.add_history = dlsym(lib, "add_history");
+    *(void **)&rl.read_history = dlsym(lib, "read_history");
+    *(void **)&rl.write_history = dlsym(lib, "write_history");
+    *(void **)&rl.truncate_file = dlsym(lib, "history_truncate_file");
+    if (rl.readline == NULL || rl.add_history == NULL) {
+        memset(&rl, 0, sizeof rl);
+        dlclose(lib);
+        return;
+    }
+    const char **name = dlsym(lib, "rl_readline_name"); /* for ~/.inputrc's $if */
+    if (name != NULL)
+        *name = "lluvia-lua";
+    rl.history_file = getenv("LLUVIA_HISTORY");
+    if (rl.history_file != NULL && rl.history_file[0] != '\0' && rl.read_history != NULL)
+        rl.read_history(rl.history_file); /* a missing file is an empty history */
+    /* the library stays loaded for the life of the process */
+}
+
+static void save_history(void)
+{
+    if (rl.history_file == NULL || rl.history_file[0] == '\0' || rl.write_history == NULL)
+        return;
+    if (rl.write_history(rl.history_file) == 0 && rl.truncate_file != NULL)
+        rl.truncate_file(rl.history_file, HISTORY_LINES);
+}
+
+/* The statement at the top of the stack, into the history (lua.c's lua_saveline). */
+static void save_line(lua_State *L)
+{
+    size_t len;
+    const char *line = lua_tolstring(L, -1, &len);
+    if (rl.add_history != NULL && line != NULL && len > 0)
+        rl.add_history(line);
+}
+
+/* Pushes the prompt: _PROMPT or _PROMPT2 when set, as lua.c. */
+static const char *push_prompt(lua_State *L, int first)
 {
     if (lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2") == LUA_TNIL) {
-        fputs(first ? PROMPT : PROMPT2, stdout);
-    } else {
-        fputs(luaL_tolstring(L, -1, NULL), stdout);
         lua_pop(L, 1);
+        return lua_pushstring(L, first ? PROMPT : PROMPT2);
     }
+    const char *p = luaL_tolstring(L, -1, NULL);
+    lua_remove(L, -2);
+    return p;
+}
+
+/* Reads a line with readline into a new string on the stack; 0 at end of input. */
+static int push_readline(lua_State *L, int first)
+{
+    char *line = rl.readline(push_prompt(L, first));
     lua_pop(L, 1);
-    fflush(stdout);
+    if (line == NULL)
+        return 0;
+    lua_pushstring(L, line);
+    free(line);
+    return 1;
 }
 
 /* Reads a line into a new string on the stack; 0 at end of input. */
 static int push_line(lua_State *L, int first)
 {
+    if (rl.readline != NULL)
+        return push_readline(L, first);
     char buffer[LINE_BUFFER_SIZE];
-    show_prompt(L, first);
+    fputs(push_prompt(L, first), stdout);
+    lua_pop(L, 1);
+    fflush(stdout);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     int got = 0;
@@ -399,9 +479,12 @@ static int add_return(lua_State *L)
     const char *line = lua_tostring(L, -1);
     const char *retline = lua_pushfstring(L, "return %s;", line);
     int status = luaL_loadbuffer(L, retline, strlen(retline), "=stdin");
-    if (status == LUA_OK)
+    if (status == LUA_OK) {
         lua_remove(L, -2); /* the modified line */
-    else
+        lua_pushvalue(L, -2);
+        save_line(L);
+        lua_pop(L, 1);
+    } else
         lua_pop(L, 2);     /* the result and the modified line */
     return status;
 }
@@ -427,8 +510,12 @@ static int multiline(lua_State *L)
         size_t len;
         const char *line = lua_tolstring(L, 1, &len);
         int status = luaL_loadbuffer(L, line, len, "=stdin");
-        if (!incomplete(L, status) || !push_line(L, 0))
+        if (!incomplete(L, status) || !push_line(L, 0)) {
+            lua_pushvalue(L, 1);
+            save_line(L);
+            lua_pop(L, 1);
             return status;
+        }
         lua_pushliteral(L, "\n");
         lua_insert(L, -2);
         lua_concat(L, 3);
@@ -449,11 +536,32 @@ static int load_line(lua_State *L)
     return status;
 }
 
+/* Replaces each table among the n results at 1..n by its text as ll.pretty writes it
+ * (sorted keys, nested tables indented), when the module is loaded. */
+static void pretty_tables(lua_State *L, int n)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    int pretty = lua_getfield(L, -1, "lluvia") == LUA_TTABLE &&
+                 lua_getfield(L, -1, "pretty") == LUA_TFUNCTION;
+    for (int i = 1; pretty && i <= n; i++) {
+        if (lua_type(L, i) != LUA_TTABLE)
+            continue;
+        lua_pushvalue(L, -1);
+        lua_pushvalue(L, i);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+            lua_replace(L, i);
+        else
+            lua_pop(L, 1); /* the error: the table prints as print does */
+    }
+    lua_settop(L, n);
+}
+
 static void print_results(lua_State *L)
 {
     int n = lua_gettop(L);
     if (n > 0) {
         luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
+        pretty_tables(L, n);
         lua_getglobal(L, "print");
         lua_insert(L, 1);
         if (lua_pcall(L, n, 0, 0) != LUA_OK)
@@ -462,10 +570,30 @@ static void print_results(lua_State *L)
     }
 }
 
+/* The REPL's global `ll`: the module, unless a script took the name; says so. */
+static void announce_ll(lua_State *L)
+{
+    int taken = lua_getglobal(L, "ll") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (taken)
+        return;
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "lluvia");
+    if (docall(L, 1, 1) != LUA_OK) {
+        report(L, LUA_ERRRUN);
+        return;
+    }
+    lua_setglobal(L, "ll");
+    printf("ll = require \"lluvia\" (ll.help() lists what it has)\n");
+    fflush(stdout);
+}
+
 static void do_repl(lua_State *L)
 {
     const char *oldprogname = progname;
     progname = NULL; /* no program name before interactive errors, like lua */
+    load_readline();
+    announce_ll(L);
     int status;
     while ((status = load_line(L)) != -1) {
         if (status == LUA_OK)
@@ -476,6 +604,7 @@ static void do_repl(lua_State *L)
             report(L, status);
     }
     lua_settop(L, 0);
+    save_history();
     fputs("\n", stdout);
     fflush(stdout);
     progname = oldprogname;

@@ -493,6 +493,16 @@ static void allocator_trace(const trace *t)
     fflush(stdout);
 }
 
+/* The buddy block a request of `size` bytes takes: the power of two at or above it, 256 B
+ * at least (the page's smallest block). */
+static uint64_t block_of(uint64_t size)
+{
+    uint64_t block = 256;
+    while (block < size)
+        block *= 2;
+    return block;
+}
+
 /* Fragmentation: one 32 MiB page, objects of 256 B to 1 MiB (log-uniform) placed, and a
  * random earlier one freed after every second placement, until the first placement fails:
  * the fraction of the page the live objects' sizes make up then. */
@@ -512,9 +522,10 @@ static void fragmentation(void)
             ff_init(&f, region);
         rng_state = 0x2545f4914f6cdd1dull;
         uint32_t n = 0;
-        uint64_t live = 0;
+        uint64_t live = 0, blocks = 0, failed = 0; /* blocks: live sizes rounded up */
         for (uint32_t step = 0; n < cap; step++) {
             uint64_t size = trace_size(&t);
+            failed = size;
             bool ok;
             if (which == 0) {
                 ll_buddy_allocation a;
@@ -527,6 +538,7 @@ static void fragmentation(void)
                 break;
             s[n].size = size;
             live += size;
+            blocks += block_of(size);
             n++;
             if (step % 2 == 1) {
                 uint32_t at = (uint32_t)(rng() % n);
@@ -535,11 +547,16 @@ static void fragmentation(void)
                 else
                     ff_free(&f, s[at].offset, s[at].size);
                 live -= s[at].size;
+                blocks -= block_of(s[at].size);
                 s[at] = s[--n];
             }
         }
-        printf("%s_live_at_failure 0 %.6f\n", which == 0 ? "buddy" : "first_fit",
-               (double)live / (double)region);
+        const char *who = which == 0 ? "buddy" : "first_fit";
+        printf("%s_live_at_failure 0 %.6f\n", who, (double)live / (double)region);
+        /* What the buddy's blocks of the same live objects would cover, and the failed
+         * request's block: rounding (internal) against placement (external) loss. */
+        printf("%s_blocks_at_failure 0 %.6f\n", who, (double)blocks / (double)region);
+        printf("%s_failed_block 0 %.6f\n", who, (double)block_of(failed) / (double)region);
         ll_buddy_destroy(b);
         free(f.free);
     }

@@ -288,6 +288,11 @@ do
   results:row("page live at first failure, mixed trace", ("%.1f %%"):format(live * 100),
     ("%.1f %% (first-fit list)"):format(ff_live * 100), ("%.2f"):format(live / ff_live),
     ">= 85 %", live >= 0.85 and "met" or "MISSED")
+  -- The same live objects as power-of-two blocks, and the block the failed request needed:
+  -- what rounding takes (blocks - live) against what placement leaves free (1 - blocks).
+  local blocks, failed = reference("buddy_blocks_at_failure"), reference("buddy_failed_block")
+  results:row("  their blocks; the failed request's block", ("%.1f %%"):format(blocks * 100),
+    ("%.1f %% of the page"):format(failed * 100), "", "", "")
 end
 
 print(("Transfer benchmark: %s, %s%s, transfer path %s, sizes up to %s, best of %d+ runs (%.2f s each figure)")

@@ -415,6 +415,23 @@ describe("device memory and the collector", function()
     assert.is_true(mem.pageCount <= 1)
   end)
 
+  it("released buffers and images do not count towards a paced collection", function()
+    collectgarbage()
+    local mem <close> = support.session():createMemory() -- DeviceLocal
+    local before = ll.deviceMemoryStats().pacedCollections
+    for _ = 1, 64 do -- 64 x 16 MiB: 4 times the 256 MiB that paces a collection
+      local b = mem:createBuffer(16 * MiB)
+      b:release()
+      local img <close> = mem:createImage({2048, 2048, 1, 4}) -- 16 MiB, closed
+    end
+    -- At most the one that earlier specs' dropped objects had brought close (without
+    -- handing the released bytes back: one per 256 MiB, 8 or more).
+    assert.is_true(ll.deviceMemoryStats().pacedCollections <= before + 1)
+    before = ll.deviceMemoryStats().pacedCollections
+    for _ = 1, 64 do mem:createBuffer(16 * MiB) end -- dropped: these do
+    assert.is_true(ll.deviceMemoryStats().pacedCollections > before)
+  end)
+
   it("runs a full collection and retries once when the device is out of memory", function()
     collectgarbage()
     local mem <close> = support.session():createMemory(nil, 8 * MiB)

@@ -1,5 +1,6 @@
 /* binding.c: the shared helpers of binding.h: errors, classes, objects, options. */
 #include "binding.h"
+#include "l_memory.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,7 +126,10 @@ static void object_release_live(ll_lua_live *node)
 static int class_release(lua_State *L)
 {
     const ll_lua_class *cls = lua_touserdata(L, lua_upvalueindex(1));
-    object_release(luaL_checkudata(L, 1, cls->tname));
+    ll_lua_object *o = luaL_checkudata(L, 1, cls->tname);
+    if (o->ptr != NULL && cls->device_bytes != NULL)
+        ll_lua_device_memory_released(L, cls->device_bytes(o->ptr));
+    object_release(o);
     return 0;
 }
 

@@ -83,6 +83,9 @@ typedef struct ll_lua_class {
     void (*release)(ll_lua_object *o);                    /* o->ptr is not NULL */
     void (*describe)(const void *ptr, char *buf, size_t size); /* "16 bytes, page 0" */
     const char *const *fields; /* the names the getter answers, NULL-terminated; may be NULL */
+    /* Device bytes the object holds, handed back to the collector's pace when it is
+     * released (ll_lua_device_memory_released); NULL for objects that hold none. */
+    uint64_t (*device_bytes)(const void *ptr);
 } ll_lua_class;
 
 /* Creates the metatable cls->tname (registry) with __index dispatching to the methods then

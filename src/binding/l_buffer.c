@@ -389,6 +389,11 @@ static void buffer_release(ll_lua_object *o)
     ll_buffer_release(o->ptr);
 }
 
+static uint64_t buffer_device_bytes(const void *ptr)
+{
+    return ll_buffer_allocation(ptr)->size;
+}
+
 static void buffer_describe(const void *ptr, char *buf, size_t size)
 {
     const ll_allocation *a = ll_buffer_allocation(ptr);
@@ -431,6 +436,7 @@ int ll_lua_open_buffer(lua_State *L)
                                          "allocationInfo", NULL};
     static const ll_lua_class buffer_class = {
         LL_BUFFER_T, methods, buffer_get, buffer_release, buffer_describe, fields,
+        buffer_device_bytes,
     };
     ll_lua_new_class(L, &buffer_class);
     static const luaL_Reg memory_methods[] = {

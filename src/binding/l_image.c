@@ -801,6 +801,11 @@ static size_t image_text(const ll_image *image, char *buf, size_t size)
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
+static uint64_t image_device_bytes(const void *ptr)
+{
+    return ll_image_allocation(ptr)->size;
+}
+
 static void image_describe(const void *ptr, char *buf, size_t size)
 {
     image_text(ptr, buf, size);
@@ -842,6 +847,7 @@ int ll_lua_open_image(lua_State *L)
     };
     static const ll_lua_class image_class = {
         LL_IMAGE_T, image_methods, image_get, image_release, image_describe, IMAGE_FIELDS,
+        image_device_bytes,
     };
     ll_lua_new_class(L, &image_class);
     static const luaL_Reg view_methods[] = {
@@ -854,7 +860,7 @@ int ll_lua_open_image(lua_State *L)
         {NULL, NULL},
     };
     static const ll_lua_class view_class = {
-        LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_describe, VIEW_FIELDS,
+        LL_IMAGE_VIEW_T, view_methods, view_get, view_release, view_describe, VIEW_FIELDS, NULL,
     };
     ll_lua_new_class(L, &view_class);
     static const luaL_Reg memory_methods[] = {

@@ -14,7 +14,7 @@
  * since the last one, or once as much as was live after it, whichever is more: garbage
  * holding device memory then never exceeds about that much. */
 #define GC_MIN_DEBT (256ull << 20)
-#define PACE_KEY "lluvia.gc_pace"
+static const char pace_key = 0; /* registry[&pace_key]: the state's gc_pace */
 
 ll_memory *ll_lua_check_memory(lua_State *L, int idx)
 {
@@ -48,7 +48,7 @@ typedef struct gc_pace {
 static gc_pace *get_pace(lua_State *L)
 {
     gc_pace *p;
-    if (lua_getfield(L, LUA_REGISTRYINDEX, PACE_KEY) == LUA_TUSERDATA) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &pace_key) == LUA_TUSERDATA) {
         p = lua_touserdata(L, -1);
     } else {
         lua_pop(L, 1);
@@ -56,7 +56,7 @@ static gc_pace *get_pace(lua_State *L)
         memset(p, 0, sizeof *p);
         p->threshold = GC_MIN_DEBT;
         lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, PACE_KEY);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &pace_key);
     }
     lua_pop(L, 1); /* the registry keeps it */
     return p;
@@ -79,6 +79,14 @@ void ll_lua_device_memory_added(lua_State *L, uint64_t bytes)
         p->paced++;
         full_collection(L, p);
     }
+}
+
+void ll_lua_device_memory_released(lua_State *L, uint64_t bytes)
+{
+    /* Released memory is free again: it is not garbage the collector must find. At most the
+     * debt, which only counts what was reserved since the last collection. */
+    gc_pace *p = get_pace(L);
+    p->debt = bytes < p->debt ? p->debt - bytes : 0;
 }
 
 bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
@@ -319,7 +327,7 @@ int ll_lua_open_memory(lua_State *L)
     static const char *const fields[] = {"memoryFlags", "pageSize", "pageCount", "isMappable",
                                          "stats", "session", "memoryTypeIndex", NULL};
     static const ll_lua_class memory_class = {
-        LL_MEMORY_T, methods, memory_get, memory_release, memory_describe, fields,
+        LL_MEMORY_T, methods, memory_get, memory_release, memory_describe, fields, NULL,
     };
     ll_lua_new_class(L, &memory_class);
     lua_newtable(L); /* LL_MEMORIES_KEY */

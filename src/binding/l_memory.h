@@ -26,6 +26,11 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
  * the Lua collector owns, so that garbage holding device memory is collected in time. */
 void ll_lua_device_memory_added(lua_State *L, uint64_t bytes);
 
+/* Tells the binding that an object holding `bytes` of device memory was released (by
+ * release(), <close> or its collection): those bytes no longer count towards the next
+ * paced collection, so that a create + release loop never pays for full collections. */
+void ll_lua_device_memory_released(lua_State *L, uint64_t bytes);
+
 /* Pushes an allocationInfo table: {page, offset, leftPadding, size}. */
 void ll_lua_push_allocation(lua_State *L, const ll_allocation *allocation);
 

@@ -422,7 +422,7 @@ int ll_lua_open_program(lua_State *L)
     static const char *const fields[] = {"session", "localSize", "bindings",
                                          "pushConstantSize", "entryPoints", NULL};
     static const ll_lua_class program_class = {
-        LL_PROGRAM_T, methods, program_get, program_release, program_describe, fields,
+        LL_PROGRAM_T, methods, program_get, program_release, program_describe, fields, NULL,
     };
     ll_lua_new_class(L, &program_class);
     static const luaL_Reg session_methods[] = {

@@ -237,7 +237,8 @@ int ll_lua_open_session(lua_State *L)
         "transferPath", "simulateNonCoherent", "bufferImageGranularity", "stagingSize", NULL,
     };
     static const ll_lua_class session_class = {LL_SESSION_T, methods, session_get,
-                                               session_release, session_describe, fields};
+                                               session_release, session_describe, fields,
+                                               NULL};
     ll_lua_new_class(L, &session_class);
     static const luaL_Reg functions[] = {
         {"createSession", l_create_session},

@@ -1,7 +1,8 @@
 /* bench_transfers.c: the reference points of bench/transfers.lua, measured in C on the
  * default device (or $LLUVIA_DEVICE), and the C core's own figures: raw vkCmdCopyBuffer
  * between preallocated host-visible and device-local buffers, memcpy of the same bytes into
- * and out of mapped memory, a 4 KiB round trip of two raw submits, buffer create + release
+ * and out of mapped memory, a 4 KiB round trip of two raw submits, one 4 KiB upload step by
+ * step (re-recorded, with our barriers, vkCmdUpdateBuffer), buffer create + release
  * pairs (the core's ll_buffer_create, one vkAllocateMemory per buffer, the bare
  * vkCreateBuffer + bind + destroy loop), and the buddy allocator against a first-fit free
  * list (the original lluvia's algorithm) on three traces. Not a test: it asserts nothing.
@@ -216,6 +217,84 @@ static void round_trip_4k(void)
     printf("raw_round_trip 4096 %.9g\n", best_of(run_round_trip, &t));
     commands_destroy(&up);
     commands_destroy(&down);
+    raw_destroy(&host);
+    raw_destroy(&device);
+}
+
+/* ---- one 4 KiB upload, step by step: where a submit's time goes ----------------------- */
+
+/* Our path's barriers around a transfer write (buffer.c): whatever ran before, host
+ * included, then whatever runs after. */
+#define STEP_STAGES (VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT)
+
+typedef struct upload_step {
+    raw_commands *c;
+    VkBuffer src, dst;
+    const void *data; /* for vkCmdUpdateBuffer */
+    bool update, barriers;
+} upload_step;
+
+static void step_barrier(VkCommandBuffer cb, VkBuffer dst, VkPipelineStageFlags src_stage,
+                         VkAccessFlags src_access, VkPipelineStageFlags dst_stage,
+                         VkAccessFlags dst_access)
+{
+    VkBufferMemoryBarrier b = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+        .srcAccessMask = src_access,
+        .dstAccessMask = dst_access,
+        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+        .buffer = dst,
+        .size = 4096,
+    };
+    vkCmdPipelineBarrier(cb, src_stage, dst_stage, 0, 0, NULL, 1, &b, 0, NULL);
+}
+
+/* What ll_commands_run does for one write, without the runtime around it: reset the pool,
+ * record (one-time), end, reset the fence, submit, wait. */
+static void run_upload_step(void *user)
+{
+    upload_step *u = user;
+    VkCommandBuffer cb = u->c->cb;
+    check(vkResetCommandPool(dev, u->c->pool, 0), "vkResetCommandPool");
+    VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+    check(vkBeginCommandBuffer(cb, &begin), "vkBeginCommandBuffer");
+    if (u->barriers)
+        step_barrier(cb, u->dst, STEP_STAGES, VK_ACCESS_MEMORY_WRITE_BIT |
+                     VK_ACCESS_HOST_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                     VK_ACCESS_TRANSFER_WRITE_BIT);
+    if (u->update) {
+        vkCmdUpdateBuffer(cb, u->dst, 0, 4096, u->data);
+    } else {
+        VkBufferCopy region = {.size = 4096};
+        vkCmdCopyBuffer(cb, u->src, u->dst, 1, &region);
+    }
+    if (u->barriers)
+        step_barrier(cb, u->dst, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     STEP_STAGES, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT |
+                     VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT);
+    check(vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+    submit_wait(u->c);
+}
+
+/* Prints step_copy (re-recorded vkCmdCopyBuffer), step_copy_barriers (with our two
+ * barriers), step_update (vkCmdUpdateBuffer), step_update_barriers (our [update] path's
+ * commands), each one submit and fence wait of 4 KiB into device-local memory. */
+static void upload_steps(void)
+{
+    raw_buffer host = raw_create(4096, true), device = raw_create(4096, false);
+    raw_commands c = commands_create();
+    static unsigned char data[4096];
+    memset(data, 3, sizeof data);
+    const char *names[] = {"step_copy", "step_copy_barriers", "step_update",
+                           "step_update_barriers"};
+    for (int i = 0; i < 4; i++) {
+        upload_step u = {&c, host.buffer, device.buffer, data, i >= 2, i % 2 == 1};
+        printf("%s 4096 %.9g\n", names[i], best_of(run_upload_step, &u));
+    }
+    fflush(stdout);
+    commands_destroy(&c);
     raw_destroy(&host);
     raw_destroy(&device);
 }
@@ -589,6 +668,7 @@ int main(int argc, char **argv)
     for (uint64_t size = 4096; size <= max; size *= (size < (16u << 20) ? 16 : 4))
         transfers(size);
     round_trip_4k();
+    upload_steps();
     static const uint64_t pair_sizes[] = {1024, 65536, 1u << 20};
     for (size_t i = 0; i < 3; i++)
         create_release(pair_sizes[i]);

@@ -243,6 +243,16 @@ do
   time_row(("fromHost + toHost 4 KiB DeviceLocal [%s + %s]"):format(up_path, down_path), t, reference("raw_round_trip", 4096),
     "two raw submits", 1e6, "us", 20)
   buf:release()
+  -- One 4 KiB upload into device-local memory, one submit each, in raw Vulkan step by step
+  -- (bench_transfers.c's upload_steps): what re-recording, our barriers and
+  -- vkCmdUpdateBuffer each add to the prerecorded copy's submit.
+  local raw = reference("raw_up", 4096)
+  for _, step in ipairs{
+    {"step_copy", "re-recorded copy"}, {"step_copy_barriers", "+ our two barriers"},
+    {"step_update", "vkCmdUpdateBuffer"}, {"step_update_barriers", "+ barriers: [update]'s"}} do
+    time_row(("  raw 4 KiB upload: %s"):format(step[2]), reference(step[1], 4096), raw,
+      "prerecorded copy", 1e6, "us")
+  end
 end
 
 -- ---- create + release ------------------------------------------------------------------------

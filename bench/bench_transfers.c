@@ -238,15 +238,9 @@ static void step_barrier(VkCommandBuffer cb, VkBuffer dst, VkPipelineStageFlags 
                          VkAccessFlags src_access, VkPipelineStageFlags dst_stage,
                          VkAccessFlags dst_access)
 {
-    VkBufferMemoryBarrier b = {
-        .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-        .srcAccessMask = src_access,
-        .dstAccessMask = dst_access,
-        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-        .buffer = dst,
-        .size = 4096,
-    };
+    const VkBufferMemoryBarrier b = {VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER, NULL, src_access,
+                                     dst_access, VK_QUEUE_FAMILY_IGNORED,
+                                     VK_QUEUE_FAMILY_IGNORED, dst, 0, 4096};
     vkCmdPipelineBarrier(cb, src_stage, dst_stage, 0, 0, NULL, 1, &b, 0, NULL);
 }
 

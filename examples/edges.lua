@@ -3,38 +3,16 @@
 -- an image, with the time of each stage. Not for: measuring (bench/bench_edges.lua does).
 --   build/lluvia-lua examples/edges.lua in.png out.png [--device ID] [--sigma S] [--threshold T]
 local ll = require "lluvia"
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
+local cli = require "cli"
 
 local USAGE = "usage: edges.lua in.png out.png [--device ID] [--sigma S] [--threshold T]"
 
--- The command line: the input and output paths and the options.
-local function parseArgs(argv)
-  local options, paths, i = {}, {}, 1
-  while i <= #argv do
-    local a = argv[i]
-    if a == "--device" or a == "--sigma" or a == "--threshold" then
-      if argv[i + 1] == nil then error(a .. " needs a value\n" .. USAGE, 0) end
-      options[a:sub(3)] = argv[i + 1]
-      i = i + 2
-    elseif a:sub(1, 2) == "--" then
-      error("unknown option " .. a .. "\n" .. USAGE, 0)
-    else
-      paths[#paths + 1] = a
-      i = i + 1
-    end
-  end
-  if #paths ~= 2 then error(USAGE, 0) end
-  for _, k in ipairs({"sigma", "threshold"}) do
-    if options[k] ~= nil then
-      options[k] = tonumber(options[k]) or error(("--%s takes a number, got '%s'"):format(k, options[k]), 0)
-    end
-  end
-  -- A device is an id from ll.getAvailableDevices() or a part of its name.
-  if options.device ~= nil then options.device = math.tointeger(tonumber(options.device)) or options.device end
-  return paths[1], paths[2], options
-end
-
-local inPath, outPath, options = parseArgs(arg)
-local session <close> = ll.createSession{device = options.device}
+-- sigma and threshold: the node's own defaults where not given (false: not given).
+local paths, options = cli.parse(arg, USAGE, 2, {device = false, sigma = false, threshold = false},
+  {"sigma", "threshold"})
+local inPath, outPath = paths[1], paths[2]
+local session <close> = ll.createSession{device = options.device or nil}
 local memory <close> = session:createMemory({"DeviceLocal"})
 
 local picture = ll.readImage(inPath, {channels = 4})

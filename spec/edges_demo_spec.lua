@@ -72,3 +72,30 @@ describe("bench/bench_edges.lua", function()
     assert.is_truthy(out:find("PyTorch: not run (--no-torch)", 1, true), out)
   end)
 end)
+
+describe("examples/pyramid.lua", function()
+  it("writes each level of the picture's pyramid, each half the one before", function()
+    local prefix = support.tmpdir() .. "/level"
+    local out, err, code = support.run_host({"examples/pyramid.lua", "examples/data/picture.png",
+      prefix, "--levels", "4"}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
+    assert.are.equal(0, code, err)
+    assert.are.equal("", err)
+    local gray = ll.readImage("examples/data/picture.png", {channels = 1})
+    local w, h = 640, 480
+    for level = 0, 3 do
+      local img = ll.readImage(("%s_%d.png"):format(prefix, level))
+      assert.are.same({h, w, 1}, img.shape, "level " .. level)
+      assert.is_truthy(out:find(("level %d: %dx%d"):format(level, w, h), 1, true), out)
+      w, h = w // 2, h // 2
+    end
+    -- Level 0 is the gray picture itself.
+    assert.are.equal(gray:reshape({480, 640, 1}):tostring(), ll.readImage(prefix .. "_0.png"):tostring())
+  end)
+
+  it("refuses a --levels that is not an integer >= 1", function()
+    local _, err, code = support.run_host({"examples/pyramid.lua", "examples/data/picture.png",
+      support.tmpdir() .. "/p", "--levels", "0"})
+    assert.are_not.equal(0, code)
+    assert.is_truthy(err:find("--levels takes an integer >= 1, got '0'", 1, true), err)
+  end)
+end)

@@ -86,7 +86,8 @@ describe("integers and booleans", function()
     assert.are.equal(16, buf.size)
     assert.is_false(mem:isPageMappable(7.0))
     assert.are.same({2, 3}, ll.ndarray({2.0, 3.0}).shape)
-    local img <close> = mem:createImage({4.0, 2})
+    local imem <close> = support.image_memory(s)
+    local img <close> = imem:createImage({4.0, 2})
     assert.are.equal(4, img.height)
     local a = ll.ndarray({2, 2}, "uint8")
     a[2.0] = 5
@@ -146,7 +147,7 @@ describe("dtypes and channel types", function()
   end)
 
   it("take either spelling, in any case", function()
-    local mem <close> = support.session():createMemory({"HostVisible"})
+    local mem <close> = support.image_memory()
     local img <close> = mem:createImage({4}, "float32")
     assert.are.equal("Float32", img.channelType)
     assert.are.equal("int16", ll.ndarray({2}, "INT16").dtype)
@@ -156,8 +157,8 @@ end)
 describe("flags lists and options tables", function()
   support.no_validation_messages()
 
-  local function memory()
-    return support.session():createMemory({"HostVisible"})
+  local function memory() -- its objects are images too
+    return support.image_memory()
   end
 
   it("refuse a table that mixes list entries and keys, naming the keys", function()
@@ -213,7 +214,7 @@ describe("flags lists and options tables", function()
 
   it("still take a trailing options table, and an empty list as a list", function()
     local s = support.session()
-    local m <close> = s:createMemory({"HostVisible"}, {pageSize = 4096})
+    local m <close> = s:createMemory({"DeviceLocal"}, {pageSize = 4096})
     assert.are.equal(4096, m.pageSize)
     local any <close> = s:createMemory({}, {pageSize = 8192})
     assert.are.equal(8192, any.pageSize)
@@ -227,7 +228,7 @@ describe("classes", function()
 
   it("print and release every object the same way", function()
     local s <close> = ll.createSession{enableDebug = true}
-    local mem = s:createMemory({"HostVisible"})
+    local mem = support.image_memory(s)
     local buf = mem:createBuffer(16)
     local img = mem:createImage({4, 4})
     local view = img:createImageView()

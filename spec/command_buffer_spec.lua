@@ -16,9 +16,12 @@ void main() { v[LL_GLOBAL_COORDS_1D] += 1.0; }
 
 describe("command buffers", function()
   support.no_validation_messages()
-  local s, mem, inc
+  local s, mem, inc, imem -- imem: the images' Memory
 
-  setup(function() s, mem, inc = support.compute_session(INC) end)
+  setup(function()
+    s, mem, inc = support.compute_session(INC)
+    imem = support.image_memory(s)
+  end)
 
   local function inc_node(buffer)
     local node = s:createComputeNode{program = inc, localShape = {4, 1, 1}}
@@ -56,8 +59,8 @@ describe("command buffers", function()
     local bytes = ll.ndarray({3, 5}, "uint8")
     for i = 1, #bytes do bytes[i] = i end
     local src = mem:createBufferFromHost(bytes)
-    local a = mem:createImage({3, 5})
-    local b = mem:createImage({3, 5})
+    local a = imem:createImage({3, 5})
+    local b = imem:createImage({3, 5})
     local copy = mem:createBuffer(src.size)
     local cb = s:createCommandBuffer()
     cb:begin()
@@ -90,12 +93,12 @@ describe("command buffers", function()
     support.raises("copyBuffer needs a destination of at least 16 bytes, got 4",
       cb.copyBuffer, cb, v, mem:createBuffer(4))
     support.raises("bad argument #2 to 'changeImageLayout'", function()
-      cb:changeImageLayout(mem:createImage({2, 2}), "Undefined")
+      cb:changeImageLayout(imem:createImage({2, 2}), "Undefined")
     end)
     support.raises("bad argument #1 to 'clearImage' (an Image or an ImageView expected, got 42)",
       function() cb:clearImage(42) end)
     support.raises("copyBufferToImage needs a buffer of at least 16 bytes", function()
-      cb:copyBufferToImage(mem:createBuffer(4), mem:createImage({4, 4}))
+      cb:copyBufferToImage(mem:createBuffer(4), imem:createImage({4, 4}))
     end)
     cb:ends()
     s:run(cb)
@@ -112,7 +115,7 @@ describe("command buffers", function()
     node:bind("in_v", mem:createBuffer(16))
     support.raises("was bound again after it was recorded: record the command buffer again",
       s.run, s, cb)
-    local img = mem:createImage({2, 2})
+    local img = imem:createImage({2, 2})
     cb:begin()
     cb:clearImage(img)
     cb:ends()
@@ -126,7 +129,8 @@ describe("command buffers", function()
     local om = other:createMemory({"HostVisible"})
     local cb = s:createCommandBuffer()
     cb:begin()
-    support.raises("another session", cb.clearImage, cb, om:createImage({2, 2}))
+    support.raises("another session", cb.clearImage, cb,
+      support.image_memory(other):createImage({2, 2}))
     local onode = other:createComputeNode{program = other:compileProgram(INC)}
     onode:bind("in_v", om:createBuffer(16))
     onode:init()
@@ -142,7 +146,7 @@ describe("command buffers", function()
     do
       local node = inc_node(v)
       cb:run(node)
-      local img = mem:createImage({2, 2})
+      local img = imem:createImage({2, 2})
       cb:clearImage(img)
     end
     cb:ends()

@@ -62,9 +62,12 @@ end
 
 describe("compute nodes", function()
   support.no_validation_messages()
-  local s, mem, add
+  local s, mem, add, imem -- imem: the images' Memory
 
-  setup(function() s, mem, add = support.compute_session(ADD) end)
+  setup(function()
+    s, mem, add = support.compute_session(ADD)
+    imem = support.image_memory(s)
+  end)
 
   -- An add node over three buffers of n floats, bound and initialized.
   local function add_node(n)
@@ -217,7 +220,7 @@ describe("compute nodes", function()
         function() node:bind("nope", a) end)
       support.raises("bad argument #2 to 'bind' (a Buffer or an ImageView expected, got 42)",
         function() node:bind("in_a", 42) end)
-      local img = mem:createImage({4, 4})
+      local img = imem:createImage({4, 4})
       support.raises("(bind a view of the image)", node.bind, node, "in_a", img)
       support.raises("takes a Buffer, got an ImageView", node.bind, node, "in_a",
         img:createImageView())
@@ -237,7 +240,7 @@ describe("compute nodes", function()
       local storage = mem:createBuffer(16)
       support.raises("takes a buffer with UniformBuffer usage", node.bind, node, "params",
         storage)
-      local img = mem:createImage({2, 2, 4}, "Float32")
+      local img = imem:createImage({2, 2, 4}, "Float32")
       support.raises("takes a sampled ImageView, got one that is not sampled", node.bind, node,
         "in_texture", img:createImageView())
       local view = img:createImageView("Nearest", "ClampToEdge", false, true)
@@ -441,8 +444,8 @@ describe("compute nodes", function()
       local h, w = 21, 37
       local arr = ll.ndarray({h, w}, "uint8")
       for i = 1, #arr do arr[i] = (i * 7) % 256 end
-      local img = mem:createImageFromHost(arr)
-      local out = mem:createImage({h, w})
+      local img = imem:createImageFromHost(arr)
+      local out = imem:createImage({h, w})
       node:bind("in_image", img:createImageView())
       node:bind("out_image", out:createImageView())
       node:configureGridShape({w, h, 1})

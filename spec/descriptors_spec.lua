@@ -230,7 +230,7 @@ describe("ll.PortDescriptor", function()
   describe("isValid", function()
     local mem, buffer, uniform, image, view, sampled
     before_each(function()
-      mem = support.session():createMemory({"HostVisible"})
+      mem = support.image_memory()
       buffer = mem:createBuffer(64)
       uniform = mem:createBuffer(64, {"UniformBuffer"})
       image = mem:createImage({4, 4, 4}, "Uint8")
@@ -563,7 +563,7 @@ describe("lluvia's descriptor forms on Memory and images", function()
   support.no_validation_messages()
 
   local function memory()
-    return support.session():createMemory({"HostVisible"})
+    return support.image_memory()
   end
 
   it("memory:createImage(imageDescriptor) makes the image it describes, ignoring more " ..

@@ -224,7 +224,8 @@ describe("ll._debug.classes", function()
     local session <close> = ll.createSession()
     local mem <close> = session:createMemory({"HostVisible", "HostCoherent"}, 1 << 16)
     local buf <close> = mem:createBuffer(64)
-    local img <close> = mem:createImage({4, 4, 1}, "Uint8")
+    local imem <close> = support.image_memory(session, 1 << 16)
+    local img <close> = imem:createImage({4, 4, 1}, "Uint8")
     local view <close> = img:createImageView("Nearest", "Repeat", false, false)
     local objects = {Session = session, Memory = mem, Buffer = buf, Image = img,
       ImageView = view, ndarray = ll.ndarray({2}, "float32")}

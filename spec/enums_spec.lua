@@ -97,7 +97,8 @@ describe("flags arguments", function()
     local buf <close> = mem:createBuffer(16, ll.BufferUsageFlagBits.UniformBuffer |
       ll.BufferUsageFlagBits.TransferDst)
     assert.are.same({"TransferDst", "UniformBuffer"}, buf.usageFlags)
-    local img <close> = mem:createImage({4, 4}, "Uint8", ll.ImageUsageFlagBits.Storage)
+    local imem <close> = support.image_memory(s)
+    local img <close> = imem:createImage({4, 4}, "Uint8", ll.ImageUsageFlagBits.Storage)
     assert.are.same({"Storage"}, img.usageFlags)
   end)
 
@@ -139,7 +140,7 @@ describe("kind arguments", function()
 
   it("take their names in any case", function()
     local s = support.session()
-    local mem <close> = s:createMemory({"HostVisible"})
+    local mem <close> = support.image_memory(s)
     local img <close> = mem:createImage({4, 4})
     img:changeLayout("transfersrcoptimal")
     assert.are.equal("TransferSrcOptimal", img.layout)
@@ -150,7 +151,7 @@ describe("kind arguments", function()
 
   it("refuse numbers, listing the valid names", function()
     local s = support.session()
-    local mem <close> = s:createMemory({"HostVisible"})
+    local mem <close> = support.image_memory(s)
     local img <close> = mem:createImage({4, 4})
     local msg = support.raises("bad argument #1 to 'changeLayout' (ImageLayout name " ..
       "expected, got 1 (expected one of: Undefined, General,",

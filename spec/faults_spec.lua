@@ -158,12 +158,14 @@ describe("ll._debug", function()
       local s = support.session()
       local mem <close> = s:createMemory({"HostVisible"}, PAGE)
       local buf <close> = mem:createBuffer(64)
-      local img <close> = mem:createImage({4, 4}, "Uint8")
+      local imem <close> = support.image_memory(s, PAGE)
+      local img <close> = imem:createImage({4, 4}, "Uint8")
       local view <close> = img:createImageView()
       local program <close> = s:compileProgram("#version 450\nvoid main() {}\n")
       local arr = ll.ndarray({2, 3}, "float32")
       local mapped <close> = buf:map("uint32")
-      for _, obj in ipairs({s, mem, buf, img, view, program, arr, arr:reshape({6}), mapped}) do
+      for _, obj in ipairs({s, mem, imem, buf, img, view, program, arr, arr:reshape({6}),
+                            mapped}) do
         assert.are.same({true}, {fault.validate(obj)})
       end
       arr:release() -- a released array is valid: its storage ended

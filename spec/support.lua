@@ -120,9 +120,13 @@ end
 function support.spirv(source)
   local dir = support.tmpdir()
   support.write(dir .. "/shader.comp", source)
-  local out, _, code = support.run("glslangValidator -V -Ishaders/lib -o '" .. dir ..
+  local out, err, code = support.run("glslangValidator -V -Ishaders/lib -o '" .. dir ..
     "/shader.spv' '" .. dir .. "/shader.comp'")
-  assert(code == 0, "glslangValidator failed: " .. out)
+  if code ~= 0 then
+    os.execute("rm -rf '" .. dir .. "'")
+    error(code == 127 and "glslangValidator (glslang-tools) is not on PATH" or
+      "glslangValidator failed (exit " .. tostring(code) .. "): " .. out .. err, 2)
+  end
   local f = assert(io.open(dir .. "/shader.spv", "rb"))
   local bytes = f:read("a")
   f:close()
@@ -134,6 +138,28 @@ end
 function support.compute_session(glsl)
   local s = ll.createSession{enableDebug = true}
   return s, s:createMemory({"HostVisible", "HostCoherent"}), s:compileProgram(glsl)
+end
+
+-- A Memory for images: DeviceLocal, which takes optimal-tiling images on every device.
+-- Host-visible memory types may refuse them (NVIDIA's do: an image's memoryTypeBits
+-- there are DeviceLocal types only), so a spec makes its images here unless it means to
+-- test another Memory, and then asks support.takes_images. `session` defaults to the
+-- shared one; pageSize is createMemory's.
+function support.image_memory(session, pageSize)
+  return (session or support.session()):createMemory({"DeviceLocal"}, pageSize)
+end
+
+-- Whether `mem` takes optimal-tiling images on this device: true, or false and the
+-- clean refusal's message, having made and released one small image to find out.
+function support.takes_images(mem)
+  local ok, img = pcall(mem.createImage, mem, {1, 1})
+  if not ok then
+    luassert.is_truthy(tostring(img):find("lluvia: the object cannot live in this Memory", 1,
+      true), img)
+    return false, img
+  end
+  img:release()
+  return true
 end
 
 -- Expects fn to raise an error whose message contains `fragment` (plain text).

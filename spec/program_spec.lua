@@ -248,7 +248,10 @@ end)
 describe("session:createProgram", function()
   support.no_validation_messages()
   local bytes, path
-  teardown(function() os.execute("rm -rf '" .. path:gsub("/shader.spv$", "") .. "'") end)
+  -- path is nil where setup failed: that failure is the one to see
+  teardown(function()
+    if path then os.execute("rm -rf '" .. path:gsub("/shader.spv$", "") .. "'") end
+  end)
   setup(function()
     -- glslangValidator takes "..." includes only, and needs the extension enabled
     bytes, path = support.spirv((KINDS:gsub("#include <lluvia/core.glsl>",

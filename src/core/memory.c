@@ -221,14 +221,15 @@ static uint64_t largest_free_block(const ll_memory *m)
 
 void ll_memory_get_stats(const ll_memory *m, ll_memory_stats *out)
 {
+    /* Field by field over zeroes: the padding after `pages` is zero too, so that stats
+     * compare with memcmp (a compound literal leaves padding unspecified). */
+    memset(out, 0, sizeof *out);
     lock(m);
-    *out = (ll_memory_stats){
-        .pages = m->live,
-        .bytes_reserved = m->bytes_reserved,
-        .bytes_in_use = m->bytes_in_use,
-        .objects = m->objects,
-        .largest_free_block = largest_free_block(m),
-    };
+    out->pages = m->live;
+    out->bytes_reserved = m->bytes_reserved;
+    out->bytes_in_use = m->bytes_in_use;
+    out->objects = m->objects;
+    out->largest_free_block = largest_free_block(m);
     unlock(m);
 }
 

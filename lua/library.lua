@@ -60,12 +60,13 @@ local function includeDirsOf(options)
   return out
 end
 
--- Runs each script ({where, data}, in order) in the session's environment with the session
--- active; an error stops there, naming the file.
+-- Runs each script ({where, data, binary?}, in order) in the session's environment with the
+-- session active; an error stops there, naming the file. `binary` scripts are precompiled
+-- chunks of our own (string.dump), loaded as such.
 local function runScripts(session, scripts)
   local env = ll._scriptEnvironment(session)
   for _, s in ipairs(scripts) do
-    local chunk, err = load(s.data, "@" .. s.where, "t", env)
+    local chunk, err = load(s.data, "@" .. s.where, s.binary and "b" or "t", env)
     if not chunk then fail(s.where, err) end
     ll._withSession(session, chunk)
   end
@@ -138,17 +139,28 @@ end
 
 -- ll._loadNodeLibrary(session): the built-in node library (docs/nodes.md: the SPIR-V of
 -- shaders/nodes and the builders of lua/nodes, embedded at build time), which
--- ll.createSession loads unless loadNodeLibrary = false. The builders run now (tens of
--- microseconds in all); each program is registered under its path but made by the
--- session's first getProgram of that name (a tenth of a millisecond each: l_program.c).
+-- ll.createSession loads unless loadNodeLibrary = false. The builders run now (about 0.2 ms
+-- for the 27 of them on the development machine); each program is registered under
+-- its path but made by the session's first getProgram of that name (a tenth of a
+-- millisecond or more each: l_program.c).
 -- Errors name the source file.
+-- The builders compiled once per Lua state: each session loads their bytecode (string.dump
+-- of the first compile), a seventh of the cost of parsing the text again.
+local compiledBuilders
+
 function ll._loadNodeLibrary(session)
   deferNodePrograms(session)
-  local scripts = {}
-  for i, f in ipairs(nodeLibraryFiles()) do
-    scripts[i] = {where = "lua/nodes/" .. f.name, data = f.data}
+  if compiledBuilders == nil then
+    local list = {}
+    for i, f in ipairs(nodeLibraryFiles()) do
+      local where = "lua/nodes/" .. f.name
+      local chunk, err = load(f.data, "@" .. where, "t")
+      if not chunk then fail(where, err) end
+      list[i] = {where = where, data = string.dump(chunk), binary = true}
+    end
+    compiledBuilders = list
   end
-  runScripts(session, scripts)
+  runScripts(session, compiledBuilders)
 end
 
 addMethods("lluvia.Session", {loadLibrary = loadLibrary})

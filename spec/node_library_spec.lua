@@ -67,6 +67,16 @@ describe("the built-in node library", function()
     assert.are_not.equal(support.session():getProgram("lluvia/color/RGBA2Gray.comp"), p)
   end)
 
+  it("gives each session builders of its own, from the same compiled scripts", function()
+    local a <close> = ll.createSession({enableDebug = true})
+    local b <close> = ll.createSession({enableDebug = true})
+    local ba, bb = a:getNodeBuilder("lluvia/color/RGBA2Gray"), b:getNodeBuilder("lluvia/color/RGBA2Gray")
+    assert.are_not.equal(ba, bb)
+    ba.doc = "changed in a"
+    assert.are_not.equal("changed in a", b:help("lluvia/color/RGBA2Gray"))
+    assert.are.equal(support.session():help("lluvia/color/RGBA2Gray"), b:help("lluvia/color/RGBA2Gray"))
+  end)
+
   it("refuses a loadNodeLibrary that is not a boolean", function()
     support.raises("loadNodeLibrary", ll.createSession, {loadNodeLibrary = "yes"})
   end)

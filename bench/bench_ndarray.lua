@@ -223,6 +223,40 @@ loop_row("allclose float32", best(function() return picf:allclose(picf) end),
     return true
   end))
 
+local RGB = {480, 640, 3}
+local rgb = ll.ndarray(RGB, "uint8")
+rgb:fill(7)
+loop_row("padChannels 480x640x3 -> x4 uint8",
+  best(function() return rgb:padChannels(4) end, function(a) a:release() end),
+  best(function()
+    local out = ll.ndarray(PIXELS, "uint8")
+    local k = 1
+    for i = 1, 480 * 640 * 3, 3 do
+      out[k], out[k + 1], out[k + 2], out[k + 3] = rgb[i], rgb[i + 1], rgb[i + 2], 255
+      k = k + 4
+    end
+    return out
+  end, function(a) a:release() end))
+loop_row("crop 480x640x4 -> 240x320x4 uint8 (per whole-picture element)",
+  best(function() return pic:crop(121, 161, 240, 320) end, function(a) a:release() end),
+  best(function()
+    local out = ll.ndarray({240, 320, 4}, "uint8")
+    local k = 1
+    for y = 121, 360 do
+      local row = ((y - 1) * 640 + 160) * 4
+      for j = 1, 320 * 4 do out[k] = pic[row + j]; k = k + 1 end
+    end
+    return out
+  end, function(a) a:release() end))
+loop_row("narrow rows 480x640x4 (a view)",
+  best(function() return pic:narrow(1, 100, 200) end),
+  best(function()
+    local out = ll.ndarray({200, 640, 4}, "uint8")
+    local base = 99 * 640 * 4
+    for j = 1, 200 * 640 * 4 do out[j] = pic[base + j] end
+    return out
+  end, function(a) a:release() end))
+
 print(("ll.ndarray benchmark: %s, best of %d runs, access loops over %d elements")
   :format(_VERSION, REPS, N))
 results:print()

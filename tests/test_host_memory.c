@@ -307,8 +307,41 @@ static void test_faults(void)
     ll_fault_clear();
 }
 
+/* Slices: the parent's bytes from an offset, ended with the parent (in either order of
+ * release), a slice of a slice, and the bad ranges. */
+static void test_slices(void)
+{
+    ll_error err;
+    ll_host_memory *h = ll_host_memory_create(1000, true, &err);
+    CHECK(h != NULL);
+    ll_host_memory *s = ll_host_memory_slice(h, 100, 200, &err);
+    CHECK(s != NULL);
+    CHECK(ll_host_memory_data(s) == (unsigned char *)ll_host_memory_data(h) + 100);
+    CHECK(ll_host_memory_size(s) == 200 && ll_host_memory_refs(h) == 2);
+    CHECK(ll_host_memory_validate(s, &err));
+    ll_host_memory *t = ll_host_memory_slice(s, 50, 150, &err);
+    CHECK(t != NULL && ll_host_memory_data(t) == (unsigned char *)ll_host_memory_data(h) + 150);
+    CHECK(ll_host_memory_slice(h, 900, 101, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK(ll_host_memory_slice(h, 1001, 1, &err) == NULL && err.code == LL_E_ARGUMENT);
+    CHECK(ll_host_memory_slice(h, 0, 0, &err) == NULL && err.code == LL_E_ARGUMENT);
+    ll_host_memory_end(h); /* the array that made the storage is released */
+    CHECK(ll_host_memory_data(s) == NULL && ll_host_memory_data(t) == NULL);
+    CHECK(ll_host_memory_slice(h, 0, 1, &err) == NULL && err.code == LL_E_STATE);
+    ll_host_memory_release(h);
+    ll_host_memory_release(s); /* t still holds s, s holds h */
+    ll_host_memory_release(t);
+
+    h = ll_host_memory_create(100, false, &err);
+    s = ll_host_memory_slice(h, 0, 10, &err);
+    ll_host_memory_release(s); /* a slice that goes first leaves its parent's list */
+    CHECK(ll_host_memory_refs(h) == 1);
+    ll_host_memory_end(h);
+    ll_host_memory_release(h);
+}
+
 int main(void)
 {
+    test_slices();
     test_owned();
     test_pages();
     test_lazy_zero();

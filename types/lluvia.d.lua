@@ -314,6 +314,27 @@ function ll.ndarray:equals(other) end
 ---@return boolean, integer?
 function ll.ndarray:allclose(other, options) end
 
+--- entries start .. start + length - 1 of axis dim: a view when contiguous, else a copy
+---@param dim integer
+---@param start integer
+---@param length integer
+---@return ll.ndarray
+function ll.ndarray:narrow(dim, start, length) end
+
+--- a copy of rows y.. and columns x.. of an {h, w} or {h, w, c} array
+---@param y integer
+---@param x integer
+---@param h integer
+---@param w integer
+---@return ll.ndarray
+function ll.ndarray:crop(y, x, h, w) end
+
+--- {..., c} -> {..., n}, added channels = fill (default full intensity: 255 for uint8, 1.0 for floats)
+---@param n integer
+---@param fill number?
+---@return ll.ndarray
+function ll.ndarray:padChannels(n, fill) end
+
 --- writes a 1- to 3-D array to the default output as aligned rows with a footer
 function ll.ndarray:show() end
 

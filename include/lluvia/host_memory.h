@@ -52,6 +52,15 @@ ll_host_memory *ll_host_memory_create(uint64_t size, bool zero, ll_error *err);
 ll_host_memory *ll_host_memory_wrap(void *data, uint64_t size, ll_host_memory_hook hook,
                                     void *ud, ll_error *err);
 
+/* A record over `size` bytes of `parent`'s memory from byte `offset` on (a narrowed view of
+ * an array): it retains the parent, and ends when the parent ends (revoked: whatever the
+ * devices imported of it is let go first) or when its own last reference goes. LL_E_STATE
+ * when the parent has ended, LL_E_ARGUMENT when the range passes the parent's size,
+ * LL_E_HOST_MEMORY when the record cannot be allocated. One reference. Not thread-safe
+ * against ending or releasing the parent. */
+ll_host_memory *ll_host_memory_slice(ll_host_memory *parent, uint64_t offset, uint64_t size,
+                                     ll_error *err);
+
 /* A record that has always ended (data NULL, size 0), shared and never freed: retain,
  * release, end and revoke do nothing to it. Holders point at it instead of NULL, so that
  * "is it alive" is one load of the data pointer. */

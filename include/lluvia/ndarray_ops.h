@@ -72,6 +72,18 @@ bool ll_elements_equal(const void *a, const void *b, ll_dtype t, uint64_t count)
 uint64_t ll_elements_first_far(const void *a, ll_dtype at, const void *b, ll_dtype bt,
                                uint64_t count, double rtol, double atol, bool equal_nan);
 
+/* Copies the block that keeps `length` entries from entry `start` (from 0) of axis `axis`
+ * (from 0) of a contiguous row-major array of `ndim` dimensions `shape` with `elsize`-byte
+ * elements, into dst (contiguous, that shape with `length` at `axis`). The range must be
+ * valid. */
+void ll_elements_narrow(void *dst, const void *src, int ndim, const int64_t *shape,
+                        size_t elsize, int axis, int64_t start, int64_t length);
+
+/* Copies `pixels` groups of `from` elements of elsize bytes into groups of `to` (> from)
+ * elements, the added ones each a copy of the elsize bytes at `fill`. */
+void ll_elements_pad_channels(void *dst, const void *src, uint64_t pixels, size_t elsize,
+                              int64_t from, int64_t to, const void *fill);
+
 /* The element at index k (from 0) as a double (uint64 and int64 beyond 2^53 rounded). */
 double ll_element_as_double(const void *src, ll_dtype t, uint64_t k);
 

@@ -717,6 +717,148 @@ static int nd_copy(lua_State *L)
     return data != NULL ? 1 : ll_lua_error(L, "ndarray has been released");
 }
 
+/* Bytes of one entry of axis `axis` (from 0): the elements of the axes after it. */
+static uint64_t axis_stride(const ll_ndarray *a, int axis)
+{
+    uint64_t n = a->elsize;
+    for (int k = axis + 1; k < a->ndim; k++)
+        n *= (uint64_t)a->shape[k];
+    return n;
+}
+
+/* arr:narrow(dim, start, length): the entries start .. start + length - 1 of axis dim. A view
+ * over the same bytes when they are contiguous (dim 1, or every axis before dim of size 1),
+ * else a copy. */
+static int nd_narrow(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    int dim = (int)ll_lua_check_integer_in(L, 2, 2, "dim", 1, a->ndim);
+    int64_t n = a->shape[dim - 1];
+    int64_t start = ll_lua_check_integer_in(L, 3, 3, "start", 1, n);
+    int64_t length = ll_lua_check_integer_in(L, 4, 4, "length", 1, n - start + 1);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    memcpy(shape, a->shape, sizeof shape);
+    shape[dim - 1] = length;
+    bool contiguous = true;
+    for (int k = 0; k < dim - 1; k++)
+        contiguous = contiguous && a->shape[k] == 1;
+    lua_settop(L, 1);
+    ll_ndarray *out;
+    if (contiguous) {
+        out = push_view(L, 1, a, a->ndim, shape, a->dtype); /* over the whole storage, for now */
+        ll_host_memory_release(out->storage);
+        out->storage = ll_host_memory_ended();
+    } else {
+        out = push_new(L, a->ndim, shape, a->dtype, false, 0);
+    }
+
+    unsigned char *data = ll_host_memory_data(a->storage);
+    uint64_t stride = axis_stride(a, dim - 1);
+    ll_host_memory *slice = NULL;
+    if (data != NULL && contiguous)
+        slice = ll_host_memory_slice(a->storage, (uint64_t)(start - 1) * stride,
+                                     (uint64_t)length * stride, NULL);
+    else if (data != NULL)
+        ll_elements_narrow(ll_host_memory_data(out->storage), data, a->ndim, a->shape, a->elsize,
+                           dim - 1, start - 1, length);
+
+    if (data == NULL || (contiguous && slice == NULL))
+        return ll_lua_error(L, data == NULL ? "ndarray has been released"
+                                            : "out of host memory for a view");
+    if (contiguous) {
+        out->storage = slice;
+        out->count = (int64_t)((uint64_t)length * stride / a->elsize);
+        out->nbytes = (uint64_t)length * stride;
+    }
+    return 1;
+}
+
+/* arr:crop(y, x, h, w): rows y .. y + h - 1 and columns x .. x + w - 1 of an {h, w} or
+ * {h, w, c} array, as a new array (a copy, always). */
+static int nd_crop(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    if (a->ndim != 2 && a->ndim != 3) {
+        push_shape_string(L, a->ndim, a->shape);
+        return ll_lua_argerror(L, 1, "crop takes an {h, w} or {h, w, c} array, got shape %s",
+                               lua_tostring(L, -1));
+    }
+    int64_t rows = a->shape[0], cols = a->shape[1];
+    int64_t y = ll_lua_check_integer_in(L, 2, 2, "y", 1, rows);
+    int64_t x = ll_lua_check_integer_in(L, 3, 3, "x", 1, cols);
+    int64_t h = ll_lua_check_integer_in(L, 4, 4, "h", 1, rows - y + 1);
+    int64_t w = ll_lua_check_integer_in(L, 5, 5, "w", 1, cols - x + 1);
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    memcpy(shape, a->shape, sizeof shape);
+    shape[0] = h;
+    shape[1] = w;
+    lua_settop(L, 1);
+    ll_ndarray *out = push_new(L, a->ndim, shape, a->dtype, false, 0);
+
+    unsigned char *data = ll_host_memory_data(a->storage);
+    if (data != NULL) {
+        int64_t block[LL_NDARRAY_MAX_DIMS]; /* rows y .. y + h - 1, whole, then narrowed */
+        memcpy(block, a->shape, sizeof block);
+        block[0] = h;
+        ll_elements_narrow(ll_host_memory_data(out->storage),
+                           data + (uint64_t)(y - 1) * axis_stride(a, 0), a->ndim, block,
+                           a->elsize, 1, x - 1, w);
+    }
+
+    return data != NULL ? 1 : ll_lua_error(L, "ndarray has been released");
+}
+
+/* The default of padChannels: full intensity, what an opaque alpha channel holds: the
+ * dtype's largest value for integers (255 for uint8), 1.0 for floats. */
+static void opaque_fill(const ll_ndarray *a, unsigned char *elem)
+{
+    if (a->is_float) {
+        a->store_double(elem, 1.0);
+        return;
+    }
+    static const uint64_t max[LL_DTYPE_COUNT] = {
+        [LL_UINT8] = UINT8_MAX,   [LL_INT8] = INT8_MAX,   [LL_UINT16] = UINT16_MAX,
+        [LL_INT16] = INT16_MAX,   [LL_UINT32] = UINT32_MAX, [LL_INT32] = INT32_MAX,
+        [LL_UINT64] = UINT64_MAX, [LL_INT64] = INT64_MAX,
+    };
+    memcpy(elem, &max[a->dtype], a->elsize); /* little-endian: the low bytes */
+}
+
+/* arr:padChannels(n, fill = full intensity): {..., c} -> {..., n}, the channels after c
+ * set to fill (an RGB picture becomes RGBA with an opaque alpha). A new array. */
+static int nd_pad_channels(lua_State *L)
+{
+    ll_ndarray *a = self_at(L, 1);
+    live_data(L, a);
+    int64_t c = a->shape[a->ndim - 1];
+    int64_t n = ll_lua_check_integer(L, 2, 2, "n", 1);
+    if (n < c)
+        return ll_lua_argerror(L, 2, "n must be at least the array's %I channels (its last "
+                               "axis), got %I", (lua_Integer)c, (lua_Integer)n);
+    unsigned char fill[8];
+    if (lua_isnoneornil(L, 3)) {
+        opaque_fill(a, fill);
+    } else {
+        int fit = store_value(L, a, fill, 3);
+        if (fit != LL_FIT_OK)
+            value_error(L, 3, 3, fit, a->dtype, "");
+    }
+    int64_t shape[LL_NDARRAY_MAX_DIMS];
+    memcpy(shape, a->shape, sizeof shape);
+    shape[a->ndim - 1] = n;
+    lua_settop(L, 1);
+    ll_ndarray *out = push_new(L, a->ndim, shape, a->dtype, false, 0);
+
+    const unsigned char *data = ll_host_memory_data(a->storage);
+    if (data != NULL)
+        ll_elements_pad_channels(ll_host_memory_data(out->storage), data,
+                                 (uint64_t)(a->count / c), a->elsize, c, n, fill);
+
+    return data != NULL ? 1 : ll_lua_error(L, "ndarray has been released");
+}
+
 /* release(), __close and __gc. Idempotent. Dropping the user values lets the owner of a
  * released view, or the parent of foreign storage, go before the view itself does. */
 static int nd_release(lua_State *L)
@@ -1282,6 +1424,7 @@ static const luaL_Reg methods[] = {
     {"get", nd_get},         {"set", nd_set},       {"totable", nd_totable},
     {"tostring", nd_tostring}, {"fill", nd_fill},   {"reshape", nd_reshape},
     {"view", nd_view},       {"copy", nd_copy},     {"release", nd_release},
+    {"narrow", nd_narrow},   {"crop", nd_crop},     {"padChannels", nd_pad_channels},
     {"size", nd_len}, /* as #arr: lluvia's fromBase64 gives a vector, whose size() scripts call */
     {NULL, NULL},
 };

@@ -27,6 +27,9 @@ struct ll_host_memory {
     ll_host_memory_hook hook;
     void *ud;
     ll_host_import *imports; /* host_import.c's: the device buffers over these pages */
+    ll_host_memory *parent;      /* a slice's: the record whose bytes it covers (retained) */
+    ll_host_memory *slices;      /* the live slices of this record, a list through next_slice */
+    ll_host_memory *next_slice;
 };
 
 _Static_assert(offsetof(struct ll_host_memory, data) == 0,
@@ -142,12 +145,52 @@ ll_host_memory *ll_host_memory_wrap(void *data, uint64_t size, ll_host_memory_ho
     return h;
 }
 
+static void end(ll_host_memory *h, bool call_hook);
+
+/* A slice's hook, when its last reference goes: off its parent's list, the parent released. */
+static void slice_done(void *ud)
+{
+    ll_host_memory *h = ud, *p = h->parent;
+    for (ll_host_memory **at = &p->slices; *at != NULL; at = &(*at)->next_slice)
+        if (*at == h) {
+            *at = h->next_slice;
+            break;
+        }
+    h->parent = NULL;
+    ll_host_memory_release(p);
+}
+
+ll_host_memory *ll_host_memory_slice(ll_host_memory *parent, uint64_t offset, uint64_t size,
+                                     ll_error *err)
+{
+    if (parent->data == NULL)
+        return ll_fail(err, LL_E_STATE, "host memory has ended"), NULL;
+    if (size == 0 || offset > parent->size || size > parent->size - offset)
+        return ll_fail(err, LL_E_ARGUMENT, "a slice of %llu bytes at %llu passes the %llu "
+                       "bytes of its memory", (unsigned long long)size,
+                       (unsigned long long)offset, (unsigned long long)parent->size), NULL;
+    ll_host_memory *h = ll_host_memory_wrap((unsigned char *)parent->data + offset, size, NULL,
+                                            NULL, err);
+    if (h == NULL)
+        return NULL;
+    h->hook = slice_done;
+    h->ud = h;
+    h->parent = parent;
+    ll_host_memory_retain(parent);
+    h->next_slice = parent->slices;
+    parent->slices = h;
+    return h;
+}
+
 /* Ends the memory: the core's is freed; foreign memory's hook is called when the holder
- * ends it (`call_hook`), not when its owner revoked it. */
+ * ends it (`call_hook`), not when its owner revoked it. Slices end first, revoked; a slice
+ * that ends on its own stays on its parent's list until its last reference goes. */
 static void end(ll_host_memory *h, bool call_hook)
 {
     if (h->data == NULL)
         return;
+    for (ll_host_memory *s = h->slices; s != NULL; s = s->next_slice)
+        end(s, false);
     if (h->imports != NULL) /* the devices let go of the pages before they are freed */
         ll_host_import_end_all(h);
     h->data = NULL;
@@ -175,6 +218,8 @@ void ll_host_memory_release(ll_host_memory *h)
     if (h == NULL || h->never_freed || atomic_fetch_sub(&h->refs, 1) != 1)
         return;
     end(h, true);
+    if (h->parent != NULL) /* a revoked slice: its hook did not run */
+        slice_done(h);
     ll_free(h);
 }
 

@@ -325,3 +325,38 @@ uint64_t ll_elements_first_far(const void *a, ll_dtype at, const void *b, ll_dty
             return k;
     return count;
 }
+
+/* ---- reshaping copies -------------------------------------------------------------------- */
+
+void ll_elements_narrow(void *dst, const void *src, int ndim, const int64_t *shape,
+                        size_t elsize, int axis, int64_t start, int64_t length)
+{
+    uint64_t outer = 1, inner = elsize;
+    for (int k = 0; k < axis; k++)
+        outer *= (uint64_t)shape[k];
+    for (int k = axis + 1; k < ndim; k++)
+        inner *= (uint64_t)shape[k];
+    const unsigned char *s = (const unsigned char *)src + (uint64_t)start * inner;
+    unsigned char *d = dst;
+    size_t run = (size_t)((uint64_t)length * inner);
+    for (uint64_t o = 0; o < outer; o++) {
+        memcpy(d, s, run);
+        d += run;
+        s += (uint64_t)shape[axis] * inner;
+    }
+}
+
+void ll_elements_pad_channels(void *dst, const void *src, uint64_t pixels, size_t elsize,
+                              int64_t from, int64_t to, const void *fill)
+{
+    const unsigned char *s = src;
+    unsigned char *d = dst;
+    size_t keep = (size_t)from * elsize;
+    for (uint64_t p = 0; p < pixels; p++) {
+        memcpy(d, s, keep);
+        for (int64_t c = from; c < to; c++)
+            memcpy(d + (size_t)c * elsize, fill, elsize);
+        s += keep;
+        d += (size_t)to * elsize;
+    }
+}

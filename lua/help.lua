@@ -181,6 +181,9 @@ local CLASSES = {
 :mean()  the mean, a float
 :equals(other)  same shape, dtype and values (also arr == other)
 :allclose(other, {rtol, atol, equalNan})  every pair close (false and the first index if not)
+:narrow(dim, start, length)  entries of one axis: a view when contiguous, else a copy
+:crop(y, x, h, w)  a copy of a rectangle of an {h, w, c} array
+:padChannels(n, fill)  {..., c} -> {..., n}, added channels full intensity (255, 1.0)
 :show()  writes it as aligned rows with a footer
 :release()  frees its storage now (also <close> and the collector)
 .shape  {d1, d2, ...}

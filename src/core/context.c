@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pin_loaded.h"
 #include "vk_util.h"
 
 #define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
@@ -229,7 +230,11 @@ static ll_instance *instance_create(bool debug, ll_error *err)
         .enabledExtensionCount = extension_count,
         .ppEnabledExtensionNames = extensions,
     };
+    /* The driver and layers this loads stay loaded when the instance goes: reloading a
+     * driver in every instance exhausts static TLS on some (pin_loaded.c). */
+    unsigned loaded = ll_loaded_object_count();
     r = LL_VK(vkCreateInstance(&info, NULL, &instance->handle));
+    ll_pin_loaded_since(loaded);
     if (r != VK_SUCCESS) {
         if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
             ll_fail(err, LL_E_UNSUPPORTED, "no Vulkan driver is installed (vkCreateInstance: "
@@ -620,7 +625,9 @@ static ll_device *device_create(ll_instance *instance, uint32_t index, ll_error 
         .ppEnabledExtensionNames = extensions,
         .pEnabledFeatures = &enabled,
     };
+    unsigned loaded = ll_loaded_object_count(); /* as for the instance (pin_loaded.c) */
     VkResult r = LL_VK(vkCreateDevice(device->physical, &info, NULL, &device->handle));
+    ll_pin_loaded_since(loaded);
     if (r != VK_SUCCESS) {
         ll_fail_vk(err, r, "vkCreateDevice");
         goto fail_free;

@@ -57,8 +57,7 @@ local STAGES = {
   {"RGBA2Gray", edges:getNode("gray"), {"in_rgba"}, {"out_gray"}},
   {"GaussianBlur x", blur:getNode("blur_x"), {"in_image"}, {"out_image"}},
   {"GaussianBlur y", blur:getNode("blur_y"), {"in_image"}, {"out_image"}},
-  {"Sobel", sobel:getNode("sobel"), {"in_gray"}, {"out_gradient", "out_magnitude"}},
-  {"threshold", edges:getNode("threshold"), {"in_magnitude"}, {"out_edges"}},
+  {"Sobel, threshold", sobel, {"in_gray"}, {"out_magnitude", "out_edges"}},
 }
 
 local BYTES = {Uint8 = 1, Int8 = 1, Uint16 = 2, Int16 = 2, Float16 = 2, Uint32 = 4, Int32 = 4,

@@ -434,6 +434,24 @@ describe("lluvia/imgproc/EdgeDetect", function()
     checkStages(n, arr:reshape({6, 6}), 1.4, 100)
   end)
 
+  it("has 4 dispatches for in_rgba (gray, blur x, blur y, Sobel with threshold), 3 for in_gray", function()
+    for _, case in ipairs({{"in_rgba", 4, true}, {"in_gray", 1, false}}) do
+      local n = node("lluvia/imgproc/EdgeDetect")
+      n:bind(case[1], view(ll.ndarray({8, 8, case[2]}, "uint8")))
+      n:init()
+      assert.are.equal(case[3], (pcall(n.getNode, n, "gray")), case[1])
+      local blur = n:getNode("blur")
+      assert.is_truthy(blur:getNode("blur_x") and blur:getNode("blur_y"))
+      -- One dispatch writes the magnitude and the edges, and no gradient.
+      local sobel = n:getNode("sobel")
+      assert.are.equal("lluvia/imgproc/EdgeDetect_sobel", sobel.descriptor.builderName)
+      assert.are.equal(n:getPort("out_edges"), sobel:getPort("out_edges"))
+      assert.are.equal(n:getPort("out_magnitude"), sobel:getPort("out_magnitude"))
+      assert.is_false((pcall(sobel.getPort, sobel, "out_gradient")))
+      assert.is_false((pcall(n.getNode, n, "threshold")))
+    end
+  end)
+
   it("refuses both inputs bound, none bound, an input of the wrong kind and a bound out_edges of another type, naming the port", function()
     local EDGES = "lluvia/imgproc/EdgeDetect"
     local rgba = {"in_rgba", view(ll.ndarray({4, 4, 4}, "uint8"))}

@@ -1,13 +1,16 @@
 -- lluvia/imgproc/EdgeDetect: edges of an 8-bit picture, a container of gray ->
--- GaussianBlur -> Sobel -> threshold. Not for: the stages' arithmetic (their own nodes).
+-- GaussianBlur -> Sobel magnitude and threshold in one dispatch (EdgeDetect_sobel). Not for:
+-- the stages' arithmetic (their own nodes and Sobel.glsl).
 local kit = ll._nodeKit
 
-kit.computeBuilder("lluvia/imgproc/EdgeDetect_threshold", [[
-lluvia/imgproc/EdgeDetect's last stage: 255 where the magnitude reaches the threshold.
+kit.computeBuilder("lluvia/imgproc/EdgeDetect_sobel", [[
+lluvia/imgproc/EdgeDetect's last stage: Sobel magnitude and threshold in one dispatch.
 
-out_edges (Uint8 C1) is 255 where in_magnitude (Float32 C1) reaches the push constant
-threshold (a float), else 0.
-]], {{"in_magnitude", ll.PortDirection.In}, {"out_edges", ll.PortDirection.Out}})
+in_gray (a sampled view, Float32 C1) to out_magnitude (Float32 C1), lluvia/imgproc/Sobel's
+magnitude, and out_edges (Uint8 C1): 255 where that magnitude reaches the push constant
+threshold (a float), else 0. The gradient is not written.
+]], {{"in_gray", ll.PortDirection.In, type = ll.PortType.SampledImageView},
+  {"out_magnitude", ll.PortDirection.Out}, {"out_edges", ll.PortDirection.Out}})
 
 local builder = ll.class(ll.ContainerNodeBuilder)
 builder.name = "lluvia/imgproc/EdgeDetect"
@@ -15,9 +18,9 @@ builder.doc = [[
 Edges of an 8-bit picture: gray, Gaussian blur, Sobel magnitude, threshold.
 
 The RGBA input is made gray by lluvia/color/RGBA2Gray (BT.601 luma, truncated), blurred by
-lluvia/imgproc/GaussianBlur (sigma, radius ceil(3 sigma)), and lluvia/imgproc/Sobel gives the
-gradient magnitude of the blurred gray (in gray levels); out_edges is 255 where that
-magnitude reaches threshold, else 0.
+lluvia/imgproc/GaussianBlur (sigma, radius ceil(3 sigma)), and one dispatch gives
+lluvia/imgproc/Sobel's gradient magnitude of the blurred gray (in gray levels) and
+out_edges, 255 where that magnitude reaches threshold, else 0.
 
 Ports (bind in_rgba or in_gray, not both)
   in_rgba        ImageView, In: Uint8 C4.
@@ -82,22 +85,18 @@ function builder.onNodeInit(node)
   blur:setParameter("sigma", kit.number(node, "sigma", 1.4))
   blur:bind("in_image", gray)
   blur:init()
-  local sobel = ll.createContainerNode("lluvia/imgproc/Sobel")
-  sobel:bind("in_gray", blur:getPort("out_image"))
-  sobel:bind("out_magnitude", magnitude)
-  sobel:init()
   local pc = ll.PushConstants.new()
   pc:pushFloat(threshold)
 
   if toGray ~= nil then node:bindNode("gray", toGray) end
   node:bindNode("blur", blur)
-  node:bindNode("sobel", sobel)
-  node:bindNode("threshold", kit.computeNode("lluvia/imgproc/EdgeDetect_threshold",
-    {in_magnitude = magnitude, out_edges = edges}, pc, w, h))
+  node:bindNode("sobel", kit.computeNode("lluvia/imgproc/EdgeDetect_sobel",
+    {in_gray = kit.sampled(blur:getPort("out_image")), out_magnitude = magnitude, out_edges = edges},
+    pc, w, h))
 end
 
 function builder.onNodeRecord(node, cb)
-  local stages = {"blur", "sobel", "threshold"}
+  local stages = {"blur", "sobel"}
   if pcall(node.getNode, node, "gray") then table.insert(stages, 1, "gray") end
   kit.recordInOrder(node, cb, stages)
 end

@@ -52,12 +52,10 @@ edges:bind("in_rgba", picture)
 edges:init()
 
 -- The dispatches of EdgeDetect, in order, and the images each reads and writes.
-local blur, sobel = edges:getNode("blur"), edges:getNode("sobel")
 local STAGES = {
-  {"RGBA2Gray", edges:getNode("gray"), {"in_rgba"}, {"out_gray"}},
-  {"GaussianBlur x", blur:getNode("blur_x"), {"in_image"}, {"out_image"}},
-  {"GaussianBlur y", blur:getNode("blur_y"), {"in_image"}, {"out_image"}},
-  {"Sobel, threshold", sobel, {"in_gray"}, {"out_magnitude", "out_edges"}},
+  {"RGBA2Gray, GaussianBlur x", edges:getNode("gray_blur_x"), {"in_rgba"}, {"out_gray", "out_blur"}},
+  {"GaussianBlur y", edges:getNode("blur_y"), {"in_image"}, {"out_image"}},
+  {"Sobel, threshold", edges:getNode("sobel"), {"in_gray"}, {"out_magnitude", "out_edges"}},
 }
 
 local BYTES = {Uint8 = 1, Int8 = 1, Uint16 = 2, Int16 = 2, Float16 = 2, Uint32 = 4, Int32 = 4,

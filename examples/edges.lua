@@ -37,7 +37,7 @@ edges:init()
 
 -- Each stage is a child node of EdgeDetect; one command buffer runs them all, with a
 -- timestamp after each where the device has timestamps.
-local STAGES = {"gray", "blur", "sobel"}
+local STAGES = {"gray_blur_x", "blur_y", "sobel"}
 local cb = session:createCommandBuffer()
 cb:begin()
 local stamped = pcall(cb.timestamp, cb)

@@ -289,6 +289,17 @@ function kit.computeNode(name, ports, pc, width, height)
   return node
 end
 
+-- The push constants of one GaussianBlur_<class> pass (GaussianBlur.glsl): ivec2 axis, int
+-- radius, float sigma.
+function kit.blurPassConstants(axisX, axisY, radius, sigma)
+  local pc = ll.PushConstants.new()
+  pc:pushInt32(axisX)
+  pc:pushInt32(axisY)
+  pc:pushInt32(radius)
+  pc:pushFloat(sigma)
+  return pc
+end
+
 -- Records the child nodes `names` of container `node` in order, a memory barrier between
 -- each and the next.
 function kit.recordInOrder(node, cb, names)

@@ -12,6 +12,15 @@ threshold (a float), else 0. The gradient is not written.
 ]], {{"in_gray", ll.PortDirection.In, type = ll.PortType.SampledImageView},
   {"out_magnitude", ll.PortDirection.Out}, {"out_edges", ll.PortDirection.Out}})
 
+kit.computeBuilder("lluvia/imgproc/EdgeDetect_grayblur", [[
+lluvia/imgproc/EdgeDetect's first stage for in_rgba: RGBA2Gray and the blur's x pass.
+
+in_rgba (Uint8 C4) to out_gray (Uint8 C1, lluvia/color/RGBA2Gray's) and out_blur (Float32
+C1): that gray blurred along x as lluvia/imgproc/GaussianBlur's first pass (push constants
+int radius, float sigma).
+]], {{"in_rgba", ll.PortDirection.In}, {"out_gray", ll.PortDirection.Out},
+  {"out_blur", ll.PortDirection.Out}})
+
 local builder = ll.class(ll.ContainerNodeBuilder)
 builder.name = "lluvia/imgproc/EdgeDetect"
 builder.doc = [[
@@ -49,8 +58,16 @@ function builder.newDescriptor()
   return desc
 end
 
--- The gray input: in_gray itself, or in_rgba made gray by a child node "gray".
-local function grayOf(node)
+-- A Float32 C1 image of w x h in memory, between two stages.
+local function between(memory, w, h)
+  return memory:createImageView(ll.ImageDescriptor.new(1, h, w, 1, "Float32"),
+    ll.ImageViewDescriptor.new(ll.ImageAddressMode.ClampToEdge, ll.ImageFilterMode.Nearest,
+      false, false))
+end
+
+-- The blurred gray: for in_rgba, child nodes "gray_blur_x" (RGBA2Gray and the x pass, one
+-- dispatch) and "blur_y"; for in_gray, the child GaussianBlur "blur".
+local function blurredGray(node, sigma)
   local rgba, gray = kit.bound(node, "in_rgba"), kit.bound(node, "in_gray")
   if rgba ~= nil and gray ~= nil then
     error(("bad argument #1 to 'init' (%s: ports 'in_rgba' and 'in_gray' are both bound: " ..
@@ -59,46 +76,52 @@ local function grayOf(node)
   if gray ~= nil then
     gray = kit.input(node, "in_gray", {channelTypes = {"Uint8"}, channels = {1}})
     if kit.bound(node, "out_gray") ~= gray then node:bind("out_gray", gray) end
-    return gray, nil
+    local blur = ll.createContainerNode("lluvia/imgproc/GaussianBlur")
+    blur:setParameter("sigma", sigma)
+    blur:bind("in_image", gray)
+    blur:init()
+    node:bindNode("blur", blur)
+    return gray, blur:getPort("out_image")
   end
   if rgba == nil then
     error(("bad argument #1 to 'init' (%s: port 'in_rgba' (or 'in_gray') is not bound: bind " ..
       "an ImageView to it before init)"):format(builder.name), 0)
   end
   rgba = kit.input(node, "in_rgba", {channelTypes = {"Uint8"}, channels = {4}})
-  gray = kit.sizedOutput(node, "out_gray", rgba.memory, rgba.width, rgba.height, 1, "Uint8")
-  local toGray = ll.createComputeNode("lluvia/color/RGBA2Gray")
-  toGray:bind("in_rgba", rgba)
-  toGray:bind("out_gray", gray)
-  toGray:init()
-  return gray, toGray
+  local w, h, memory = rgba.width, rgba.height, rgba.memory
+  gray = kit.sizedOutput(node, "out_gray", memory, w, h, 1, "Uint8")
+  local radius = math.ceil(3 * sigma)
+  local x, y = between(memory, w, h), between(memory, w, h)
+  local pc = ll.PushConstants.new()
+  pc:pushInt32(radius)
+  pc:pushFloat(sigma)
+  node:bindNode("gray_blur_x", kit.computeNode("lluvia/imgproc/EdgeDetect_grayblur",
+    {in_rgba = rgba, out_gray = gray, out_blur = x}, pc, w, h))
+  node:bindNode("blur_y", kit.computeNode("lluvia/imgproc/GaussianBlur_float",
+    {in_image = kit.sampled(x), out_image = y}, kit.blurPassConstants(0, 1, radius, sigma), w, h))
+  return gray, y
 end
 
 function builder.onNodeInit(node)
   local threshold = kit.number(node, "threshold", 100)
-  local gray, toGray = grayOf(node)
+  local sigma = kit.number(node, "sigma", 1.4)
+  if not (sigma > 0) then kit.parameterError(node, "sigma", "must be > 0, got %s", tostring(sigma)) end
+  local gray, blurred = blurredGray(node, sigma)
   local w, h, memory = gray.width, gray.height, gray.memory
   local magnitude = kit.sizedOutput(node, "out_magnitude", memory, w, h, 1, "Float32")
   local edges = kit.sizedOutput(node, "out_edges", memory, w, h, 1, "Uint8")
-
-  local blur = ll.createContainerNode("lluvia/imgproc/GaussianBlur")
-  blur:setParameter("sigma", kit.number(node, "sigma", 1.4))
-  blur:bind("in_image", gray)
-  blur:init()
   local pc = ll.PushConstants.new()
   pc:pushFloat(threshold)
-
-  if toGray ~= nil then node:bindNode("gray", toGray) end
-  node:bindNode("blur", blur)
   node:bindNode("sobel", kit.computeNode("lluvia/imgproc/EdgeDetect_sobel",
-    {in_gray = kit.sampled(blur:getPort("out_image")), out_magnitude = magnitude, out_edges = edges},
-    pc, w, h))
+    {in_gray = kit.sampled(blurred), out_magnitude = magnitude, out_edges = edges}, pc, w, h))
 end
 
 function builder.onNodeRecord(node, cb)
-  local stages = {"blur", "sobel"}
-  if pcall(node.getNode, node, "gray") then table.insert(stages, 1, "gray") end
-  kit.recordInOrder(node, cb, stages)
+  if pcall(node.getNode, node, "blur") then
+    kit.recordInOrder(node, cb, {"blur", "sobel"})
+  else
+    kit.recordInOrder(node, cb, {"gray_blur_x", "blur_y", "sobel"})
+  end
 end
 
 ll.registerNodeBuilder(builder)

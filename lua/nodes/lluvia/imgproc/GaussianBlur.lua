@@ -42,16 +42,6 @@ function builder.newDescriptor()
   return desc
 end
 
--- The push constants of one pass: ivec2 axis, int radius, float sigma.
-local function passConstants(axisX, axisY, radius, sigma)
-  local pc = ll.PushConstants.new()
-  pc:pushInt32(axisX)
-  pc:pushInt32(axisY)
-  pc:pushInt32(radius)
-  pc:pushFloat(sigma)
-  return pc
-end
-
 function builder.onNodeInit(node)
   local input, sampled = kit.input(node, "in_image", {sampledUsage = true, channelTypes = kit.channelTypes,
     channels = {1, 2, 3, 4}})
@@ -69,9 +59,9 @@ function builder.onNodeInit(node)
       false, false))
   node:bindNode("blur_x", kit.computeNode("lluvia/imgproc/GaussianBlur_" ..
     kit.class(input.channelType), {in_image = sampled, out_image = between},
-    passConstants(1, 0, radius, sigma), w, h))
+    kit.blurPassConstants(1, 0, radius, sigma), w, h))
   node:bindNode("blur_y", kit.computeNode("lluvia/imgproc/GaussianBlur_float",
-    {in_image = kit.sampled(between), out_image = output}, passConstants(0, 1, radius, sigma), w, h))
+    {in_image = kit.sampled(between), out_image = output}, kit.blurPassConstants(0, 1, radius, sigma), w, h))
 end
 
 function builder.onNodeRecord(node, cb)

@@ -119,7 +119,7 @@ describe("ll.help", function()
       void main() { x[0] = 1u; }
     ]])
     local mem = s:createMemory({"HostVisible"})
-    local img = mem:createImage({4, 4, 4}, "Uint8")
+    local img = support.image_memory(s):createImage({4, 4, 4}, "Uint8")
     local program = s:compileProgram([[
       #version 450
       layout(local_size_x = 1) in;

@@ -326,7 +326,9 @@ static void test_image_node(ll_session *s, ll_memory *mem)
     ll_program_release(p);
 }
 
-static void test_kinds(ll_session *s, ll_memory *mem)
+/* Buffers in `mem` (host-visible: the uniform's values are written through the mapping), the
+ * image in `image_mem`: device-local memory, which takes optimal images on every device. */
+static void test_kinds(ll_session *s, ll_memory *mem, ll_memory *image_mem)
 {
     ll_error err;
     ll_program *p = compile(s, kinds_source);
@@ -348,7 +350,7 @@ static void test_kinds(ll_session *s, ll_memory *mem)
     CHECK(ll_compute_node_bind_buffer(node, 1, uniform, &err));
     CHECK(ll_compute_node_bind_buffer(node, 2, storage, &err));
     ll_image_shape shape = {1, 2, 2, 4};
-    ll_image *img = ll_image_create(mem, &shape, LL_FLOAT32, VK_IMAGE_USAGE_SAMPLED_BIT |
+    ll_image *img = ll_image_create(image_mem, &shape, LL_FLOAT32, VK_IMAGE_USAGE_SAMPLED_BIT |
                                     VK_IMAGE_USAGE_TRANSFER_DST_BIT, &err);
     CHECK(img != NULL && ll_image_clear(img, &err));
     ll_image_view_desc plain = {VK_FILTER_NEAREST, {VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
@@ -637,7 +639,7 @@ int main(void)
         test_buffer_node(s, add, host);
         test_buffer_node(s, add, device);
         test_image_node(s, device);
-        test_kinds(s, host);
+        test_kinds(s, host, device);
         test_description_checks(s, add);
         test_set_program(s, add, host);
         test_faults(s, add, host);

@@ -221,6 +221,26 @@ describe("every failure path leaves everything as it was", function()
 
   local function nothing() end
 
+  -- Drives buf:fromHost(source) on the buffer that setup() makes, then buf:toHost() on one
+  -- that holds source already, checking what comes back. Returns both drives' failures.
+  local function drive_round_trip(setup, source)
+    local up = drive({
+      setup = setup,
+      call = function(ctx) return ctx.object:fromHost(source) end,
+      release = nothing,
+    })
+    local down = drive({
+      setup = function()
+        local ctx = setup()
+        ctx.object:fromHost(source)
+        return ctx
+      end,
+      call = function(ctx) return ctx.object:toHost() end,
+      check = function(result) support.same_array(source, result) end,
+    })
+    return up, down
+  end
+
   it("ll.createSession", function()
     local failures = drive({
       call = function() return ll.createSession({enableDebug = true}) end,
@@ -305,20 +325,7 @@ describe("every failure path leaves everything as it was", function()
     local source = bytes(4096, 3)
     local setup = with({"DeviceLocal"}, staged_session,
       function(mem) return mem:createBuffer(4096) end)
-    local up = drive({
-      setup = setup,
-      call = function(ctx) return ctx.object:fromHost(source) end,
-      release = nothing,
-    })
-    local down = drive({
-      setup = function()
-        local ctx = setup()
-        ctx.object:fromHost(source)
-        return ctx
-      end,
-      call = function(ctx) return ctx.object:toHost() end,
-      check = function(result) support.same_array(source, result) end,
-    })
+    local up, down = drive_round_trip(setup, source)
     assert.is_true(up.vulkan >= 4 and down.vulkan >= 4)
   end)
 
@@ -373,20 +380,7 @@ describe("every failure path leaves everything as it was", function()
     local function session() return support.session({simulateNonCoherent = true}) end
     local source = bytes(1000, 8)
     local setup = with({"HostVisible"}, session, function(mem) return mem:createBuffer(1000) end)
-    local up = drive({
-      setup = setup,
-      call = function(ctx) return ctx.object:fromHost(source) end,
-      release = nothing,
-    })
-    local down = drive({
-      setup = function()
-        local ctx = setup()
-        ctx.object:fromHost(source)
-        return ctx
-      end,
-      call = function(ctx) return ctx.object:toHost() end,
-      check = function(result) support.same_array(source, result) end,
-    })
+    local up, down = drive_round_trip(setup, source)
     local map = drive({
       setup = setup,
       call = function(ctx) return ctx.object:map("uint8") end,

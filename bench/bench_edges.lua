@@ -1,8 +1,9 @@
 -- bench_edges.lua: lluvia/imgproc/EdgeDetect on a large RGBA picture (3840x2160 by default,
 -- examples/data/picture.png resized on the device), timed per node with GPU timestamps: the
--- bytes each node reads and writes over its time, as a fraction of a memory-bandwidth bound;
--- the whole EdgeDetect run with the data already on the device; and the ratio to PyTorch
--- running the same pipeline (bench/edges_torch.py) where python3 imports torch.
+-- bytes each node reads and writes over its time, as a fraction of a memory-bandwidth bound,
+-- for EdgeDetect's one dispatch and for its three with fused = 0, side by side; the whole
+-- EdgeDetect run with the data already on the device; and the ratio to PyTorch running the
+-- same pipeline (bench/edges_torch.py) where python3 imports torch.
 -- Not a test: it asserts nothing. Run from the repository root:
 --   build/lluvia-lua bench/bench_edges.lua [--bandwidth B/s] [--width W] [--height H]
 --       [--runs N] [--device ID] [--no-torch]
@@ -47,15 +48,24 @@ resize:init()
 resize:run()
 local picture = resize:getPort("out_image")
 
-local edges = session:createContainerNode("lluvia/imgproc/EdgeDetect")
-edges:bind("in_rgba", picture)
-edges:init()
+-- EdgeDetect as it runs by default (one dispatch) and with fused = 0 (three): the same
+-- outputs (spec/imgproc_spec.lua), timed side by side.
+local function edgeDetect(fused)
+  local node = session:createContainerNode("lluvia/imgproc/EdgeDetect")
+  node:setParameter("fused", fused)
+  node:bind("in_rgba", picture)
+  node:init()
+  return node
+end
+local edges, staged = edgeDetect(1), edgeDetect(0)
 
--- The dispatches of EdgeDetect, in order, and the images each reads and writes.
+-- The dispatches of each, in order, and the images each reads and writes.
 local STAGES = {
-  {"RGBA2Gray, GaussianBlur x", edges:getNode("gray_blur_x"), {"in_rgba"}, {"out_gray", "out_blur"}},
-  {"GaussianBlur y", edges:getNode("blur_y"), {"in_image"}, {"out_image"}},
-  {"Sobel, threshold", edges:getNode("sobel"), {"in_gray"}, {"out_magnitude", "out_edges"}},
+  {"EdgeDetect (one dispatch)", edges:getNode("edges"), {"in_rgba"},
+    {"out_gray", "out_magnitude", "out_edges"}},
+  {"fused = 0: RGBA2Gray, blur x", staged:getNode("gray_blur_x"), {"in_rgba"}, {"out_gray", "out_blur"}},
+  {"fused = 0: GaussianBlur y", staged:getNode("blur_y"), {"in_image"}, {"out_image"}},
+  {"fused = 0: Sobel, threshold", staged:getNode("sobel"), {"in_gray"}, {"out_magnitude", "out_edges"}},
 }
 
 local BYTES = {Uint8 = 1, Int8 = 1, Uint16 = 2, Int16 = 2, Float16 = 2, Uint32 = 4, Int32 = 4,
@@ -84,26 +94,28 @@ local function bestIntervals(cb, runs)
   return best
 end
 
-local perNode = session:createCommandBuffer()
-perNode:begin()
-perNode:timestamp()
+-- One command buffer: a timestamp before and after each dispatch, then around each whole
+-- container's run.
+local cb = session:createCommandBuffer()
+cb:begin()
+cb:timestamp()
 for i, stage in ipairs(STAGES) do
-  if i > 1 then perNode:memoryBarrier() end
-  perNode:run(stage[2])
-  perNode:timestamp()
+  if i > 1 then cb:memoryBarrier() end
+  cb:run(stage[2])
+  cb:timestamp()
 end
-perNode:ends()
-
-local whole = session:createCommandBuffer()
-whole:begin()
-whole:timestamp()
-whole:run(edges)
-whole:timestamp()
-whole:ends()
+for _, node in ipairs({edges, staged}) do
+  cb:memoryBarrier()
+  cb:timestamp()
+  cb:run(node)
+  cb:timestamp()
+end
+cb:ends()
 
 local runs = math.tointeger(options.runs)
-local nodeNs = bestIntervals(perNode, runs)
-local wholeNs = bestIntervals(whole, runs)[1]
+local best = bestIntervals(cb, runs)
+-- Intervals: one per stage, then (barrier, edges, barrier, staged) as 2 per container.
+local edgesS, stagedS = best[#STAGES + 2] * 1e-9, best[#STAGES + 4] * 1e-9
 
 -- The whole run as the host sees it: submit, wait.
 local hostBest = math.huge
@@ -118,21 +130,25 @@ print(("EdgeDetect on %dx%d RGBA Uint8, %s (%s), best of %d runs; bound %.3g B/s
 print(("date %s UTC"):format(os.date("!%Y-%m-%d %H:%M")))
 print()
 local t = benchtable.new({"node", "ms (GPU)", "MB moved", "GB/s", "of bound"})
-local totalBytes = 0
-for i, stage in ipairs(STAGES) do
-  local bytes, s = stageBytes(stage), nodeNs[i] * 1e-9
-  totalBytes = totalBytes + bytes
-  t:row(stage[1], ("%.3f"):format(s * 1e3), ("%.1f"):format(bytes / 1e6),
+local function row(name, bytes, s)
+  t:row(name, ("%.3f"):format(s * 1e3), ("%.3f"):format(bytes / 1e6),
     ("%.1f"):format(bytes / s / 1e9), ("%.3g%%"):format(100 * bytes / s / options.bandwidth))
 end
-local wholeS = wholeNs * 1e-9
-t:row("EdgeDetect (one run)", ("%.3f"):format(wholeS * 1e3), ("%.1f"):format(totalBytes / 1e6),
-  ("%.1f"):format(totalBytes / wholeS / 1e9), ("%.3g%%"):format(100 * totalBytes / wholeS / options.bandwidth))
+local edgesBytes, stagedBytes = stageBytes(STAGES[1]), 0
+for i, stage in ipairs(STAGES) do
+  local bytes = stageBytes(stage)
+  if i > 1 then stagedBytes = stagedBytes + bytes end
+  row(stage[1], bytes, best[i] * 1e-9)
+end
+row("EdgeDetect (one run)", edgesBytes, edgesS)
+row("fused = 0 (one run)", stagedBytes, stagedS)
 t:print()
 print()
 print(("EdgeDetect, data on the device: %.3f ms by GPU timestamps, %.3f ms on the host clock " ..
-  "(submit and wait)"):format(wholeS * 1e3, hostBest * 1e3))
-print(("the bound's time for those bytes: %.3f ms"):format(totalBytes / options.bandwidth * 1e3))
+  "(submit and wait)"):format(edgesS * 1e3, hostBest * 1e3))
+print(("the bound's time for its bytes: %.3f ms"):format(edgesBytes / options.bandwidth * 1e3))
+print(("ratio fused = 0 (three dispatches) / EdgeDetect: %.2f"):format(stagedS / edgesS))
+local wholeS = edgesS
 
 -- PyTorch: the same pipeline (bench/edges_torch.py), where python3 has torch.
 if options.noTorch then

@@ -2,15 +2,16 @@
 -- node lluvia/imgproc/EdgeDetect (gray, Gaussian blur, Sobel magnitude, threshold), written as
 -- an image, with the time of each stage. Not for: measuring (bench/bench_edges.lua does).
 --   build/lluvia-lua examples/edges.lua in.png out.png [--device ID] [--sigma S] [--threshold T]
+--       [--fused 0|1]
 local ll = require "lluvia"
 package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
 local cli = require "cli"
 
-local USAGE = "usage: edges.lua in.png out.png [--device ID] [--sigma S] [--threshold T]"
+local USAGE = "usage: edges.lua in.png out.png [--device ID] [--sigma S] [--threshold T] [--fused 0|1]"
 
--- sigma and threshold: the node's own defaults where not given (false: not given).
-local paths, options = cli.parse(arg, USAGE, 2, {device = false, sigma = false, threshold = false},
-  {"sigma", "threshold"})
+-- sigma, threshold and fused: the node's own defaults where not given (false: not given).
+local paths, options = cli.parse(arg, USAGE, 2,
+  {device = false, sigma = false, threshold = false, fused = false}, {"sigma", "threshold", "fused"})
 local inPath, outPath = paths[1], paths[2]
 local session <close> = ll.createSession{device = options.device or nil}
 local memory <close> = session:createMemory({"DeviceLocal"})
@@ -32,12 +33,15 @@ local input = timed("upload", function() return memory:createImageViewFromHost(p
 local edges = session:createContainerNode("lluvia/imgproc/EdgeDetect")
 if options.sigma then edges:setParameter("sigma", options.sigma) end
 if options.threshold then edges:setParameter("threshold", options.threshold) end
+if options.fused then edges:setParameter("fused", options.fused) end
 edges:bind("in_rgba", input)
 edges:init()
 
--- Each stage is a child node of EdgeDetect; one command buffer runs them all, with a
+-- Each stage is a child node of EdgeDetect: one ("edges") on a GPU, three on a CPU device or
+-- with --fused 0 (the node's doc says why). One command buffer runs them all, with a
 -- timestamp after each where the device has timestamps.
-local STAGES = {"gray_blur_x", "blur_y", "sobel"}
+local STAGES = {"edges"}
+if not pcall(edges.getNode, edges, "edges") then STAGES = {"gray_blur_x", "blur_y", "sobel"} end
 local cb = session:createCommandBuffer()
 cb:begin()
 local stamped = pcall(cb.timestamp, cb)

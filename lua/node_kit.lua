@@ -37,8 +37,9 @@ end
 
 -- Registers the builder of a 2D compute node: spec.name, spec.doc, spec.ports (a list of
 -- {name, direction, check = function(port)?, type = PortType?}, numbered from 0),
--- spec.parameters ({name, value} in order, optional) and spec.init (onNodeInit); or the
--- same as arguments: kit.computeBuilder(name, doc, ports, parameters, init).
+-- spec.parameters ({name, value} in order, optional), spec.localShape ({x, y}, for a shader
+-- whose workgroup size is fixed; default ll.getGoodComputeLocalShape's) and spec.init
+-- (onNodeInit); or the same as arguments: kit.computeBuilder(name, doc, ports, parameters, init).
 function kit.computeBuilder(spec, ...)
   if type(spec) ~= "table" then
     local doc, ports, parameters, init = ...
@@ -49,6 +50,9 @@ function kit.computeBuilder(spec, ...)
   function builder.newDescriptor()
     local desc = ll.ComputeNodeDescriptor.new()
     desc:init(spec.name, ll.ComputeDimension.D2)
+    if spec.localShape then
+      desc.localShape = ll.vec3ui.new(spec.localShape[1], spec.localShape[2], 1)
+    end
     for i, p in ipairs(spec.ports) do
       local port = ll.PortDescriptor.new(i - 1, p[1], p[2], p.type or ll.PortType.ImageView)
       if p.check then p.check(port) end

@@ -11,7 +11,12 @@ describe("examples/edges.lua", function()
       "examples/data/picture.png", out}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
     assert.are.equal(0, code, err)
     assert.are.equal("", err)
-    for _, stage in ipairs({"upload", "gray_blur_x", "blur_y", "sobel", "download", "total"}) do
+    for _, stage in ipairs({"upload", "download", "total"}) do
+      assert.is_truthy(stdout:find("\n  " .. stage .. " +[%d.]+ ms"), stage .. " in:\n" .. stdout)
+    end
+    -- EdgeDetect's child nodes: one dispatch on a GPU, three on a CPU device.
+    local children = support.session().deviceType == "Cpu" and {"gray_blur_x", "blur_y", "sobel"} or {"edges"}
+    for _, stage in ipairs(children) do
       assert.is_truthy(stdout:find("\n  " .. stage .. " +[%d.]+ ms"), stage .. " in:\n" .. stdout)
     end
     assert.is_truthy(stdout:find("(GPU timestamps)", 1, true) or stdout:find("(host clock)", 1, true))
@@ -43,6 +48,28 @@ describe("examples/edges.lua", function()
     assert.is_true(edgeCount(50) > edgeCount(200))
   end)
 
+  it("writes the same edges with --fused 1 and --fused 0, timing each one's stages", function()
+    local dir = support.tmpdir()
+    local images = {}
+    for _, fused in ipairs({"1", "0"}) do
+      local out = dir .. "/f" .. fused .. ".png"
+      local stdout, err, code = support.run_host({"examples/edges.lua", "examples/data/picture.png",
+        out, "--fused", fused}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
+      assert.are.equal(0, code, err)
+      assert.are.equal("", err)
+      for _, stage in ipairs(fused == "1" and {"edges"} or {"gray_blur_x", "blur_y", "sobel"}) do
+        assert.is_truthy(stdout:find("\n  " .. stage .. " +[%d.]+ ms"), stage .. " in:\n" .. stdout)
+      end
+      images[#images + 1] = ll.readImage(out)
+    end
+    -- Magnitudes a rounding apart may fall either side of the threshold: a few pixels at most.
+    local differ = 0
+    for i = 1, #images[1] do
+      if images[1][i] ~= images[2][i] then differ = differ + 1 end
+    end
+    assert.is_true(differ <= 10, differ .. " pixels differ")
+  end)
+
   it("says how to call it, and names a missing picture", function()
     local _, err, code = support.run_host({"examples/edges.lua", "only-one.png"})
     assert.are_not.equal(0, code)
@@ -62,13 +89,17 @@ describe("bench/bench_edges.lua", function()
       "--height", "48", "--runs", "1", "--no-torch"}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
     assert.are.equal(0, code, err)
     assert.are.equal("", err)
-    for _, row in ipairs({"RGBA2Gray, GaussianBlur x", "GaussianBlur y", "Sobel, threshold",
-        "EdgeDetect (one run)"}) do
+    for _, row in ipairs({"EdgeDetect (one dispatch)", "fused = 0: RGBA2Gray, blur x",
+        "fused = 0: GaussianBlur y", "fused = 0: Sobel, threshold", "EdgeDetect (one run)",
+        "fused = 0 (one run)"}) do
       assert.is_truthy(out:find("\n" .. row:gsub("[()]", "%%%0") .. " +[%d.]+ +[%d.]+ +[%d.]+ +[%d.e+-]+%%"),
         row .. " in:\n" .. out)
     end
-    -- 22 bytes a pixel (4 + 1 + 4, 4 + 4, 4 + 4 + 1): 64 x 48 x 22 = 67584 bytes.
-    assert.is_truthy(out:find("EdgeDetect %(one run%) +[%d.]+ +0%.1 "), out)
+    -- 10 bytes a pixel fused (4 + 1 + 4 + 1): 64 x 48 x 10 = 30720 bytes; 26 in three
+    -- dispatches (4 + 1 + 4, 4 + 4, 4 + 4 + 1): 79872 bytes.
+    assert.is_truthy(out:find("EdgeDetect %(one run%) +[%d.]+ +0%.031 "), out)
+    assert.is_truthy(out:find("fused = 0 %(one run%) +[%d.]+ +0%.080 "), out)
+    assert.is_truthy(out:find("ratio fused = 0 %(three dispatches%) / EdgeDetect: [%d.]+"), out)
     assert.is_truthy(out:find("PyTorch: not run (--no-torch)", 1, true), out)
   end)
 end)

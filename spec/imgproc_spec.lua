@@ -434,8 +434,74 @@ describe("lluvia/imgproc/EdgeDetect", function()
     checkStages(n, arr:reshape({6, 6}), 1.4, 100)
   end)
 
-  it("has 3 dispatches for in_rgba (gray and blur x, blur y, Sobel with threshold), 3 for in_gray", function()
+  it("is fused by default on a GPU, not on a CPU device", function()
     local n = node("lluvia/imgproc/EdgeDetect")
+    n:bind("in_gray", view(ll.ndarray({8, 8, 1}, "uint8")))
+    n:init()
+    assert.are.equal(session.deviceType ~= "Cpu", (pcall(n.getNode, n, "edges")), session.deviceType)
+  end)
+
+  it("is one dispatch (EdgeDetect_rgba or EdgeDetect_gray) with fused = 1, sharing its outputs", function()
+    for _, case in ipairs({{"in_rgba", 4, "lluvia/imgproc/EdgeDetect_rgba"},
+                           {"in_gray", 1, "lluvia/imgproc/EdgeDetect_gray"}}) do
+      local n = node("lluvia/imgproc/EdgeDetect")
+      n:setParameter("fused", 1)
+      n:bind(case[1], view(ll.ndarray({8, 8, case[2]}, "uint8")))
+      n:init()
+      local edges = n:getNode("edges")
+      assert.are.equal(case[3], edges.descriptor.builderName)
+      assert.are.same({16, 16, 1}, {edges.localX, edges.localY, edges.localZ})
+      for _, port in ipairs({"out_magnitude", "out_edges", case[1]}) do
+        assert.are.equal(n:getPort(port), edges:getPort(port))
+      end
+      if case[1] == "in_rgba" then assert.are.equal(n:getPort("out_gray"), edges:getPort("out_gray")) end
+      for _, child in ipairs({"gray_blur_x", "blur_y", "blur", "sobel"}) do
+        assert.is_false((pcall(n.getNode, n, child)), child)
+      end
+    end
+  end)
+
+  -- The fused shader's tiles: 16x16 pixels and a border of radius + 1 in shared memory.
+  it("gives the staged pipeline's outputs over many tiles and partial ones, at radius 1 to 16", function()
+    local rgba = picture(37, 45, 4, "uint8", 0, 255, 77)
+    for _, sigma in ipairs({0.3, 1.4, 5.3}) do
+      local n = node("lluvia/imgproc/EdgeDetect")
+      n:setParameter("fused", 1)
+      n:setParameter("sigma", sigma)
+      n:setParameter("threshold", 30)
+      n:bind("in_rgba", view(rgba))
+      n:init()
+      assert.are.equal(math.ceil(3 * sigma), (string.unpack("<i4", n:getNode("edges").pushConstants.bytes)))
+      n:run()
+      local gray = n:getPort("out_gray"):toHost()
+      assertEvery(gray:reshape({37, 45, 1}), function(y, x)
+        return (299 * rgba:get(y, x, 1) + 587 * rgba:get(y, x, 2) + 114 * rgba:get(y, x, 3)) // 1000
+      end, exact, "gray")
+      checkStages(n, gray, sigma, 30)
+    end
+  end)
+
+  it("runs the three stages with fused = 0, and past radius 16, with the same outputs", function()
+    local arr = picture(21, 19, 1, "uint8", 0, 255, 9)
+    local results = {}
+    for _, case in ipairs({{fused = 1, sigma = 1.4}, {fused = 0, sigma = 1.4}, {fused = 1, sigma = 5.4}}) do
+      local n = node("lluvia/imgproc/EdgeDetect")
+      n:setParameter("fused", case.fused)
+      n:setParameter("sigma", case.sigma)
+      n:bind("in_gray", view(arr))
+      n:init()
+      assert.are.equal(case.fused == 1 and case.sigma < 5.34, (pcall(n.getNode, n, "edges")))
+      n:run()
+      checkStages(n, arr:reshape({21, 19}), case.sigma, 100)
+      results[#results + 1] = n:getPort("out_magnitude"):toHost()
+    end
+    assertEvery(results[2]:reshape({21, 19, 1}), function(y, x) return results[1]:get(y, x) end,
+      function(v) return 1e-4 * math.max(1, v) end, "fused against staged")
+  end)
+
+  it("has 3 dispatches for in_rgba (gray and blur x, blur y, Sobel with threshold), 3 for in_gray, with fused = 0", function()
+    local n = node("lluvia/imgproc/EdgeDetect")
+    n:setParameter("fused", 0)
     n:bind("in_rgba", view(ll.ndarray({8, 8, 4}, "uint8")))
     n:init()
     local first = n:getNode("gray_blur_x")
@@ -444,7 +510,9 @@ describe("lluvia/imgproc/EdgeDetect", function()
     assert.are.equal("lluvia/imgproc/GaussianBlur_float", n:getNode("blur_y").descriptor.builderName)
     assert.is_false((pcall(n.getNode, n, "gray")))
     assert.is_false((pcall(n.getNode, n, "blur")))
+    assert.is_false((pcall(n.getNode, n, "edges")))
     local g = node("lluvia/imgproc/EdgeDetect")
+    g:setParameter("fused", 0)
     g:bind("in_gray", view(ll.ndarray({8, 8, 1}, "uint8")))
     g:init()
     local blur = g:getNode("blur")
@@ -472,5 +540,9 @@ describe("lluvia/imgproc/EdgeDetect", function()
       {{"in_gray", view(ll.ndarray({4, 4, 1}, "uint16"))}})
     initError(EDGES, "port 'out_edges' image channel type must be one of Uint8, got Float32", {},
       {gray, {"out_edges", view(ll.ndarray({4, 4, 1}, "float32"))}})
+    initError(EDGES, "port 'out_edges' image channel type must be one of Uint8, got Float32",
+      {fused = 0}, {gray, {"out_edges", view(ll.ndarray({4, 4, 1}, "float32"))}})
+    initError(EDGES, "parameter 'fused' must be 0 or 1, got 2", {fused = 2}, {gray})
+    initError(EDGES, "parameter 'fused' must be an integer, got 0.5", {fused = 0.5}, {gray})
   end)
 end)

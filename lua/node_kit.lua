@@ -284,11 +284,17 @@ kit.channelTypes = {"Uint8", "Int8", "Uint16", "Int16", "Float16", "Uint32", "In
 
 -- A compute node of builder `name`, its ports bound (`ports`: port -> object), its push
 -- constants `pc` (an ll.PushConstants or nil), its grid covering width x height, inited.
-function kit.computeNode(name, ports, pc, width, height)
+-- `tile` ({x, y}, optional): the pixels one workgroup makes, where that is not its
+-- localShape (a shader whose invocations make several pixels each).
+function kit.computeNode(name, ports, pc, width, height, tile)
   local node = ll.createComputeNode(name)
   for port, object in pairs(ports) do node:bind(port, object) end
   if pc ~= nil then node.pushConstants = pc end
-  node:configureGridShape(ll.vec3ui.new(width, height, 1))
+  if tile then
+    node.gridShape = ll.vec3ui.new((width + tile[1] - 1) // tile[1], (height + tile[2] - 1) // tile[2], 1)
+  else
+    node:configureGridShape(ll.vec3ui.new(width, height, 1))
+  end
   node:init()
   return node
 end

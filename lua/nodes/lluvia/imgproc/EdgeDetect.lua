@@ -5,27 +5,32 @@
 -- Sobel.glsl, which EdgeDetect.glsl follows).
 local kit = ll._nodeKit
 
--- EdgeDetect.glsl's workgroup (the tile) and the largest radius its shared memory holds.
-local TILE = {16, 16}
-local MAX_FUSED_RADIUS = 16
+-- EdgeDetect.glsl's workgroup, the tile of pixels it makes, and the largest radius its
+-- shared memory holds.
+local GROUP, TILE = {16, 16}, {32, 16}
+local MAX_FUSED_RADIUS = 6
 
 local FUSED_DOC = [[
 out_magnitude (Float32 C1): lluvia/imgproc/Sobel's magnitude of in_%s's gray blurred by
 lluvia/imgproc/GaussianBlur; out_edges (Uint8 C1): 255 where it reaches the threshold, else
 0.%s Push constants int radius (0 to %d), float sigma, float threshold. The workgroup is fixed
-at %dx%d (localShape must stay so): each makes a tile in shared memory.
+at %dx%d (localShape must stay so) and makes a tile of %dx%d pixels in shared memory: the
+grid is the image's size over the tile's.
 ]]
 
-kit.computeBuilder{name = "lluvia/imgproc/EdgeDetect_rgba", localShape = TILE,
+local function fusedDoc(input, grayDoc)
+  return FUSED_DOC:format(input, grayDoc, MAX_FUSED_RADIUS, GROUP[1], GROUP[2], TILE[1], TILE[2])
+end
+
+kit.computeBuilder{name = "lluvia/imgproc/EdgeDetect_rgba", localShape = GROUP,
   doc = "lluvia/imgproc/EdgeDetect in one dispatch, for an RGBA (Uint8 C4) input.\n\n" ..
-    FUSED_DOC:format("rgba", " out_gray (Uint8 C1): lluvia/color/RGBA2Gray's gray.",
-      MAX_FUSED_RADIUS, TILE[1], TILE[2]),
+    fusedDoc("rgba", " out_gray (Uint8 C1): lluvia/color/RGBA2Gray's gray."),
   ports = {{"in_rgba", ll.PortDirection.In}, {"out_gray", ll.PortDirection.Out},
     {"out_magnitude", ll.PortDirection.Out}, {"out_edges", ll.PortDirection.Out}}}
 
-kit.computeBuilder{name = "lluvia/imgproc/EdgeDetect_gray", localShape = TILE,
+kit.computeBuilder{name = "lluvia/imgproc/EdgeDetect_gray", localShape = GROUP,
   doc = "lluvia/imgproc/EdgeDetect in one dispatch, for a gray (Uint8 C1) input.\n\n" ..
-    FUSED_DOC:format("gray", "", MAX_FUSED_RADIUS, TILE[1], TILE[2]),
+    fusedDoc("gray", ""),
   ports = {{"in_gray", ll.PortDirection.In}, {"out_magnitude", ll.PortDirection.Out},
     {"out_edges", ll.PortDirection.Out}}}
 
@@ -56,7 +61,7 @@ The RGBA input is made gray by lluvia/color/RGBA2Gray (BT.601 luma, truncated), 
 lluvia/imgproc/GaussianBlur (sigma, radius ceil(3 sigma)), and lluvia/imgproc/Sobel's
 gradient magnitude of the blurred gray (in gray levels) is out_magnitude; out_edges is 255
 where that magnitude reaches threshold, else 0. On a GPU all of it is one dispatch (the
-child node "edges") while the radius is at most 16 (sigma <= 5.33), else three:
+child node "edges") while the radius is at most 6 (sigma <= 2), else three:
 "gray_blur_x" (or, for in_gray, the GaussianBlur "blur"), "blur_y" and "sobel".
 
 Ports (bind in_rgba or in_gray, not both)
@@ -176,7 +181,7 @@ function builder.onNodeInit(node)
     else
       ports.in_gray = gray
     end
-    node:bindNode("edges", kit.computeNode(name, ports, pc, w, h))
+    node:bindNode("edges", kit.computeNode(name, ports, pc, w, h, TILE))
     return
   end
   local _, blurred = blurredGray(node, rgba, gray, sigma, radius)

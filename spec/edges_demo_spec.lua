@@ -89,17 +89,19 @@ describe("bench/bench_edges.lua", function()
       "--height", "48", "--runs", "1", "--no-torch"}, nil, {LLUVIA_ENABLE_DEBUG = "1"})
     assert.are.equal(0, code, err)
     assert.are.equal("", err)
-    for _, row in ipairs({"EdgeDetect (one dispatch)", "fused = 0: RGBA2Gray, blur x",
-        "fused = 0: GaussianBlur y", "fused = 0: Sobel, threshold", "EdgeDetect (one run)",
+    for _, row in ipairs({"fused = 1 (one dispatch)", "fused = 0: RGBA2Gray, blur x",
+        "fused = 0: GaussianBlur y", "fused = 0: Sobel, threshold", "fused = 1 (one run)",
         "fused = 0 (one run)"}) do
       assert.is_truthy(out:find("\n" .. row:gsub("[()]", "%%%0") .. " +[%d.]+ +[%d.]+ +[%d.]+ +[%d.e+-]+%%"),
         row .. " in:\n" .. out)
     end
     -- 10 bytes a pixel fused (4 + 1 + 4 + 1): 64 x 48 x 10 = 30720 bytes; 26 in three
     -- dispatches (4 + 1 + 4, 4 + 4, 4 + 4 + 1): 79872 bytes.
-    assert.is_truthy(out:find("EdgeDetect %(one run%) +[%d.]+ +0%.031 "), out)
+    assert.is_truthy(out:find("fused = 1 %(one run%) +[%d.]+ +0%.031 "), out)
     assert.is_truthy(out:find("fused = 0 %(one run%) +[%d.]+ +0%.080 "), out)
-    assert.is_truthy(out:find("ratio fused = 0 %(three dispatches%) / EdgeDetect: [%d.]+"), out)
+    assert.is_truthy(out:find("ratio fused = 0 %(three dispatches%) / fused = 1 %(one%): [%d.]+"), out)
+    local default = support.session().deviceType == "Cpu" and 0 or 1
+    assert.is_truthy(out:find(("EdgeDetect (this device's default, fused = %d), data on the device: "):format(default), 1, true), out)
     assert.is_truthy(out:find("PyTorch: not run (--no-torch)", 1, true), out)
   end)
 end)

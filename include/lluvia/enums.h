@@ -2,7 +2,7 @@
  * ll.PortType, ...) and their Vulkan (or ll_dtype, or lluvia-lua) values, in one table each:
  * the binding builds the Lua tables from them, and the core's messages print flags and
  * modes with them.
- * Not for: parsing Lua values (src/binding/enums.c). */
+ * Not for: parsing Lua values (src/binding/l_enums.c). */
 #ifndef LL_ENUMS_H
 #define LL_ENUMS_H
 

@@ -1,6 +1,6 @@
 /* args.c: the argument kit of args.h: one integer policy, booleans, dtypes, shapes and the
  * reader of trailing options tables. Not for: objects, enumerations or flags (binding.c,
- * enums.c). */
+ * l_enums.c). */
 #include "args.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* args.h: the binding's argument kit: every check that turns a Lua argument into a C value
  * (integers, booleans, dtypes, shapes) and the reader of trailing options tables, each with
  * one policy and one wording for every call. Not for: objects (binding.h) or enumerations
- * and flags (binding.h, enums.c).
+ * and flags (binding.h, l_enums.c).
  *
  * Each check reads the value at stack index `idx` and, when it is wrong, raises
  * `bad argument #arg to 'fn' (<what> must be ..., got <value>)`: `arg` is the argument the

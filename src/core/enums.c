@@ -1,5 +1,5 @@
 /* enums.c: the enumeration tables of enums.h and the lookups over them. Not for: Lua
- * values (src/binding/enums.c). */
+ * values (src/binding/l_enums.c). */
 #include "lluvia/enums.h"
 
 #include <stdio.h>

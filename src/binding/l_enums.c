@@ -1,4 +1,4 @@
-/* enums.c: the checks that turn enumeration names, numbers and lists from Lua into values,
+/* l_enums.c: the checks that turn enumeration names, numbers and lists from Lua into values,
  * and flags back into lists of names, over the core's tables (lluvia/enums.h); and the same
  * checks offered to the embedded Lua parts (ll_lua_push_enum_kit). */
 #include <stdio.h>

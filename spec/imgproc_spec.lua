@@ -516,7 +516,7 @@ describe("lluvia/imgproc/EdgeDetect", function()
     assert.is_false((pcall(n.getNode, n, "blur")))
     assert.is_false((pcall(n.getNode, n, "edges")))
     local g = node("lluvia/imgproc/EdgeDetect")
-    g:setParameter("fused", 0)
+    g:setParameter("fused", false) -- a boolean is an Int 0/1, as lluvia's parameters take it
     g:bind("in_gray", view(ll.ndarray({8, 8, 1}, "uint8")))
     g:init()
     local blur = g:getNode("blur")

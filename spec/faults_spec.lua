@@ -737,3 +737,143 @@ describe("a create whose upload fails", function()
     end)
   end
 end)
+
+-- Transfers that stage survive the device running out of memory as creates do: the
+-- staging buffer a session makes on its first transfer is refused while garbage holds
+-- device memory, the binding runs a full collection (freeing the garbage) and tries once
+-- more (docs/memory.md, "Collections").
+describe("a staged transfer out of device memory", function()
+  support.no_validation_messages()
+  after_each(function()
+    ll.setDeviceMemoryBudget(nil)
+    collectgarbage("restart")
+  end)
+
+  local STAGING = 64 << 10
+
+  -- Garbage holding a page of device memory: a Memory with a buffer, both unreachable once
+  -- this returns.
+  local function make_garbage(s)
+    s:createMemory({"HostVisible"}, PAGE):createBuffer(16)
+  end
+
+  -- A fresh session that stages every transfer and has no staging buffer yet; a Memory of
+  -- it for buffers and one for images, each with a page made; with the collector stopped,
+  -- garbage holding a page, and a budget with room for everything but the staging buffer.
+  local function starved()
+    local s = ll.createSession({enableDebug = true, transferPath = "staging",
+                                stagingSize = STAGING})
+    local ctx = {session = s, mem = s:createMemory({"HostVisible"}, PAGE),
+                 images = s:createMemory({"DeviceLocal"}, PAGE)}
+    ctx.buf = ctx.mem:createBuffer(4096)
+    ctx.img = ctx.images:createImage({4, 4, 4})
+    ctx.img:clear()
+    collectgarbage()
+    collectgarbage()
+    collectgarbage("stop")
+    make_garbage(s)
+    ll.setDeviceMemoryBudget(ll.deviceMemoryStats().liveBytes + STAGING // 2)
+    return ctx
+  end
+
+  local function close(ctx)
+    ll.setDeviceMemoryBudget(nil)
+    collectgarbage("restart")
+    for _, k in ipairs({"img", "buf", "images", "mem", "session"}) do ctx[k]:release() end
+  end
+
+  local function bytes(n, first)
+    local a = ll.ndarray({n}, "uint8")
+    for i = 1, n do a[i] = (first + i) % 256 end
+    return a
+  end
+
+  local source = bytes(4096, 3)
+  local pixels = bytes(64, 5):reshape({4, 4, 4})
+  for _, case in ipairs({
+    {"buf:fromHost", function(c)
+      c.buf:fromHost(source)
+      return function() support.same_array(source, c.buf:toHost()) end
+    end},
+    {"buf:toHost", function(c)
+      local mapped = c.buf:map("uint8")
+      mapped:fill(7)
+      mapped:release()
+      local out = c.buf:toHost()
+      return function() assert.are.equal(7, out[4096]) end
+    end},
+    {"buf:mapAndSetFromVectorUint8", function(c)
+      c.buf:mapAndSetFromVectorUint8(source)
+      return function() support.same_array(source, c.buf:toHost()) end
+    end},
+    {"mem:createBufferFromHost", function(c)
+      local b = c.mem:createBufferFromHost(source)
+      return function() support.same_array(source, b:toHost()) b:release() end
+    end},
+    {"img:fromHost", function(c)
+      c.img:fromHost(pixels)
+      return function() support.same_array(pixels, c.img:toHost()) end
+    end},
+    {"img:toHost", function(c)
+      local out = c.img:toHost()
+      return function() assert.are.same({4, 4, 4}, out.shape) end
+    end},
+    {"view:fromHost", function(c)
+      local view <close> = c.img:createImageView()
+      view:fromHost(pixels)
+      return function() support.same_array(pixels, c.img:toHost()) end
+    end},
+    {"mem:createImageFromHost", function(c)
+      local img = c.images:createImageFromHost(pixels)
+      return function() support.same_array(pixels, img:toHost()) img:release() end
+    end},
+    {"mem:createImageViewFromHost", function(c)
+      local view = c.images:createImageViewFromHost(pixels)
+      return function() support.same_array(pixels, view:toHost()) view:release() end
+    end},
+  }) do
+    local name, call = case[1], case[2]
+    it(name .. " collects, tries once more and succeeds", function()
+      local ctx = starved()
+      local before = ll.deviceMemoryStats().retryCollections
+      local ok, check = pcall(call, ctx)
+      local retries = ll.deviceMemoryStats().retryCollections - before
+      ll.setDeviceMemoryBudget(nil)
+      assert(ok, tostring(check))
+      assert.are.equal(1, retries)
+      check()
+      close(ctx)
+    end)
+  end
+
+  it("a fault on the staging buffer's first Vulkan call is survived the same way", function()
+    local s <close> = ll.createSession({enableDebug = true, transferPath = "staging",
+                                        stagingSize = STAGING})
+    local mem <close> = s:createMemory({"HostVisible"}, PAGE)
+    local buf <close> = mem:createBuffer(4096)
+    local before = ll.deviceMemoryStats().retryCollections
+    fault.failAfter(1, "deviceMemory")
+    buf:fromHost(source)
+    assert.are.equal(1, fault.faultsFired())
+    fault.clearFaults()
+    assert.are.equal(before + 1, ll.deviceMemoryStats().retryCollections)
+    support.same_array(source, buf:toHost())
+  end)
+
+  it("raises lluvia: ... out of device memory, as it was, when collecting does not help",
+    function()
+      local ctx = starved()
+      collectgarbage("restart")
+      collectgarbage() -- no garbage left to free
+      ll.setDeviceMemoryBudget(ll.deviceMemoryStats().liveBytes + STAGING // 2)
+      local before = snapshot({ctx.mem})
+      local retries = ll.deviceMemoryStats().retryCollections
+      local message = support.raises("lluvia: cannot allocate", ctx.buf.fromHost, ctx.buf,
+        source)
+      assert.is_truthy(message:find("staging buffer", 1, true), message)
+      assert.are.equal(retries + 1, ll.deviceMemoryStats().retryCollections)
+      assert.are.same(before, snapshot({ctx.mem}))
+      assert_valid(ctx.buf, "after the failure")
+      close(ctx)
+    end)
+end)

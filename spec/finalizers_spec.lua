@@ -101,6 +101,66 @@ describe("a finalizer releasing what a call uses", function()
       function() return mem:createImageViewFromHost(a) end))
   end)
 
+  -- A fresh session that stages every transfer and has no staging buffer yet, so that a
+  -- transfer's first device allocation is its staging buffer, which the budget refuses;
+  -- its Memory of `flags` with a page made (for the object `make` puts there).
+  local function staged(flags, make)
+    local s = ll.createSession({enableDebug = true, transferPath = "staging",
+                                stagingSize = 64 << 10})
+    local mem = s:createMemory(flags, 1 << 20)
+    return s, mem, make(mem)
+  end
+
+  for _, case in ipairs({
+    {"buf:fromHost", "Buffer", {"HostVisible"}, function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:fromHost(arr) end},
+    {"buf:fromHost", "ndarray", {"HostVisible"}, function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:fromHost(arr) end},
+    {"buf:toHost", "Buffer", {"HostVisible"}, function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:toHost(arr) end},
+    {"buf:toHost", "ndarray", {"HostVisible"}, function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:toHost(arr) end},
+    {"buf:mapAndSetFromVectorUint8", "Buffer", {"HostVisible"},
+     function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:mapAndSetFromVectorUint8(arr) end},
+    {"buf:mapAndSetFromVectorUint8", "ndarray", {"HostVisible"},
+     function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf:mapAndSetFromVectorUint8(arr) end},
+    {"mem:createBufferFromHost", "ndarray", {"HostVisible"},
+     function(m) return m:createBuffer(64) end,
+     function(buf, arr) return buf.memory:createBufferFromHost(arr) end},
+    {"img:fromHost", "Image", {"DeviceLocal"}, function(m) return m:createImage({4, 4, 4}) end,
+     function(img, arr) return img:fromHost(arr) end},
+    {"img:toHost", "ndarray", {"DeviceLocal"}, function(m) return m:createImage({4, 4, 4}) end,
+     function(img, arr) return img:toHost(arr) end},
+    {"view:toHost", "ImageView", {"DeviceLocal"},
+     function(m) return m:createImage({4, 4, 4}):createImageView() end,
+     function(view, arr) return view:toHost(arr) end},
+    {"mem:createImageFromHost", "ndarray", {"DeviceLocal"},
+     function(m) return m:createImage({4, 4, 4}) end,
+     function(img, arr) return img.memory:createImageFromHost(arr) end},
+    {"mem:createImageViewFromHost", "ndarray", {"DeviceLocal"},
+     function(m) return m:createImage({4, 4, 4}) end,
+     function(img, arr) return img.memory:createImageViewFromHost(arr) end},
+  }) do
+    local name, what, flags, make, call = table.unpack(case)
+    it(name .. " raises when the " .. what .. " goes during its staging retry", function()
+      local s, mem, obj = staged(flags, make)
+      local arr = ll.ndarray(flags[1] == "DeviceLocal" and {4, 4, 4} or {64}, "uint8")
+      local victim = what == "ndarray" and arr or obj
+      assert_released(what, with_finalizer_on_retry(function() victim:release() end,
+        function() return call(obj, arr) end))
+      if what ~= "ImageView" then
+        obj:release()
+        collectgarbage() -- a new object made before the array was found released
+        assert.are.equal(0, mem.stats.objects)
+      end
+      arr:release()
+      mem:release()
+      s:release()
+    end)
+  end
+
   it("buf:toHost, buf:map and the fields raise or work, never use a released buffer", function()
     local mem <close> = mappable_memory()
     with_eager_collector(function()

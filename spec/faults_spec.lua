@@ -741,7 +741,7 @@ end)
 -- Transfers that stage survive the device running out of memory as creates do: the
 -- staging buffer a session makes on its first transfer is refused while garbage holds
 -- device memory, the binding runs a full collection (freeing the garbage) and tries once
--- more (docs/memory.md, "Collections").
+-- more (docs/memory.md, "Lifetime and the collector").
 describe("a staged transfer out of device memory", function()
   support.no_validation_messages()
   after_each(function()

@@ -103,7 +103,7 @@ static bool create_buffer(void *user, ll_error *err)
 static bool make_buffer(lua_State *L, lua_buffer *ub, create_args *a, ll_error *err)
 {
     a->L = L;
-    if (!ll_lua_create_with_retry(L, create_buffer, a, err))
+    if (!ll_lua_with_retry(L, create_buffer, a, err))
         return false;
     ub->object.ptr = a->out;
     return true;
@@ -117,6 +117,18 @@ static bool discard_buffer(lua_buffer *ub)
         ll_buffer_discard(ub->object.ptr);
     ub->object.ptr = NULL;
     return false;
+}
+
+/* Phase 2 of a transfer (ll_lua_transfer_with_retry): resolves the Buffer at idx, moves
+ * `size` bytes from or to the start of host. */
+static bool move_bytes(lua_State *L, int idx, ll_host_memory *host, uint64_t size,
+                       bool upload, ll_error *err)
+{
+    ll_buffer *b = ll_lua_resolve(L, idx, "Buffer", err);
+    if (b == NULL)
+        return false;
+    return upload ? ll_buffer_write_from(b, 0, host, size, err)
+                  : ll_buffer_read_into(b, 0, host, size, err);
 }
 
 /* Phase 3: the new buffer exists; the collector is told about its device memory (which
@@ -157,15 +169,14 @@ static int memory_create_buffer_from_host(lua_State *L)
     uint64_t size = ll_ndarray_nbytes(arr);
     if (size == 0)
         return ll_lua_argerror(L, 2, "the array is empty: a buffer needs at least 1 byte");
-    lua_buffer *ub = push_empty_buffer(L, 1);
+    lua_buffer *ub = push_empty_buffer(L, 1); /* at 4 */
 
     create_args a = {.memory_idx = 1, .size = size, .usage = usage};
     ll_error err;
     int arg = 2;
     bool ok = make_buffer(L, ub, &a, &err);
     if (ok) {
-        ok = ll_buffer_write_from(ub->object.ptr, 0, ll_lua_ndarray_storage(L, 3), size,
-                                  &err) ||
+        ok = ll_lua_transfer_with_retry(L, move_bytes, 4, 3, size, true, &err) ||
              discard_buffer(ub);
         arg = 0;
     }
@@ -317,8 +328,7 @@ static int buffer_to_host(lua_State *L)
     int out = lua_gettop(L);
 
     ll_error err;
-    b = ll_lua_resolve(L, 1, "Buffer", &err);
-    bool ok = b != NULL && ll_buffer_read_into(b, 0, ll_lua_ndarray_storage(L, out), size, &err);
+    bool ok = ll_lua_transfer_with_retry(L, move_bytes, 1, out, size, false, &err);
 
     return ok ? 1 : ll_lua_raise(L, 0, &err);
 }
@@ -335,8 +345,7 @@ static int buffer_from_host(lua_State *L)
                                (lua_Integer)size);
 
     ll_error err;
-    ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
-    bool ok = b != NULL && ll_buffer_write_from(b, 0, ll_lua_ndarray_storage(L, 3), size, &err);
+    bool ok = ll_lua_transfer_with_retry(L, move_bytes, 1, 3, size, true, &err);
 
     return ok ? 0 : ll_lua_raise(L, 0, &err);
 }

@@ -7,6 +7,7 @@
 
 #include "binding.h"
 #include "l_buffer.h"
+#include "l_memory.h"
 #include "l_ndarray.h"
 #include "lluvia/base64.h"
 #include "lluvia/buffer.h"
@@ -69,28 +70,43 @@ static int l_from_base64(lua_State *L)
 /* buffer:mapAndSetFromVectorUint8(bytes): lluvia's name for writing bytes (an ndarray, a
  * table or a string) at the start of a buffer; more bytes than the buffer holds is an
  * argument error. Buffers that are not mappable are written through staging. */
+/* The write of buffer_set_from_vector: the Buffer at 1, the array at `array`. */
+typedef struct set_job {
+    lua_State *L;
+    int array;
+    uint64_t nbytes, size; /* 0 until both are resolved */
+} set_job;
+
+/* Phase 2, run again after the collection of a retry (which runs Lua): resolves the buffer
+ * and the array on each try. False without an error when the bytes do not fit. */
+static bool set_bytes(void *user, ll_error *err)
+{
+    set_job *j = user;
+    ll_buffer *b = ll_lua_resolve(j->L, 1, "Buffer", err);
+    void *data = b != NULL ? ll_lua_live_ndarray_data(j->L, j->array, err) : NULL;
+    if (data == NULL)
+        return false;
+    j->nbytes = ll_ndarray_nbytes(ll_lua_to_ndarray(j->L, j->array));
+    j->size = ll_buffer_size(b);
+    if (j->nbytes > j->size)
+        return ll_fail(err, LL_E_ARGUMENT, "the bytes do not fit");
+    return ll_buffer_write(b, 0, data, j->nbytes, err);
+}
+
 static int buffer_set_from_vector(lua_State *L)
 {
     ll_lua_check_buffer(L, 1);
     ll_lua_check_arraylike(L, 2, LL_UINT8);
-    int array = lua_gettop(L);
 
     ll_error err;
-    ll_buffer *b = ll_lua_resolve(L, 1, "Buffer", &err);
-    void *data = b != NULL ? ll_lua_live_ndarray_data(L, array, &err) : NULL;
-    bool ok = data != NULL;
-    uint64_t nbytes = 0, size = 0;
-    if (ok) {
-        nbytes = ll_ndarray_nbytes(ll_lua_to_ndarray(L, array));
-        size = ll_buffer_size(b);
-        ok = nbytes <= size && ll_buffer_write(b, 0, data, nbytes, &err);
-    }
+    set_job j = {L, lua_gettop(L), 0, 0};
+    bool ok = ll_lua_with_retry(L, set_bytes, &j, &err);
 
     if (ok)
         return 0;
-    if (nbytes > size)
+    if (j.nbytes > j.size)
         return ll_lua_argerror(L, 2, "%I bytes do not fit in a buffer of %I bytes",
-                               (lua_Integer)nbytes, (lua_Integer)size);
+                               (lua_Integer)j.nbytes, (lua_Integer)j.size);
     return ll_lua_raise(L, 2, &err);
 }
 

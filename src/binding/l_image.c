@@ -162,7 +162,7 @@ static ll_lua_object *push_empty(lua_State *L, const char *tname, int parent_idx
 static bool make_image(lua_State *L, ll_lua_object *o, create_image *c, ll_error *err)
 {
     c->L = L;
-    if (!ll_lua_create_with_retry(L, do_create_image, c, err))
+    if (!ll_lua_with_retry(L, do_create_image, c, err))
         return false;
     o->ptr = c->image;
     return true;
@@ -185,6 +185,28 @@ static int new_image_done(lua_State *L, int image_idx)
     ll_lua_object *o = lua_touserdata(L, image_idx);
     ll_lua_device_memory_added(L, ll_image_allocation(o->ptr)->size);
     return 1;
+}
+
+/* Phase 2: the image of the Image or ImageView at idx (checked in phase 1), or NULL with
+ * err when it has been released since. */
+static ll_image *resolve_any_image(lua_State *L, int idx, ll_error *err)
+{
+    if (ll_lua_to_object(L, idx, LL_IMAGE_T) != NULL)
+        return ll_lua_resolve(L, idx, "Image", err);
+    ll_image_view *view = ll_lua_resolve(L, idx, "ImageView", err);
+    return view != NULL ? ll_image_view_image(view) : NULL;
+}
+
+/* Phase 2 of a transfer (ll_lua_transfer_with_retry; always staged or imported): resolves
+ * the Image or ImageView at idx, moves `bytes` between its image and host. */
+static bool move_pixels(lua_State *L, int idx, ll_host_memory *host, uint64_t bytes,
+                        bool upload, ll_error *err)
+{
+    ll_image *image = resolve_any_image(L, idx, err);
+    if (image == NULL)
+        return false;
+    return upload ? ll_image_upload_from(image, host, bytes, err)
+                  : ll_image_download_into(image, host, bytes, err);
 }
 
 /* A view request and, for each part of it (ll_image_view_field), the argument that gave
@@ -395,7 +417,7 @@ static int memory_create_image_from_host(lua_State *L)
     ll_error err;
     bool ok = make_image(L, o, &c, &err);
     if (ok) {
-        ok = ll_image_upload_from(o->ptr, ll_lua_ndarray_storage(L, 3), bytes, &err) ||
+        ok = ll_lua_transfer_with_retry(L, move_pixels, 4, 3, bytes, true, &err) ||
              discard_image(o);
     }
 
@@ -521,7 +543,7 @@ static int memory_create_image_view_from_host(lua_State *L)
 
     bool ok = make_image(L, o, &c, &err);
     if (ok) {
-        ok = (ll_image_upload_from(o->ptr, ll_lua_ndarray_storage(L, 3), bytes, &err) &&
+        ok = (ll_lua_transfer_with_retry(L, move_pixels, 4, 3, bytes, true, &err) &&
               make_view(L, view, 4, &va.desc, &err)) ||
              discard_image(o);
     }
@@ -556,16 +578,6 @@ static int session_is_image_format_supported(lua_State *L)
 
 /* ---- Image and ImageView methods (both act on the image) --------------------------- */
 
-/* Phase 2: the image of the Image or ImageView at idx (checked in phase 1), or NULL with
- * err when it has been released since. */
-static ll_image *resolve_any_image(lua_State *L, int idx, ll_error *err)
-{
-    if (ll_lua_to_object(L, idx, LL_IMAGE_T) != NULL)
-        return ll_lua_resolve(L, idx, "Image", err);
-    ll_image_view *view = ll_lua_resolve(L, idx, "ImageView", err);
-    return view != NULL ? ll_image_view_image(view) : NULL;
-}
-
 static int image_to_host(lua_State *L)
 {
     ll_image *image = check_any_image(L, 1);
@@ -583,10 +595,8 @@ static int image_to_host(lua_State *L)
     }
 
     ll_error err;
-    image = resolve_any_image(L, 1, &err);
-    bool ok = image != NULL &&
-              ll_image_download_into(image, ll_lua_ndarray_storage(L, 2),
-                                     ll_ndarray_nbytes(ll_lua_to_ndarray(L, 2)), &err);
+    uint64_t bytes = ll_ndarray_nbytes(ll_lua_to_ndarray(L, 2));
+    bool ok = ll_lua_transfer_with_retry(L, move_pixels, 1, 2, bytes, false, &err);
 
     return ok ? 1 : ll_lua_raise(L, 1, &err);
 }
@@ -599,10 +609,7 @@ static int image_from_host(lua_State *L)
     check_array_fits(L, 2, check_any_image(L, 1), a);
 
     ll_error err;
-    image = resolve_any_image(L, 1, &err);
-    bool ok = image != NULL &&
-              ll_image_upload_from(image, ll_lua_ndarray_storage(L, 3), ll_ndarray_nbytes(a),
-                                   &err);
+    bool ok = ll_lua_transfer_with_retry(L, move_pixels, 1, 3, ll_ndarray_nbytes(a), true, &err);
 
     return ok ? 0 : ll_lua_raise(L, 1, &err);
 }

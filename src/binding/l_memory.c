@@ -8,6 +8,7 @@
 
 #include "binding.h"
 #include "l_memory.h"
+#include "l_ndarray.h"
 #include "l_session.h"
 
 /* A full collection once this much device memory was reserved for collectable objects
@@ -89,10 +90,9 @@ void ll_lua_device_memory_released(lua_State *L, uint64_t bytes)
     p->debt = bytes < p->debt ? p->debt - bytes : 0;
 }
 
-bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
-                              ll_error *err)
+bool ll_lua_with_retry(lua_State *L, ll_lua_retry_fn call, void *user, ll_error *err)
 {
-    if (create(user, err))
+    if (call(user, err))
         return true;
     if (err->code != LL_E_DEVICE_MEMORY)
         return false;
@@ -100,7 +100,29 @@ bool ll_lua_create_with_retry(lua_State *L, ll_lua_create_fn create, void *user,
     gc_pace *p = get_pace(L);
     p->retried++;
     full_collection(L, p);
-    return create(user, err);
+    return call(user, err);
+}
+
+typedef struct transfer_call {
+    lua_State *L;
+    ll_lua_transfer_fn move;
+    int object_idx, array_idx;
+    uint64_t bytes;
+    bool upload;
+} transfer_call;
+
+static bool run_transfer(void *user, ll_error *err)
+{
+    const transfer_call *t = user;
+    ll_host_memory *host = ll_lua_ndarray_storage(t->L, t->array_idx); /* released: ended */
+    return t->move(t->L, t->object_idx, host, t->bytes, t->upload, err);
+}
+
+bool ll_lua_transfer_with_retry(lua_State *L, ll_lua_transfer_fn move, int object_idx,
+                                int array_idx, uint64_t bytes, bool upload, ll_error *err)
+{
+    transfer_call t = {L, move, object_idx, array_idx, bytes, upload};
+    return ll_lua_with_retry(L, run_transfer, &t, err);
 }
 
 /* ---- session:createMemory ------------------------------------------------------------ */

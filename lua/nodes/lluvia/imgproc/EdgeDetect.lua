@@ -77,7 +77,7 @@ Parameters
   threshold  = 100: in gradient magnitude units (gray levels per pixel, Sobel-weighted).
   fused      = 1 (0 on a CPU device such as lavapipe, where it is faster): 0 runs the
                three dispatches at any radius (to time or inspect the stages); the
-               outputs are the same.
+               outputs are the same up to float rounding.
 ]]
 
 function builder.newDescriptor()

@@ -58,10 +58,11 @@ local function edgeDetect(fused)
   node:init()
   return node
 end
-local edges, staged = edgeDetect(1), edgeDetect(0)
--- And as it runs by default on this device (fused = 1 on a GPU, 0 on a CPU device).
+-- The one this device gets by default (fused = 1 on a GPU, 0 on a CPU device) is one of them.
 local default = edgeDetect(nil)
 local defaultFused = pcall(default.getNode, default, "edges") and 1 or 0
+local edges = defaultFused == 1 and default or edgeDetect(1)
+local staged = defaultFused == 0 and default or edgeDetect(0)
 
 -- The dispatches of each, in order, and the images each reads and writes.
 local STAGES = {

@@ -67,9 +67,6 @@ static int l_from_base64(lua_State *L)
     return 1;
 }
 
-/* buffer:mapAndSetFromVectorUint8(bytes): lluvia's name for writing bytes (an ndarray, a
- * table or a string) at the start of a buffer; more bytes than the buffer holds is an
- * argument error. Buffers that are not mappable are written through staging. */
 /* The write of buffer_set_from_vector: the Buffer at 1, the array at `array`. */
 typedef struct set_job {
     lua_State *L;
@@ -78,7 +75,8 @@ typedef struct set_job {
 } set_job;
 
 /* Phase 2, run again after the collection of a retry (which runs Lua): resolves the buffer
- * and the array on each try. False without an error when the bytes do not fit. */
+ * and the array on each try. Bytes that do not fit are an LL_E_ARGUMENT (not retried); the
+ * caller words that error from nbytes and size. */
 static bool set_bytes(void *user, ll_error *err)
 {
     set_job *j = user;
@@ -93,6 +91,9 @@ static bool set_bytes(void *user, ll_error *err)
     return ll_buffer_write(b, 0, data, j->nbytes, err);
 }
 
+/* buffer:mapAndSetFromVectorUint8(bytes): lluvia's name for writing bytes (an ndarray, a
+ * table or a string) at the start of a buffer; more bytes than the buffer holds is an
+ * argument error. Buffers that are not mappable are written through staging. */
 static int buffer_set_from_vector(lua_State *L)
 {
     ll_lua_check_buffer(L, 1);
